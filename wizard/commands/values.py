@@ -1,0 +1,56 @@
+"""``values ORG [--api-url URL] [--json]``: the SSO table and SCIM base URL."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from wizard.values import DEFAULT_API_BASE, ValueError_, org_values
+
+HELP = "print the values to enter in JumpCloud (SSO table, SCIM base URL) for an organisation"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("org", metavar="ORG", help="Pulumi organisation name (case-sensitive)")
+    parser.add_argument(
+        "--api-url",
+        default=DEFAULT_API_BASE,
+        metavar="URL",
+        help=f"Pulumi API base URL, for self-hosted Pulumi Cloud (default {DEFAULT_API_BASE})",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        values = org_values(args.org, args.api_url)
+    except ValueError_ as exc:
+        sys.stderr.write(f"jumpcloud-pulumi-sso values: error: {exc}\n")
+        return 2
+    rows = values.all_rows()
+    if args.json:
+        out = {
+            "org": values.org,
+            "api_base": values.api_base,
+            "self_hosted": values.self_hosted,
+            "values": {row.key: row.value for row in rows},
+            "labels": {row.key: row.label for row in rows},
+        }
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"Pulumi organisation: {values.org}    API: {values.api_base}")
+    if values.self_hosted:
+        print("(self-hosted: these paths are inferred from Pulumi Cloud's; check them with your install)")
+    print()
+    print("JumpCloud > SSO Applications > your Pulumi app > SSO tab:")
+    width = max(len(r.label) for r in rows)
+    for row in values.sso_rows():
+        print(f"  {row.label:<{width}}  {row.value}")
+    print()
+    print("JumpCloud > your Pulumi app > Identity Management tab (SCIM):")
+    print(f"  {'Base URL':<{width}}  {values.scim_base_url}")
+    if values.sp_signin_url:
+        print()
+        print(f"  {'SP-initiated sign-in':<{width}}  {values.sp_signin_url}")
+    return 0

@@ -1,0 +1,75 @@
+"""Finding: the one result type every check returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, asdict
+from enum import Enum
+from typing import Iterable
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    OK = "ok"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1, "ok": 0}[self.value]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A check's verdict on one thing.
+
+    ``code`` is stable (tests, ``--json`` output and the troubleshooting
+    catalogue refer to it); ``message`` says what is wrong in one line and
+    ``fix`` what to do about it in JumpCloud or Pulumi.  ``field`` names the
+    input a finding belongs to, so a screen can show it beside that input.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    fix: str = ""
+    field: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def to_dict(self) -> dict[str, str]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        if data["field"] is None:
+            del data["field"]
+        return data
+
+
+def error(code: str, message: str, fix: str = "", field: str | None = None) -> Finding:
+    return Finding(code, Severity.ERROR, message, fix, field)
+
+
+def warning(code: str, message: str, fix: str = "", field: str | None = None) -> Finding:
+    return Finding(code, Severity.WARNING, message, fix, field)
+
+
+def info(code: str, message: str, fix: str = "", field: str | None = None) -> Finding:
+    return Finding(code, Severity.INFO, message, fix, field)
+
+
+def ok(code: str, message: str, fix: str = "", field: str | None = None) -> Finding:
+    return Finding(code, Severity.OK, message, fix, field)
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.is_error for f in findings)
+
+
+def has_warnings(findings: Iterable[Finding]) -> bool:
+    return any(f.severity is Severity.WARNING for f in findings)
+
+
+def worst(findings: Iterable[Finding]) -> Severity:
+    ranked = sorted(findings, key=lambda f: f.severity.rank, reverse=True)
+    return ranked[0].severity if ranked else Severity.OK

@@ -1,0 +1,229 @@
+"""Org name + API base -> every value the admin copies into JumpCloud and Pulumi.
+
+The SSO table is DOMAIN.md's: the paths under ``{api}/login/{org}/sso`` are
+documented for Pulumi Cloud (``https://api.pulumi.com``) and inferred for a
+self-hosted install, which is why the API base is a setting.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+DEFAULT_API_BASE = "https://api.pulumi.com"
+SAAS_CONSOLE = "https://app.pulumi.com"
+JUMPCLOUD_SSO_BASE = "https://sso.jumpcloud.com/saml2/"
+
+NAMEID_EMAIL = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+NAMEID_PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
+ACCEPTED_NAMEID_FORMATS = (NAMEID_EMAIL, NAMEID_PERSISTENT)
+
+_ORG_RE = re.compile(r"^[A-Za-z0-9._-]+$")
+_IDP_VALUE_RE = re.compile(r"^[A-Za-z0-9._-]+$")
+_LOOPBACK_NAMES = {"localhost"}
+
+
+class ValueError_(ValueError):
+    """A value the admin entered is not usable; the message says why and how to fix it."""
+
+
+def org_problem(org: str) -> str | None:
+    """Why ``org`` cannot be a Pulumi organisation name, or None when it can."""
+    if not org or not org.strip():
+        return "Enter the organisation name: the part after app.pulumi.com/ in your browser."
+    if org != org.strip():
+        return "Remove the spaces before or after the organisation name."
+    if any(c.isspace() for c in org):
+        return "An organisation name has no spaces: copy it from app.pulumi.com/<org>."
+    if "/" in org:
+        return "Enter only the organisation name, not a URL or path (no '/')."
+    if org in {".", ".."}:
+        return "'.' and '..' are not organisation names."
+    if not _ORG_RE.match(org):
+        bad = sorted({c for c in org if not (c.isascii() and (c.isalnum() or c in "._-"))})
+        return (
+            "An organisation name uses only letters, digits, '.', '-' and '_'; "
+            f"remove {' '.join(repr(c) for c in bad)}."
+        )
+    if len(org) > 100:
+        return "That is longer than any Pulumi organisation name (100 characters at most)."
+    return None
+
+
+def is_loopback_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_problem(url: str, *, what: str, allow_path: bool) -> str | None:
+    """Why ``url`` is not an https URL with a host (http allowed for loopback only)."""
+    if not url or not url.strip():
+        return f"Enter the {what}."
+    if url != url.strip() or any(c.isspace() for c in url):
+        return f"The {what} must not contain spaces."
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises on a bad port
+    except ValueError:
+        return f"The {what} is not a valid URL: check the host and port."
+    del port
+    if parts.scheme not in {"https", "http"} or not parts.hostname:
+        return f"The {what} must start with https:// and name a host, e.g. {DEFAULT_API_BASE}."
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        return f"The {what} must use https:// (plain http is accepted only for 127.0.0.1 or localhost)."
+    if parts.username or parts.password:
+        return f"The {what} must not contain a user name or password."
+    if parts.query or parts.fragment:
+        return f"Remove the '?…' or '#…' part from the {what}."
+    if not allow_path and parts.path not in {"", "/"}:
+        return f"The {what} is just the scheme and host (e.g. {DEFAULT_API_BASE}); remove '{parts.path}'."
+    return None
+
+
+def api_base_problem(url: str) -> str | None:
+    return url_problem(url, what="API base URL", allow_path=False)
+
+
+def normalize_api_base(url: str) -> str:
+    """``https://API.example.com/`` -> ``https://api.example.com``; raises ValueError_ when unusable."""
+    problem = api_base_problem(url)
+    if problem:
+        raise ValueError_(problem)
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if ":" in netloc:  # IPv6 literal
+        netloc = f"[{netloc}]"
+    if parts.port is not None:
+        netloc = f"{netloc}:{parts.port}"
+    return f"{parts.scheme}://{netloc}"
+
+
+def idp_url_value_problem(value: str) -> str | None:
+    """Why ``value`` cannot be JumpCloud's IdP URL value (the part after /saml2/)."""
+    if not value or not value.strip():
+        return "Enter the IdP URL value: the part after https://sso.jumpcloud.com/saml2/."
+    if value.lower().startswith(("http://", "https://")) or "/" in value:
+        return "Enter only the value after https://sso.jumpcloud.com/saml2/, not the whole URL."
+    if any(c.isspace() for c in value):
+        return "The IdP URL value cannot contain spaces; use '-' instead."
+    if not _IDP_VALUE_RE.match(value):
+        return "The IdP URL value uses only letters, digits, '.', '-' and '_'."
+    if len(value) > 128:
+        return "Keep the IdP URL value under 128 characters."
+    return None
+
+
+def idp_sso_url(value: str) -> str:
+    return JUMPCLOUD_SSO_BASE + value
+
+
+def idp_url_value_from_location(location: str) -> str | None:
+    """The IdP URL value inside a JumpCloud SSO Location, or None when it is not one."""
+    if location.startswith(JUMPCLOUD_SSO_BASE):
+        rest = location[len(JUMPCLOUD_SSO_BASE):]
+        if rest and "/" not in rest.rstrip("/"):
+            return rest
+    return None
+
+
+def console_base(api_base: str) -> str | None:
+    """Pulumi's web console for this API base: known for SaaS, inferred for ``api.<domain>``."""
+    if api_base == DEFAULT_API_BASE:
+        return SAAS_CONSOLE
+    parts = urlsplit(api_base)
+    host = parts.hostname or ""
+    if host.startswith("api."):
+        return api_base.replace("//api.", "//app.", 1)
+    return None
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    value: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class OrgValues:
+    org: str
+    api_base: str
+
+    @property
+    def self_hosted(self) -> bool:
+        return self.api_base != DEFAULT_API_BASE
+
+    @property
+    def sp_entity_id(self) -> str:
+        return f"{self.api_base}/login/{self.org}/sso/saml/metadata"
+
+    @property
+    def acs_url(self) -> str:
+        return f"{self.api_base}/login/{self.org}/sso/saml/acs"
+
+    @property
+    def relay_state(self) -> str:
+        return f"{self.api_base}/login/{self.org}/sso"
+
+    @property
+    def scim_base_url(self) -> str:
+        return f"{self.api_base}/scim/v2/{self.org}"
+
+    @property
+    def console(self) -> str | None:
+        return console_base(self.api_base)
+
+    @property
+    def sp_signin_url(self) -> str | None:
+        console = self.console
+        return f"{console}/signin/sso/" if console else None
+
+    @property
+    def org_url(self) -> str | None:
+        console = self.console
+        return f"{console}/{self.org}" if console else None
+
+    def sso_rows(self) -> list[Row]:
+        """The six rows of JumpCloud's SSO tab, in the order the tab shows them."""
+        return [
+            Row("sp_entity_id", "SP Entity ID", self.sp_entity_id),
+            Row("acs_url", "ACS URL", self.acs_url, "Exact match: no trailing slash."),
+            Row(
+                "relay_state",
+                "Default RelayState",
+                self.relay_state,
+                "Without it, sign-in from the JumpCloud console (IdP-initiated) fails.",
+            ),
+            Row("nameid", "SAMLSubject NameID", "email"),
+            Row(
+                "nameid_format",
+                "SAMLSubject NameID Format",
+                NAMEID_EMAIL,
+                "Pulumi rejects JumpCloud's default 'unspecified'; changing it after users "
+                "signed in breaks their sign-in.",
+            ),
+            Row("signature_algorithm", "Signature Algorithm", "RSA-SHA256"),
+        ]
+
+    def all_rows(self) -> list[Row]:
+        rows = self.sso_rows()
+        rows.append(Row("scim_base_url", "SCIM Base URL", self.scim_base_url))
+        if self.sp_signin_url:
+            rows.append(Row("sp_signin_url", "SP-initiated sign-in URL", self.sp_signin_url))
+        return rows
+
+
+def org_values(org: str, api_base: str = DEFAULT_API_BASE) -> OrgValues:
+    """Validated values for an org; raises ValueError_ with the admin-facing reason."""
+    problem = org_problem(org)
+    if problem:
+        raise ValueError_(problem)
+    return OrgValues(org, normalize_api_base(api_base))

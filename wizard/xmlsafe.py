@@ -1,0 +1,193 @@
+"""The one hardened XML parser.  Every piece of untrusted XML goes through ``parse_xml``.
+
+lxml with entity resolution, network access, DTD loading and huge trees off;
+any DOCTYPE (and so any entity declaration or external DTD) rejected before and
+after parsing; processing instructions dropped; comments kept (a comment inside
+a NameID is something the diagnosis must see); an input size cap and a depth cap.
+Nothing is ever read from disk or network because of what the document says.
+
+Hostile or broken input comes back as findings, never as an exception.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from wizard.findings import Finding, error
+
+DEFAULT_MAX_BYTES = 1024 * 1024
+DEFAULT_MAX_DEPTH = 100
+
+_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_FORBIDDEN_MARKERS = (b"<!doctype", b"<!entity", b"<!element", b"<!attlist")
+
+
+@dataclass
+class Parsed:
+    """The root element when the input is safe, well-formed XML; else findings."""
+
+    root: etree._Element | None
+    findings: list[Finding] = field(default_factory=list)
+    size: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.root is not None
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_pis=True,
+        remove_comments=False,
+        remove_blank_text=False,
+        collect_ids=False,
+    )
+
+
+def _to_bytes(data: bytes | str) -> bytes:
+    if isinstance(data, str):
+        # A pasted string may carry a declaration naming an encoding it no longer has.
+        text = _DECL_RE.sub("", data.lstrip("\ufeff"), count=1)
+        return text.encode("utf-8", errors="surrogatepass")
+    return data
+
+
+def _strip_leading(data: bytes) -> bytes:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.lstrip(b" \t\r\n")
+
+
+def describe_non_xml(data: bytes) -> str | None:
+    """Name what ``data`` is when it is plainly not XML (None when it may be)."""
+    head = data[:2048]
+    low = head.lower()
+    if head[:1] in (b"{", b"["):
+        return "JSON, not XML (a SAML-tracer export or an API answer?)"
+    if low.startswith(b"<!doctype html") or low.startswith(b"<html") or b"<html" in low[:512]:
+        return "an HTML web page, not XML metadata (a sign-in page or a saved browser page?)"
+    if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+        return "binary data, not XML text"
+    if head.startswith((b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\x1f\x8b")):
+        return "a binary file (PDF, ZIP, image or archive), not XML"
+    if not head.startswith(b"<") and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        printable = sum(1 for b in head if 32 <= b < 127 or b in (9, 10, 13))
+        if head and printable / len(head) < 0.85:
+            return "binary data, not XML text"
+        return "plain text, not XML (XML starts with '<')"
+    return None
+
+
+def _has_forbidden(data: bytes) -> bool:
+    low = data.lower()
+    if any(marker in low for marker in _FORBIDDEN_MARKERS):
+        return True
+    if low.startswith((b"\xff\xfe", b"\xfe\xff")):
+        for enc in ("utf-16",):
+            try:
+                text = data.decode(enc, errors="ignore").lower()
+            except LookupError:  # pragma: no cover
+                continue
+            if any(m.decode() in text for m in _FORBIDDEN_MARKERS):
+                return True
+    return False
+
+
+def _snippet(data: bytes, line: int, column: int) -> str:
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    text = lines[line - 1]
+    col = max(column - 1, 0)
+    start = max(col - 30, 0)
+    piece = "".join(c if c.isprintable() else "\ufffd" for c in text[start : col + 30])
+    return ("…" if start else "") + piece + ("…" if col + 30 < len(text) else "")
+
+
+def _depth_exceeds(root: etree._Element, max_depth: int) -> bool:
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > max_depth:
+            return True
+        stack.extend((child, depth + 1) for child in element)
+    return False
+
+
+def parse_xml(
+    data: bytes | str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    what: str = "document",
+) -> Parsed:
+    raw = _to_bytes(data)
+    size = len(raw)
+    if size > max_bytes:
+        return Parsed(None, [error(
+            "xml.too_large",
+            f"The {what} is {size:,} bytes; the limit is {max_bytes:,} bytes.",
+            "Use the file exported from JumpCloud as it is: real metadata is a few kilobytes.",
+        )], size)
+    body = _strip_leading(raw)
+    if not body.strip():
+        return Parsed(None, [error(
+            "xml.empty",
+            f"The {what} is empty.",
+            "Choose the exported file again, or paste its whole content.",
+        )], size)
+    kind = describe_non_xml(body)
+    if kind:
+        return Parsed(None, [error(
+            "xml.not_xml", f"The {what} is {kind}.",
+            "Use the XML file that JumpCloud's Export Metadata button downloads.",
+        )], size)
+    if _has_forbidden(body):
+        return Parsed(None, [_forbidden(what)], size)
+    try:
+        root = etree.fromstring(body, parser=_parser())
+    except etree.XMLSyntaxError as exc:
+        line, column = (exc.position if exc.position else (exc.lineno or 0, 0))
+        message = str(exc.msg or exc).split(", line ")[0]
+        snippet = _snippet(body, line, column)
+        near = f" near: {snippet}" if snippet else ""
+        return Parsed(None, [error(
+            "xml.malformed",
+            f"The {what} is not well-formed XML: {message} (line {line}, column {column}){near}",
+            "Export the metadata from JumpCloud again and use the file unchanged; "
+            "a hand edit or a text editor's 'smart quotes' can break it.",
+        )], size)
+    except (ValueError, etree.LxmlError) as exc:
+        return Parsed(None, [error(
+            "xml.malformed", f"The {what} could not be read as XML: {exc}",
+            "Export the metadata from JumpCloud again and use the file unchanged.",
+        )], size)
+    if root is None:
+        return Parsed(None, [error("xml.empty", f"The {what} is empty.", "")], size)
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        return Parsed(None, [_forbidden(what)], size)
+    if _depth_exceeds(root, max_depth):
+        return Parsed(None, [error(
+            "xml.forbidden",
+            f"The {what} nests elements more than {max_depth} deep, which no SAML document does.",
+            "Use the file exported from JumpCloud as it is.",
+        )], size)
+    return Parsed(root, [], size)
+
+
+def _forbidden(what: str) -> Finding:
+    return error(
+        "xml.forbidden",
+        f"The {what} contains a DOCTYPE, entity declaration or external reference, "
+        "which SAML documents never have; it was not read.",
+        "Use the file exported from JumpCloud as it is; do not run it through tools that add a DOCTYPE.",
+    )
