@@ -1,0 +1,1 @@
+"""The Textual UI: thin screens over the checks in ``wizard``."""

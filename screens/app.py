@@ -1,0 +1,232 @@
+"""WizardApp: step order, navigation, saving, copying, the command palette."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from functools import partial
+from importlib.resources import files
+from pathlib import Path
+from typing import Callable, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from screens.base import StepScreen
+from screens.create_app import CreateAppScreen
+from screens.groups import GroupsScreen
+from screens.metadata import MetadataScreen
+from screens.pulumi import PulumiScreen
+from screens.resume import ResumeScreen
+from screens.scim import ScimScreen
+from screens.signin import SigninScreen
+from screens.sso_tab import SsoTabScreen
+from screens.summary import SummaryScreen
+from screens.troubleshoot import TroubleshootScreen
+from screens.welcome import WelcomeScreen
+from screens.widgets import CopyValue
+from wizard import __version__
+from wizard.state import STEP_ORDER, STEP_TITLES, StateStore, StepId, StepStatus, WizardState
+from wizard.values import OrgValues, org_problem
+
+STEP_SCREENS: dict[StepId, type[StepScreen]] = {
+    StepId.WELCOME: WelcomeScreen,
+    StepId.CREATE_APP: CreateAppScreen,
+    StepId.SSO_TAB: SsoTabScreen,
+    StepId.GROUPS: GroupsScreen,
+    StepId.METADATA: MetadataScreen,
+    StepId.PULUMI: PulumiScreen,
+    StepId.SIGNIN: SigninScreen,
+    StepId.SCIM: ScimScreen,
+    StepId.SUMMARY: SummaryScreen,
+}
+
+
+def _system_copy(text: str) -> str | None:
+    """Copy with pyperclip; returns None on success, else why it could not."""
+    try:
+        import pyperclip
+
+        pyperclip.copy(text)
+    except Exception as exc:  # PyperclipException, or no clipboard program at all
+        return str(exc) or exc.__class__.__name__
+    return None
+
+
+class WizardApp(App):
+    TITLE = "JumpCloud → Pulumi SSO"
+    SUB_TITLE = ""
+    CSS_PATH = str(files("assets") / "wizard.tcss")
+    BINDINGS = [
+        Binding("ctrl+t", "troubleshoot", "Troubleshoot", show=False),
+    ]
+
+    def __init__(
+        self,
+        state_dir: Path | str | None = None,
+        *,
+        now: Callable[[], datetime] | None = None,
+        export_folders: Callable[[], list[Path]] | None = None,
+        system_copy: Callable[[str], str | None] | None = _system_copy,
+    ) -> None:
+        super().__init__()
+        self.store = StateStore(state_dir)
+        self.state = WizardState()
+        self._now = now
+        self._export_folders = export_folders
+        self._system_copy = system_copy
+        self.load_warning = ""
+
+    # -- clock and folders (injectable for tests) -------------------------
+
+    def now(self) -> datetime:
+        return self._now() if self._now else datetime.now(timezone.utc)
+
+    def export_folders(self) -> list[Path]:
+        if self._export_folders is not None:
+            return self._export_folders()
+        from wizard.steps import export_search_folders
+
+        return export_search_folders()
+
+    @property
+    def values(self) -> OrgValues:
+        from wizard.values import normalize_api_base, DEFAULT_API_BASE
+
+        try:
+            api = normalize_api_base(self.state.api_base)
+        except ValueError:
+            api = DEFAULT_API_BASE
+        return OrgValues(self.state.org or "<org>", api)
+
+    # -- start-up ---------------------------------------------------------
+
+    def on_mount(self) -> None:
+        result = self.store.load()
+        self.state = result.state
+        if result.warning:
+            self.load_warning = result.warning
+            self.notify(result.warning, title="Saved progress not used", severity="warning", timeout=12)
+        self.show_step(self.state.current if self.state.can_visit(self.state.current) else self.state.furthest_reachable())
+        if result.existed and self.state.started:
+            self.push_screen(ResumeScreen(self.state), self._resume_answer)
+
+    def _resume_answer(self, resume: bool | None) -> None:
+        if resume is False:
+            self.start_over()
+
+    def start_over(self) -> None:
+        self.store.reset()
+        self.state = WizardState()
+        self.show_step(StepId.WELCOME)
+        self.notify("Started over: the saved progress was discarded.")
+
+    # -- navigation -------------------------------------------------------
+
+    def show_step(self, step: StepId) -> None:
+        self.state.current_step = step.value
+        self.save()
+        screen = STEP_SCREENS[step]()
+        if isinstance(self.screen, StepScreen) or len(self.screen_stack) > 1:
+            # Leave any overlay (troubleshooting, palette) and replace the step.
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def record_status(self, step: StepId, status: StepStatus) -> None:
+        self.state.set_status(step, status)
+        self.save()
+
+    def go_next(self, step: StepId) -> None:
+        index = STEP_ORDER.index(step)
+        if index + 1 < len(STEP_ORDER):
+            self.show_step(STEP_ORDER[index + 1])
+        else:
+            self.state.completed_at = self.now().isoformat(timespec="seconds")
+            self.save()
+            self.notify("Setup complete. The setup record is written; ctrl+q quits.", title="Done", timeout=10)
+            if isinstance(self.screen, StepScreen):
+                self.screen.refresh_step_list()
+
+    def go_back(self, step: StepId) -> None:
+        index = STEP_ORDER.index(step)
+        if index > 0:
+            self.show_step(STEP_ORDER[index - 1])
+
+    def go_to(self, step: StepId) -> None:
+        if self.state.can_visit(step):
+            self.show_step(step)
+        else:
+            first = self.state.furthest_reachable()
+            self.notify(
+                f"Finish step {STEP_ORDER.index(first) + 1} ({STEP_TITLES[first]}) first.",
+                severity="warning",
+            )
+
+    def save(self) -> None:
+        try:
+            self.store.save(self.state)
+        except OSError as exc:
+            self.notify(
+                f"Could not save progress to {self.store.path}: {exc.strerror or exc}. "
+                "You can go on; set --state-dir to a writable folder to keep it.",
+                severity="error",
+                timeout=10,
+            )
+
+    def action_troubleshoot(self) -> None:
+        if isinstance(self.screen, TroubleshootScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(TroubleshootScreen())
+
+    # -- copying ----------------------------------------------------------
+
+    def on_copy_value_requested(self, message: CopyValue.Requested) -> None:
+        self.copy_value(message.label, message.value)
+
+    def copy_value(self, label: str, value: str) -> None:
+        self.copy_to_clipboard(value)  # OSC 52: works over SSH in most terminals
+        problem = self._system_copy(value) if self._system_copy else None
+        shown = value if len(value) <= 60 else value[:57] + "…"
+        note = "" if not problem else "\n(terminal clipboard only; select the text by hand if paste fails)"
+        self.notify(f"{shown}{note}", title=f"Copied {label}", timeout=4)
+
+    # -- diagnosis glue (runs in a worker thread) -------------------------
+
+    def diagnose(self, text: str, org: str, api_base: str, metadata_xml: str):
+        from wizard.troubleshoot import diagnose_for_org
+
+        return diagnose_for_org(text, org=org, api_base=api_base, metadata_xml=metadata_xml, now=self.now())
+
+    # -- command palette --------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for number, step in enumerate(STEP_ORDER, start=1):
+            if self.state.can_visit(step):
+                yield SystemCommand(
+                    f"Go to step {number}: {STEP_TITLES[step]}", f"Open the {STEP_TITLES[step]} step",
+                    partial(self.go_to, step),
+                )
+        if not org_problem(self.state.org):
+            values = self.values
+            for row in values.all_rows():
+                yield SystemCommand(f"Copy {row.label}", row.value, partial(self.copy_value, row.label, row.value))
+        if self.state.metadata_xml:
+            yield SystemCommand("Copy metadata XML", "The whole exported metadata, for Pulumi",
+                                partial(self.copy_value, "metadata XML", self.state.metadata_xml))
+        yield SystemCommand("Open troubleshooting", "Paste a SAML response; search the symptoms catalogue",
+                            self.action_troubleshoot)
+        yield SystemCommand("Start over", "Discard the saved progress and begin again", self.start_over)
+
+
+def run_app(state_dir: str | None = None) -> int:
+    app = WizardApp(state_dir)
+    app.run()
+    return app.return_code or 0
+
+
+__all__ = ["WizardApp", "run_app", "__version__"]

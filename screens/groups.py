@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Label, TextArea
+
+from screens.base import StepScreen
+from screens.widgets import FieldError
+from wizard.state import StepId
+from wizard.steps import check_groups, parse_groups
+
+
+class GroupsScreen(StepScreen):
+    STEP = StepId.GROUPS
+
+    def compose_body(self) -> ComposeResult:
+        yield Label("User groups bound to the application (one per line):")
+        area = TextArea("\n".join(self.app.state.groups), id="groups", soft_wrap=True, show_line_numbers=False)
+        yield area
+        yield FieldError("groups")
+
+    def check(self):
+        groups = parse_groups(self.query_one("#groups", TextArea).text)
+        self.app.state.groups = groups
+        return check_groups(groups)

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Static, TextArea
+
+from screens.base import StepScreen
+from screens.widgets import FieldError, FindingsView
+from wizard.findings import Severity
+from wizard.state import StepId
+from wizard.steps import check_metadata_gate, load_metadata_file, summarize_metadata
+
+
+def _short(path: Path) -> str:
+    home = Path.home()
+    try:
+        return "~/" + str(path.relative_to(home))
+    except ValueError:
+        return str(path)
+
+
+class MetadataScreen(StepScreen):
+    STEP = StepId.METADATA
+    OWN_FINDINGS_VIEW = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report = None
+        self._source = ""
+        self._watched: tuple[Path, float, int] | None = None
+        self._found: Path | None = None
+
+    def compose_body(self) -> ComposeResult:
+        state = self.app.state
+        with Horizontal(id="found-row"):
+            yield Static("Looking for an export…", id="found", markup=False)
+            yield Button("Use this file", id="use-found", compact=True, disabled=True)
+        with Vertical(classes="field"):
+            yield Label("Path of the exported file")
+            with Horizontal(classes="input-row"):
+                yield Input(state.metadata_path, placeholder="~/Downloads/JumpCloud-Pulumi-metadata.xml", id="metadata_path")
+                yield Button("Load", id="load", compact=True)
+            yield FieldError("metadata_path")
+        with Collapsible(title="Or paste the XML", collapsed=not (state.metadata_xml and not state.metadata_path), id="paste-box"):
+            yield TextArea(state.metadata_xml if not state.metadata_path else "", id="paste", show_line_numbers=False)
+            yield Button("Check pasted XML", id="check-paste", compact=True)
+        yield FieldError("source")
+        yield Static("", id="facts")
+        yield FindingsView(id="findings")
+        yield Checkbox("I have read the warnings and accept them", False, id="ack_warnings")
+        yield FieldError("ack_warnings")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#ack_warnings", Checkbox).display = False
+        self.query_one("#facts").display = False
+        state = self.app.state
+        self._look_for_exports()
+        if state.metadata_path:
+            self.load_path(state.metadata_path)
+        elif state.metadata_xml:
+            self.run_check(state.metadata_xml, "pasted XML")
+        self.set_interval(1.0, self._poll_file)
+
+    def _look_for_exports(self) -> None:
+        found_text = self.query_one("#found", Static)
+        try:
+            from wizard.metadata import find_exports
+
+            exports = find_exports(self.app.export_folders())
+        except Exception:  # a folder we cannot list is not the admin's problem here
+            exports = []
+        if exports:
+            self._found = exports[0]
+            found_text.update(f"Found: {_short(exports[0])}")
+            self.query_one("#use-found", Button).disabled = False
+        else:
+            found_text.update("No JumpCloud-*metadata.xml in Downloads or the current folder.")
+
+    # -- loading ----------------------------------------------------------
+
+    def load_path(self, path_text: str) -> None:
+        self.query_one("#metadata_path", Input).value = path_text
+        data, problems = load_metadata_file(path_text)
+        self.show_findings(problems)
+        if data is None:
+            self._watched = None
+            return
+        path = Path(path_text).expanduser()
+        try:
+            st = path.stat()
+            self._watched = (path, st.st_mtime, st.st_size)
+        except OSError:
+            self._watched = None
+        self.app.state.metadata_path = path_text
+        self.app.state.metadata_xml = data.decode("utf-8", errors="replace")
+        self.run_check(data, _short(path.resolve()))
+
+    def _poll_file(self) -> None:
+        if not self._watched:
+            return
+        path, mtime, size = self._watched
+        try:
+            st = path.stat()
+        except OSError:
+            return
+        if (st.st_mtime, st.st_size) != (mtime, size):
+            self.notify(f"{path.name} changed on disk: checking it again.")
+            self.load_path(str(path))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "use-found" and self._found is not None:
+            event.stop()
+            self.load_path(str(self._found))
+        elif event.button.id == "load":
+            event.stop()
+            self.load_path(self.query_one("#metadata_path", Input).value)
+        elif event.button.id == "check-paste":
+            event.stop()
+            self._check_paste()
+        else:
+            super().on_button_pressed(event)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.load_path(event.value)
+
+    def _check_paste(self) -> None:
+        text = self.query_one("#paste", TextArea).text
+        self._watched = None
+        self.app.state.metadata_path = ""
+        self.query_one("#metadata_path", Input).value = ""
+        self.app.state.metadata_xml = text
+        self.run_check(text, "pasted XML")
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area.id == "paste" and event.text_area.text.strip():
+            self._check_paste()
+
+    # -- the check (in a worker: lxml and cryptography load on first use) --
+
+    @work(exclusive=True, group="metadata-check")
+    async def run_check(self, data: bytes | str, source: str) -> None:
+        self.query_one("#gate-message", Static).update("Checking the metadata…")
+        await asyncio.sleep(0.05 if isinstance(data, str) else 0)  # let a fast typist finish a paste
+        try:
+            from wizard.metadata import check_metadata
+
+            report = await asyncio.to_thread(
+                check_metadata, data, idp_url_value=self.app.state.idp_url_value or None, now=self.app.now()
+            )
+        except Exception as exc:  # a bug must not close the wizard and lose the admin's input
+            self.query_one("#gate-message", Static).update(f"The check failed unexpectedly: {exc!r}")
+            return
+        self.show_report(report, source)
+
+    def show_report(self, report, source: str) -> None:
+        self.report = report
+        self._source = source
+        facts = self.query_one("#facts", Static)
+        meta = report.metadata
+        if meta is not None:
+            summary = summarize_metadata(meta, source)
+            text = Text()
+            text.append("Source: ", style="bold").append(source + "\n")
+            text.append("IdP entity ID: ", style="bold").append(summary["entity_id"] or "(none)")
+            text.append("\nSSO URL: ", style="bold").append(summary["sso_url"] or "(none)")
+            if "cert_sha256" in summary:
+                text.append("\nCertificate: ", style="bold").append(summary["cert_subject"])
+                text.append("\nSHA-256: ", style="bold").append(summary["cert_sha256"])
+                text.append("\nExpires: ", style="bold").append(summary["cert_not_after"])
+            facts.update(text)
+            facts.display = True
+        else:
+            facts.display = False
+        warned = any(f.severity is Severity.WARNING for f in report.findings) and report.ok
+        self.query_one("#ack_warnings", Checkbox).display = warned
+        self.show_findings(report.findings)
+        if report.ok:
+            self.query_one("#gate-message", Static).update("")
+
+    def check(self):
+        state = self.app.state
+        ack_box = self.query_one("#ack_warnings", Checkbox)
+        findings = check_metadata_gate(self.report, ack_box.value)
+        if self.report is not None and self.report.metadata is not None and self.report.ok:
+            state.metadata_summary = summarize_metadata(self.report.metadata, self._source)
+            state.metadata_warnings = [f.message for f in self.report.findings if f.severity is Severity.WARNING]
+        return findings

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Checkbox, Collapsible, Input, Label, Static
+
+from screens.base import StepScreen
+from screens.widgets import FieldError
+from wizard.state import StepId
+from wizard.steps import check_prerequisites
+from wizard.values import DEFAULT_API_BASE
+
+
+class WelcomeScreen(StepScreen):
+    STEP = StepId.WELCOME
+
+    def compose_body(self) -> ComposeResult:
+        state = self.app.state
+        with Vertical(classes="field"):
+            yield Label("Pulumi organisation name (case-sensitive: app.pulumi.com/[b]<org>[/b])")
+            yield Input(state.org, placeholder="e.g. acmecorp", id="org")
+            yield FieldError("org")
+        with Collapsible(title="Advanced: self-hosted Pulumi Cloud", collapsed=state.api_base == DEFAULT_API_BASE, id="advanced"):
+            yield Label("Pulumi API base URL (https, host only)")
+            yield Input(state.api_base, placeholder=DEFAULT_API_BASE, id="api_base")
+            yield FieldError("api_base")
+        yield Static("Before you start, confirm:", classes="subhead")
+        yield Checkbox("JumpCloud has the SSO Package (or the SSO add-on)", state.has_sso_package, id="has_sso_package")
+        yield FieldError("has_sso_package")
+        yield Checkbox("My Pulumi edition supports SAML SSO (paid editions)", state.has_saml_edition, id="has_saml_edition")
+        yield FieldError("has_saml_edition")
+
+    def check(self):
+        state = self.app.state
+        org = self.query_one("#org", Input).value
+        api_base = self.query_one("#api_base", Input).value or DEFAULT_API_BASE
+        sso = self.query_one("#has_sso_package", Checkbox).value
+        edition = self.query_one("#has_saml_edition", Checkbox).value
+        findings = check_prerequisites(org, api_base, sso, edition)
+        if any(f.field == "api_base" and f.is_error for f in findings):
+            self.query_one("#advanced", Collapsible).collapsed = False
+        # Keep what the admin typed even when it is refused.
+        state.org, state.api_base = org, api_base
+        state.has_sso_package, state.has_saml_edition = sso, edition
+        if not any(f.is_error for f in findings):
+            from wizard.values import normalize_api_base
+
+            state.api_base = normalize_api_base(api_base)
+        return findings
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_next()

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Button, Label, Static
+
+
+class CopyValue(Horizontal):
+    """A value shown in full (selectable by hand) with a Copy button beside it."""
+
+    class Requested(Message):
+        def __init__(self, label: str, value: str) -> None:
+            super().__init__()
+            self.label = label
+            self.value = value
+
+    def __init__(
+        self, label: str, value: str, *, key: str = "", copy_text: str | None = None,
+        id: str | None = None, classes: str = "",
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.label = label
+        self.value = value  # what is shown
+        self.copy_text = copy_text  # what is copied, when it differs from what is shown
+        self.key = key
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="copy-head"):
+            yield Label(self.label, classes="copy-label")
+            button_label = f"Copy [{self.key}]" if self.key else "Copy"
+            yield Button(button_label, classes="copy-button", compact=True)
+        yield Static(self.value, classes="copy-text", markup=False)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.request()
+
+    def request(self) -> None:
+        text = self.value if self.copy_text is None else self.copy_text
+        self.post_message(self.Requested(self.label, text))

@@ -1,0 +1,122 @@
+"""The setup record: a Markdown file the admin keeps.  Never holds a secret."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from wizard import __version__
+from wizard.state import STEP_ORDER, STEP_TITLES, StepStatus, WizardState
+from wizard.steps import APP_KINDS
+from wizard.values import OrgValues, idp_sso_url
+
+_STATUS_WORDS = {
+    StepStatus.NOT_STARTED: "not done",
+    StepStatus.DONE: "done",
+    StepStatus.WARNINGS: "done, with warnings",
+    StepStatus.SKIPPED: "skipped",
+    StepStatus.FAILED: "failed",
+}
+
+
+def _md(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def build_record(state: WizardState, *, now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    values = OrgValues(state.org, state.api_base)
+    meta = state.metadata_summary or {}
+    lines = [
+        f"# Pulumi SAML SSO with JumpCloud: setup record for `{state.org}`",
+        "",
+        f"Written {now.strftime('%Y-%m-%d %H:%M UTC')} by jumpcloud-pulumi-sso {__version__}.",
+        "",
+        "## Steps",
+        "",
+        "| Step | State |",
+        "| --- | --- |",
+    ]
+    for step in STEP_ORDER:
+        lines.append(f"| {STEP_TITLES[step]} | {_STATUS_WORDS[state.status(step)]} |")
+    lines += [
+        "",
+        "## Pulumi organisation",
+        "",
+        f"- Organisation: `{state.org}`",
+        f"- API base: {values.api_base}" + (" (self-hosted)" if values.self_hosted else ""),
+        "",
+        "## JumpCloud application",
+        "",
+        f"- Kind: {APP_KINDS.get(state.app_kind, state.app_kind)}",
+        f"- Display name: {_md(state.display_name)}",
+        f"- IdP URL value: `{state.idp_url_value}` ({idp_sso_url(state.idp_url_value)}; cannot be changed)",
+        "",
+        "### SSO tab",
+        "",
+        "| Field | Value |",
+        "| --- | --- |",
+    ]
+    for row in values.sso_rows():
+        lines.append(f"| {row.label} | `{row.value}` |")
+    lines += [
+        "",
+        "### User groups bound to the application",
+        "",
+    ]
+    lines += [f"- {_md(g)}" for g in state.groups] or ["- (none recorded)"]
+    lines += [
+        "",
+        "## Metadata loaded into Pulumi",
+        "",
+        f"- Source: {_md(meta.get('source', state.metadata_path or 'pasted'))}",
+        f"- IdP entity ID: `{_md(meta.get('entity_id', ''))}`",
+        f"- SSO URL: {meta.get('sso_url', '')}",
+        f"- NameID format: `{meta.get('nameid_format', '')}`",
+        f"- Signing certificate subject: {_md(meta.get('cert_subject', ''))}",
+        f"- Certificate SHA-256 fingerprint: `{meta.get('cert_sha256', '')}`",
+        f"- Certificate expires: **{meta.get('cert_not_after', 'unknown')}**"
+        " (regenerate it in JumpCloud and load the new metadata into Pulumi before then)",
+    ]
+    if state.metadata_warnings:
+        lines += ["", "Warnings acknowledged at export:", ""]
+        lines += [f"- {_md(w)}" for w in state.metadata_warnings]
+    lines += [
+        "",
+        "## Verification",
+        "",
+        f"- Pulumi configuration: {state.pulumi_verification or 'not confirmed'}",
+        f"- IdP-initiated sign-in (JumpCloud User Console tile): {'works (reported by the admin)' if state.idp_initiated_ok else 'not confirmed'}",
+        f"- SP-initiated sign-in ({values.sp_signin_url or 'Pulumi sign-in page'}): {'works (reported by the admin)' if state.sp_initiated_ok else 'not confirmed'}",
+        "",
+        "## SCIM provisioning",
+        "",
+    ]
+    if state.scim_skipped:
+        lines.append(f"- Skipped: {_md(state.scim_skip_reason)}")
+    else:
+        lines.append(f"- Base URL: {values.scim_base_url}")
+        lines.append(f"- Token: kept in JumpCloud only (never recorded here). {state.scim_verification}".rstrip())
+    lines.append("")
+    return "\n".join(lines)
+
+
+def write_record(state: WizardState, path: Path | str, *, now: datetime | None = None) -> Path:
+    """Write the record atomically; returns the absolute path written."""
+    target = Path(path).expanduser().resolve()
+    text = build_record(state, now=now)
+    fd, tmp = tempfile.mkstemp(prefix=".setup-record-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return target

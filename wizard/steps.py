@@ -1,0 +1,289 @@
+"""The gate of each wizard step, as plain functions returning findings.
+
+A screen gathers the admin's input, calls the step's check and shows each
+finding beside the field it names; the step is done when no finding is an
+error.  Every rule about what is acceptable lives here, not in ``screens/``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from wizard.findings import Finding, error, has_errors, ok, warning
+from wizard.values import (
+    api_base_problem,
+    idp_sso_url,
+    idp_url_value_problem,
+    org_problem,
+    OrgValues,
+)
+
+APP_KINDS = {
+    "connector": "Pre-built Pulumi connector",
+    "custom": "Custom SAML application",
+}
+
+
+def check_prerequisites(
+    org: str, api_base: str, has_sso_package: bool, has_saml_edition: bool
+) -> list[Finding]:
+    findings: list[Finding] = []
+    problem = org_problem(org)
+    if problem:
+        findings.append(error("step.org.invalid", problem, "Copy the name from app.pulumi.com/<org>.", "org"))
+    problem = api_base_problem(api_base)
+    if problem:
+        findings.append(error(
+            "step.api_base.invalid", problem,
+            "Leave the default https://api.pulumi.com unless you run self-hosted Pulumi Cloud.", "api_base",
+        ))
+    if not has_sso_package:
+        findings.append(error(
+            "step.prereq.sso_package",
+            "Confirm that your JumpCloud organisation has the SSO Package (or the SSO add-on).",
+            "Without it JumpCloud cannot create SSO applications; ask your JumpCloud account owner.",
+            "has_sso_package",
+        ))
+    if not has_saml_edition:
+        findings.append(error(
+            "step.prereq.saml_edition",
+            "Confirm that your Pulumi edition supports SAML SSO (a paid edition; SCIM needs Enterprise).",
+            "See Settings > Billing in Pulumi Cloud.",
+            "has_saml_edition",
+        ))
+    return findings or [ok("step.ok", "Prerequisites confirmed.")]
+
+
+def check_create_app(app_kind: str, idp_url_value: str, display_name: str, acknowledged: bool) -> list[Finding]:
+    findings: list[Finding] = []
+    if app_kind not in APP_KINDS:
+        findings.append(error("step.app.kind", "Choose the pre-built connector or a custom application.", "", "app_kind"))
+    problem = idp_url_value_problem(idp_url_value)
+    if problem:
+        findings.append(error(
+            "step.app.idp_url_value", problem,
+            "Type the value exactly as you entered it under Advanced Settings > IdP URL.", "idp_url_value",
+        ))
+    if not display_name.strip():
+        findings.append(error(
+            "step.app.display_name", "Enter the application's display name (what users see on the tile).",
+            "For example: Pulumi.", "display_name",
+        ))
+    if not acknowledged and not problem:
+        findings.append(error(
+            "step.app.acknowledge",
+            f"Confirm that the app is saved with IdP URL {idp_sso_url(idp_url_value)}: it can never be changed.",
+            "If it is wrong, delete the application in JumpCloud and create it again.",
+            "acknowledged",
+        ))
+    return findings or [ok("step.ok", "Application recorded.")]
+
+
+def check_sso_tab(values: OrgValues, ticked: set[str] | list[str]) -> list[Finding]:
+    missing = [row for row in values.sso_rows() if row.key not in set(ticked)]
+    if missing:
+        names = ", ".join(row.label for row in missing)
+        return [error(
+            "step.sso_tab.unticked",
+            f"Tick each row once it is entered in JumpCloud; not yet ticked: {names}.",
+            "Copy each value into JumpCloud's SSO tab, then tick its row.",
+            "rows",
+        )]
+    return [ok("step.ok", "All six SSO values entered.")]
+
+
+_SPLIT_RE = re.compile(r"[,\n;]+")
+
+
+def parse_groups(text: str) -> list[str]:
+    """Group names from a comma-, semicolon- or line-separated list, in order, without duplicates."""
+    seen: dict[str, None] = {}
+    for part in _SPLIT_RE.split(text):
+        name = part.strip()
+        if name and name.casefold() not in {k.casefold() for k in seen}:
+            seen[name] = None
+    return list(seen)
+
+
+def check_groups(groups: list[str]) -> list[Finding]:
+    if not groups:
+        return [error(
+            "step.groups.none",
+            "Record at least one JumpCloud user group bound to the application.",
+            "In JumpCloud: the application > User Groups tab > tick the groups > Save. "
+            "Users get nothing until a group is bound.",
+            "groups",
+        )]
+    long = [g for g in groups if len(g) > 200]
+    if long:
+        return [error("step.groups.too_long", "A group name is longer than 200 characters.", "Check the list.", "groups")]
+    return [ok("step.ok", f"{len(groups)} group(s) recorded.")]
+
+
+def check_pulumi_confirmation(applied: bool, understood: bool) -> list[Finding]:
+    findings = []
+    if not understood:
+        findings.append(error(
+            "step.pulumi.understood",
+            "Confirm you have read what the switch to SAML does to members.",
+            "Members without a SAML identity are locked out until they link it; you become the SAML admin.",
+            "understood",
+        ))
+    if not applied:
+        findings.append(error(
+            "step.pulumi.applied",
+            "Confirm that you pasted the metadata in Pulumi and chose Apply changes.",
+            "Settings > Access Management > Membership Requirements > Change requirements > SAML SSO.",
+            "applied",
+        ))
+    return findings or [ok("step.ok", "Confirmed by the admin, not verified through Pulumi's API.")]
+
+
+def check_signin(idp_initiated_ok: bool, sp_initiated_ok: bool) -> list[Finding]:
+    findings = []
+    if not idp_initiated_ok:
+        findings.append(error(
+            "step.signin.idp",
+            "Sign in from the Pulumi tile in the JumpCloud User Console, then tick it here.",
+            "If it fails, open troubleshooting (ctrl+t) and paste the SAML response.",
+            "idp_initiated_ok",
+        ))
+    if not sp_initiated_ok:
+        findings.append(error(
+            "step.signin.sp",
+            "Sign in from Pulumi's SSO sign-in page with the organisation name, then tick it here.",
+            "If it fails, open troubleshooting (ctrl+t) and paste the SAML response.",
+            "sp_initiated_ok",
+        ))
+    return findings or [ok("step.ok", "Sign-in works both ways.")]
+
+
+def check_scim_skip(reason: str) -> list[Finding]:
+    if len(reason.strip()) < 3:
+        return [error(
+            "step.scim.reason",
+            "Say why SCIM is skipped (it is kept in the setup record).",
+            "For example: 'Pulumi edition has no SCIM' or 'provisioning later'.",
+            "skip_reason",
+        )]
+    return [ok("step.ok", "SCIM skipped.")]
+
+
+def check_scim_manual(confirmed: bool) -> list[Finding]:
+    if not confirmed:
+        return [error(
+            "step.scim.confirm",
+            "Confirm that the base URL and token are saved in JumpCloud's Identity Management tab, "
+            "check the token, or skip SCIM with a reason.",
+            "", "scim_confirmed",
+        )]
+    return [ok("step.ok", "SCIM configured (confirmed by the admin).")]
+
+
+def check_record_path(path_text: str) -> list[Finding]:
+    if not path_text.strip():
+        return [error("step.record.path", "Choose where to write the setup record.", "For example: ./pulumi-sso-setup.md", "record_path")]
+    path = Path(path_text).expanduser()
+    if path.is_dir():
+        return [error("step.record.path", f"{path} is a folder; name a file in it.", f"For example: {path / 'pulumi-sso-setup.md'}", "record_path")]
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.exists():
+        return [error("step.record.path", f"The folder {parent} does not exist.", "Create it first or pick another folder.", "record_path")]
+    if path.exists():
+        return [warning("step.record.exists", f"{path} exists and will be replaced.", "", "record_path")]
+    return [ok("step.ok", "Ready to write.")]
+
+
+# -- step 5: metadata -------------------------------------------------------
+
+METADATA_CAP = 1024 * 1024
+
+
+def export_search_folders() -> list[Path]:
+    """Where a browser puts JumpCloud's export: the Downloads folder, then the current folder."""
+    from platformdirs import user_downloads_path
+
+    folders: list[Path] = []
+    try:
+        folders.append(user_downloads_path())
+    except Exception:  # platformdirs can fail on odd systems; the current folder still works
+        pass
+    folders.append(Path.cwd())
+    unique: list[Path] = []
+    for folder in folders:
+        if folder not in unique:
+            unique.append(folder)
+    return unique
+
+
+def load_metadata_file(path_text: str, *, cap: int = METADATA_CAP) -> tuple[bytes | None, list[Finding]]:
+    """Read a metadata file the admin named, or say precisely why it cannot be read."""
+    if not path_text.strip():
+        return None, [error("metadata.file.none", "Enter the path of the exported metadata file.",
+                            "JumpCloud's Export Metadata downloads JumpCloud-<name>-metadata.xml.", "metadata_path")]
+    path = Path(path_text.strip()).expanduser()
+    try:
+        if path.is_dir():
+            return None, [error("metadata.file.is_dir", f"{path} is a folder, not a file.",
+                                "Name the .xml file inside it.", "metadata_path")]
+        with path.open("rb") as handle:
+            data = handle.read(cap + 1)
+    except FileNotFoundError:
+        return None, [error("metadata.file.missing", f"There is no file at {path}.",
+                            "Check the path, or export the metadata from JumpCloud again.", "metadata_path")]
+    except PermissionError:
+        return None, [error("metadata.file.denied", f"{path} cannot be read (permission denied).",
+                            "Copy it somewhere you can read, or fix its permissions.", "metadata_path")]
+    except OSError as exc:
+        return None, [error("metadata.file.unreadable", f"{path} cannot be read: {exc.strerror or exc}.",
+                            "Choose another copy of the file.", "metadata_path")]
+    return data, []
+
+
+def summarize_metadata(metadata, source: str) -> dict[str, str]:
+    """The facts about the loaded metadata kept in the state and the setup record."""
+    cert = metadata.signing_certificate
+    summary = {
+        "source": source,
+        "entity_id": metadata.entity_id or "",
+        "sso_url": metadata.sso_url or "",
+        "nameid_format": ", ".join(metadata.nameid_formats),
+    }
+    if cert is not None:
+        summary.update(
+            cert_subject=cert.subject,
+            cert_sha256=cert.sha256_fingerprint,
+            cert_not_after=cert.not_after.strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    return summary
+
+
+def check_metadata_gate(report, acknowledged_warnings: bool) -> list[Finding]:
+    """The export step's gate: the metadata findings, plus an acknowledgement for warnings."""
+    if report is None:
+        return [error("metadata.none", "Load the exported metadata: use the file found, type a path, or paste the XML.",
+                      "In JumpCloud: the application's SSO tab > Export Metadata.", "source")]
+    findings = list(report.findings)
+    warnings = [f for f in findings if f.severity.value == "warning"]
+    if warnings and not has_errors(findings) and not acknowledged_warnings:
+        findings.append(error("metadata.warnings.unacknowledged",
+                              "Read the warnings above and tick that you have.", "", "ack_warnings"))
+    return findings
+
+
+# -- step 6: what switching the org to SAML does (DOMAIN.md) ----------------
+
+PULUMI_SWITCH_WARNINGS: tuple[tuple[str, str], ...] = (
+    ("The switch takes effect at once and checks nothing first.",
+     "Finish the JumpCloud side (values, groups, metadata) before you apply it."),
+    ("Members without a SAML identity are locked out (not deleted).",
+     "Each existing member links their account: Account Settings > Connect SAML SSO; "
+     "otherwise they see \"Email already in use\"."),
+    ("You, the admin making the change, become the SAML admin: the break-glass login.",
+     "Your account must not belong to unrelated organisations, and your personal account must own no stacks."),
+    ("SAML needs a paid Pulumi edition; SCIM needs Enterprise or higher.",
+     "Check Settings > Billing if the SAML SSO option is missing."),
+)
+
+JUMPCLOUD_USER_CONSOLE = "https://console.jumpcloud.com/userconsole"
