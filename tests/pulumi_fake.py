@@ -1,0 +1,334 @@
+"""A local stand-in for Pulumi Cloud's SAML endpoints (standard library only).
+
+Serves, on 127.0.0.1 and a free port, the response shapes of Pulumi's OpenAPI spec
+(``pulumi/pulumi-pulumiservice`` ``provider/pkg/cloud/spec.json``):
+
+- ``GET   /api/orgs/{orgName}/saml``        -> ``SAMLOrganization``
+- ``PATCH /api/orgs/{orgName}/saml``        ``{"newIdpSsoDescriptor": xml}`` -> ``SAMLOrganization``
+- ``GET   /api/orgs/{orgName}/saml/admins`` -> ``ListSAMLOrganizationAdminsResponse``
+
+Errors use Pulumi's body ``{"code": n, "message": "…"}``.  The server checks the
+``Authorization: token …``, ``Accept: application/vnd.pulumi+8`` and ``User-Agent``
+headers, derives ``entityId``/``ssoUrl``/``validUntil``/``nameIdFormat`` from the stored
+metadata as Pulumi does, and can be told to answer with a status, malformed JSON or
+a stall for the next requests.  Test code: it reads XML with lxml directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote
+
+from cryptography import x509
+from lxml import etree
+
+MD = "urn:oasis:names:tc:SAML:2.0:metadata"
+DS = "http://www.w3.org/2000/09/xmldsig#"
+ACCEPT = "application/vnd.pulumi+8"
+_PATH = re.compile(r"^/api/orgs/([^/]+)/saml(/admins)?/?$")
+
+
+@dataclass
+class Scripted:
+    """One canned answer for the next matching request."""
+
+    status: int = 200
+    body: Any = None  # dict -> JSON; bytes/str -> sent as is
+    headers: dict[str, str] = field(default_factory=dict)
+    stall: float = 0.0  # seconds to wait before answering
+    method: str | None = None  # only for this method (None: any)
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+def describe(xml: str) -> dict[str, Any]:
+    """Pulumi's derived fields for a stored descriptor (what its GET reports)."""
+    out: dict[str, Any] = {"entityId": "", "ssoUrl": "", "validUntil": "", "nameIdFormat": ""}
+    try:
+        root = etree.fromstring(xml.encode("utf-8"), parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"metadata XML is not well-formed: {exc}") from None
+    idp = root if etree.QName(root).localname == "IDPSSODescriptor" else root.find(f"{{{MD}}}IDPSSODescriptor")
+    if idp is None:
+        raise ValueError("IDPSSODescriptor not found in the XML")
+    out["entityId"] = root.get("entityID", "")
+    sso = idp.find(f"{{{MD}}}SingleSignOnService")
+    if sso is None:
+        raise ValueError("An SSO binding was not found in the XML.")
+    out["ssoUrl"] = sso.get("Location", "")
+    fmt = idp.find(f"{{{MD}}}NameIDFormat")
+    out["nameIdFormat"] = (fmt.text or "").strip() if fmt is not None else ""
+    cert_el = idp.find(f".//{{{DS}}}X509Certificate")
+    if cert_el is None:
+        raise ValueError("no X509 certificate found in the metadata")
+    der = base64.b64decode("".join((cert_el.text or "").split()))
+    cert = x509.load_der_x509_certificate(der)
+    out["validUntil"] = cert.not_valid_after_utc.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return out
+
+
+class FakePulumi:
+    """The server and its state; use as ``with FakePulumi(token) as fake: fake.url``."""
+
+    def __init__(self, token: str, *, tls: ssl.SSLContext | None = None) -> None:
+        self.token = token
+        self.orgs: dict[str, dict[str, Any]] = {}
+        self.admins: dict[str, list[dict[str, Any]]] = {}
+        self.script: list[Scripted] = []
+        self.requests: list[Seen] = []
+        self.proxied: list[str] = []
+        self._lock = threading.Lock()
+        self._release = threading.Event()
+        self._tls = tls
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence
+                return
+
+            def do_GET(self) -> None:  # noqa: N802
+                fake._handle(self, "GET")
+
+            def do_PATCH(self) -> None:  # noqa: N802
+                fake._handle(self, "PATCH")
+
+            def do_POST(self) -> None:  # noqa: N802
+                fake._handle(self, "POST")
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    # -- lifecycle --------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self._tls else 'http'}://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "FakePulumi":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._release.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    # -- state helpers ----------------------------------------------------------
+
+    def add_org(self, org: str, descriptor: str | None, *, admins: list[dict[str, Any]] | None = None,
+                validation_error: str = "") -> None:
+        record: dict[str, Any] = {"idpSsoDescriptor": descriptor or "", "validationError": validation_error}
+        record.update(describe(descriptor) if descriptor else
+                      {"entityId": "", "ssoUrl": "", "validUntil": "", "nameIdFormat": ""})
+        self.orgs[org] = record
+        self.admins[org] = admins if admins is not None else [
+            {"name": "Ada Admin", "githubLogin": "ada", "avatarUrl": "https://example.test/ada.png",
+             "email": "ada@example.test"},
+        ]
+
+    def then(self, status: int = 200, body: Any = None, *, headers: dict[str, str] | None = None,
+             stall: float = 0.0, method: str | None = None, times: int = 1) -> "FakePulumi":
+        for _ in range(times):
+            self.script.append(Scripted(status, body, dict(headers or {}), stall, method))
+        return self
+
+    def saml_body(self, org: str) -> dict[str, Any]:
+        record = self.orgs[org]
+        return {
+            "organization": {
+                "name": org,
+                "githubLogin": org,
+                "avatarUrl": f"https://example.test/{org}.png",
+                "kind": "SAML",
+            },
+            "idpSsoDescriptor": record["idpSsoDescriptor"],
+            "entityId": record["entityId"],
+            "ssoUrl": record["ssoUrl"],
+            "validUntil": record["validUntil"],
+            "nameIdFormat": record["nameIdFormat"],
+            "validationError": record["validationError"],
+        }
+
+    # -- request handling -------------------------------------------------------
+
+    def _send(self, handler: BaseHTTPRequestHandler, status: int, body: Any,
+              headers: dict[str, str] | None = None) -> None:
+        if isinstance(body, (dict, list)):
+            payload = json.dumps(body).encode()
+            content_type = "application/json"
+        elif isinstance(body, str):
+            payload = body.encode()
+            content_type = "text/plain; charset=utf-8"
+        elif isinstance(body, bytes):
+            payload = body
+            content_type = "application/json"
+        else:
+            payload = b""
+            content_type = "application/json"
+        handler.send_response(status)
+        extra = dict(headers or {})
+        handler.send_header("Content-Type", extra.pop("Content-Type", content_type))
+        handler.send_header("Content-Length", str(len(payload)))
+        for key, value in extra.items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(payload)
+
+    def _error(self, handler: BaseHTTPRequestHandler, status: int, message: str) -> None:
+        self._send(handler, status, {"code": status, "message": message})
+
+    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        with self._lock:
+            self.requests.append(Seen(method, handler.path, {k: v for k, v in handler.headers.items()}, body))
+            scripted = None
+            for i, item in enumerate(self.script):
+                if item.method in (None, method):
+                    scripted = self.script.pop(i)
+                    break
+        if scripted is not None:
+            if scripted.stall:
+                self._release.wait(scripted.stall)
+                if self._release.is_set():
+                    return
+            self._send(handler, scripted.status, scripted.body, scripted.headers)
+            return
+
+        if handler.headers.get("Authorization") != f"token {self.token}":
+            self._error(handler, 401, "Unauthorized: No credentials provided or are invalid.")
+            return
+        if handler.headers.get("Accept") != ACCEPT:
+            self._error(handler, 400, f"Accept header must be {ACCEPT}")
+            return
+        if not (handler.headers.get("User-Agent") or "").startswith("jumpcloud-pulumi-sso/"):
+            self._error(handler, 400, "unexpected User-Agent")
+            return
+        path = handler.path
+        if path.startswith(("http://", "https://")):  # absolute form: we are being used as a proxy
+            self.proxied.append(path)
+            path = "/" + path.split("://", 1)[1].split("/", 1)[-1]
+        match = _PATH.match(path.split("?", 1)[0])
+        if not match:
+            self._error(handler, 404, "Not Found")
+            return
+        org = unquote(match.group(1))
+        admins = bool(match.group(2))
+        if org not in self.orgs:
+            self._error(handler, 404, f"Organization '{org}' not found or not SAML-backed")
+            return
+        if admins and method == "GET":
+            self._send(handler, 200, {"samlAdmins": self.admins.get(org, [])})
+            return
+        if not admins and method == "GET":
+            self._send(handler, 200, self.saml_body(org))
+            return
+        if not admins and method == "PATCH":
+            try:
+                request = json.loads(body or b"{}")
+                xml = request["newIdpSsoDescriptor"]
+                if not isinstance(xml, str) or not xml.strip():
+                    raise KeyError
+            except (ValueError, KeyError, TypeError):
+                self._error(handler, 400, "newIdpSsoDescriptor is required")
+                return
+            try:
+                derived = describe(xml)
+            except ValueError as exc:
+                self._error(handler, 400, f"Invalid IDP SSO descriptor: {exc}")
+                return
+            record = self.orgs[org]
+            record.update(derived)
+            record["idpSsoDescriptor"] = xml
+            record["validationError"] = ""
+            self._send(handler, 200, self.saml_body(org))
+            return
+        self._error(handler, 405, "Method Not Allowed")
+
+
+def wait_until(predicate: Any, timeout: float = 2.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return bool(predicate())
+
+
+# --------------------------------------------------------------------------- test metadata
+
+_REAL_EXPORT = __import__("pathlib").Path(__file__).parent / "data" / "jumpcloud" / "strategicgroupnw-metadata.xml"
+_KEYS: list[Any] = []
+
+
+def make_cert(not_before: Any, not_after: Any, *, cn: str = "JumpCloudSAMLUser") -> bytes:
+    """A self-signed certificate shaped like JumpCloud's (RSA, SHA-256); DER bytes."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    if not _KEYS:  # one key for the whole run: RSA generation is the slow part
+        _KEYS.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    key = _KEYS[0]
+    name = x509.Name([
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "JumpCloudSAMLIdP"),
+        x509.NameAttribute(NameOID.COMMON_NAME, cn),
+    ])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .sign(key, hashes.SHA256())
+    )
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return cert.public_bytes(Encoding.DER)
+
+
+def fingerprint(der: bytes) -> str:
+    import hashlib
+
+    return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
+
+
+def metadata_xml(der: bytes | None = None, *, entity_id: str = "strategicgroupnw",
+                 location: str = "https://sso.jumpcloud.com/saml2/bitdefender",
+                 nameid: str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress") -> str:
+    """The real JumpCloud export with its certificate, entity ID, SSO URL or NameID format swapped."""
+    text = _REAL_EXPORT.read_text("utf-8")
+    if der is not None:
+        b64 = base64.b64encode(der).decode()
+        text = re.sub(r"(<ds:X509Certificate>)[^<]+(</ds:X509Certificate>)", lambda m: m.group(1) + b64 + m.group(2), text)
+    text = text.replace('entityID="strategicgroupnw"', f'entityID="{entity_id}"')
+    text = text.replace("https://sso.jumpcloud.com/saml2/bitdefender", location)
+    text = text.replace("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", nameid)
+    return text

@@ -1,0 +1,402 @@
+"""Pulumi REST client against a local fake of Pulumi Cloud's SAML endpoints.
+
+Every outcome the wizard must explain (401, 403, 404, 429, 5xx, malformed or
+unexpected bodies, stalls, refused connections, DNS and TLS failures), the
+comparison with the exported metadata, and credential discovery.  Network only
+to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import ssl
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from pulumi_fake import FakePulumi, fingerprint, make_cert, metadata_xml  # noqa: E402
+
+from wizard import pulumi_api as api  # noqa: E402
+from wizard.findings import Severity  # noqa: E402
+
+TOKEN = "pul-5ecret0123456789abcdef0123456789abcdef"
+ORG = "acme-corp"
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+class Sleeps:
+    """An injected sleep that records the delays instead of waiting."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+@pytest.fixture
+def fake():
+    with FakePulumi(TOKEN) as server:
+        server.add_org(ORG, metadata_xml())
+        yield server
+
+
+def call(url: str, method: str, *args, token: str = TOKEN, sleeps: Sleeps | None = None, **kw):
+    async def go():
+        async with api.PulumiClient(url, token, sleep=sleeps or Sleeps(), **kw) as client:
+            return await getattr(client, method)(*args)
+
+    return asyncio.run(go())
+
+
+def codes(result) -> list[str]:
+    return [f.code for f in result.findings]
+
+
+def assert_no_token(*things) -> None:
+    for thing in things:
+        assert TOKEN not in repr(thing) and TOKEN not in str(thing)
+
+
+# --------------------------------------------------------------------------- success shapes
+
+
+def test_get_saml_reads_pulumis_answer_and_sends_the_documented_headers(fake):
+    result = call(fake.url, "get_saml", ORG)
+    assert result.ok and result.findings == []
+    saml = result.saml
+    assert saml.entity_id == "strategicgroupnw"
+    assert saml.sso_url == "https://sso.jumpcloud.com/saml2/bitdefender"
+    assert saml.name_id_format == "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+    assert saml.valid_until == datetime(2027, 3, 23, 20, 2, 7, tzinfo=timezone.utc)
+    assert saml.validation_error is None
+    assert saml.org_name == ORG and saml.configured
+    (seen,) = fake.requests
+    assert seen.method == "GET" and seen.path == f"/api/orgs/{ORG}/saml"
+    assert seen.headers["Authorization"] == f"token {TOKEN}"
+    assert seen.headers["Accept"] == "application/vnd.pulumi+8"
+    assert seen.headers["User-Agent"].startswith("jumpcloud-pulumi-sso/0.1.0")
+    assert_no_token(result, saml)
+
+
+def test_admins_are_listed(fake):
+    result = call(fake.url, "get_saml_admins", ORG)
+    assert result.ok
+    assert [a["githubLogin"] for a in result.admins] == ["ada"]
+    assert fake.requests[0].path == f"/api/orgs/{ORG}/saml/admins"
+
+
+def test_update_sends_new_descriptor_and_returns_the_new_settings(fake):
+    new_der = make_cert(NOW - timedelta(days=1), NOW + timedelta(days=5 * 365))
+    xml = metadata_xml(new_der)
+    result = call(fake.url, "update_saml", ORG, xml)
+    assert result.ok, result.findings
+    (seen,) = fake.requests
+    assert seen.method == "PATCH"
+    assert json.loads(seen.body) == {"newIdpSsoDescriptor": xml}
+    assert result.saml.valid_until == NOW + timedelta(days=5 * 365)
+    assert call(fake.url, "get_saml", ORG).saml.idp_sso_descriptor == xml
+
+
+def test_org_name_is_url_encoded_and_validated_before_any_request(fake):
+    bad = call(fake.url, "get_saml", "acme corp")
+    assert codes(bad) == ["pulumi.bad_org"] and fake.requests == []
+
+
+# --------------------------------------------------------------------------- HTTP outcomes
+
+
+def test_401_says_the_token_is_invalid_and_names_its_source_not_its_value(fake):
+    async def go():
+        async with api.PulumiClient(fake.url, api.TokenSource("pul-wrong", "PULUMI_ACCESS_TOKEN")) as c:
+            return await c.get_saml(ORG)
+
+    result = asyncio.run(go())
+    (finding,) = result.findings
+    assert finding.code == "pulumi.unauthorized" and finding.severity is Severity.ERROR
+    assert "PULUMI_ACCESS_TOKEN" in finding.message and "pul-wrong" not in finding.message
+    assert "Unauthorized: No credentials provided" in finding.message  # Pulumi's own words
+    assert finding.fix
+
+
+def test_a_server_echoing_the_token_is_redacted(fake):
+    fake.then(401, {"code": 401, "message": f"bad token {TOKEN}"})
+    result = call(fake.url, "get_saml", ORG)
+    assert codes(result) == ["pulumi.unauthorized"]
+    assert "***" in result.findings[0].message
+    assert_no_token(result.findings)
+
+
+def test_403_names_the_admin_requirement(fake):
+    fake.then(403, {"code": 403, "message": "Forbidden"})
+    result = call(fake.url, "get_saml", ORG)
+    assert codes(result) == ["pulumi.forbidden"] and "admin" in result.findings[0].message
+
+
+def test_404_explains_wrong_name_or_not_saml_backed(fake):
+    result = call(fake.url, "get_saml", "other-org")
+    (finding,) = result.findings
+    assert finding.code == "pulumi.not_found"
+    assert "not SAML-backed" in finding.message and "case-sensitive" in finding.message
+    assert "SAML SSO" in finding.fix
+
+
+def test_429_waits_as_retry_after_asks_then_succeeds(fake):
+    fake.then(429, {"code": 429, "message": "slow down"}, headers={"Retry-After": "2"})
+    sleeps = Sleeps()
+    result = call(fake.url, "get_saml", ORG, sleeps=sleeps)
+    assert result.ok and sleeps.delays == [2.0] and len(fake.requests) == 2
+
+
+def test_retry_after_is_capped(fake):
+    fake.then(429, headers={"Retry-After": "86400"})
+    sleeps = Sleeps()
+    assert call(fake.url, "get_saml", ORG, sleeps=sleeps).ok
+    assert sleeps.delays == [api.MAX_RETRY_AFTER]
+
+
+def test_429_three_times_gives_up_with_a_finding(fake):
+    fake.then(429, {"code": 429, "message": "slow down"}, headers={"Retry-After": "1"}, times=3)
+    sleeps = Sleeps()
+    result = call(fake.url, "get_saml", ORG, sleeps=sleeps)
+    assert codes(result) == ["pulumi.rate_limited"] and "3 tries" in result.findings[0].message
+    assert len(fake.requests) == 3 and sleeps.delays == [1.0, 1.0]
+
+
+def test_500_then_200_is_retried_with_backoff(fake):
+    fake.then(500, {"code": 500, "message": "internal"})
+    sleeps = Sleeps()
+    result = call(fake.url, "get_saml", ORG, sleeps=sleeps)
+    assert result.ok and sleeps.delays == [0.5] and len(fake.requests) == 2
+
+
+def test_persistent_5xx_is_a_server_error_after_three_tries(fake):
+    fake.then(502, "bad gateway").then(503, "unavailable").then(500, {"code": 500, "message": "boom"})
+    sleeps = Sleeps()
+    result = call(fake.url, "get_saml", ORG, sleeps=sleeps)
+    assert codes(result) == ["pulumi.server_error"]
+    assert "HTTP 500" in result.findings[0].message and "boom" in result.findings[0].message
+    assert sleeps.delays == [0.5, 1.0]
+
+
+def test_max_attempts_is_honoured(fake):
+    fake.then(500, times=3)
+    result = call(fake.url, "get_saml", ORG, max_attempts=1)
+    assert codes(result) == ["pulumi.server_error"] and len(fake.requests) == 1
+
+
+@pytest.mark.parametrize("body, headers, what", [
+    (b'{"idpSsoDescriptor": "<x/>", ', {}, "not JSON"),
+    (b"<!doctype html><html><body>Pulumi Cloud</body></html>", {"Content-Type": "text/html"}, "HTML"),
+    (b"[1, 2, 3]", {}, "list"),
+    (b'{"hello": "world"}', {}, "keys hello"),
+    (b'{"organization": {}, "idpSsoDescriptor": "", "entityId": 5}', {}, "'entityId' as text"),
+])
+def test_unexpected_bodies_are_bad_response(fake, body, headers, what):
+    fake.then(200, body, headers=headers)
+    result = call(fake.url, "get_saml", ORG)
+    assert codes(result) == ["pulumi.bad_response"], result.findings
+    assert what in result.findings[0].message
+
+
+def test_admins_with_an_unexpected_body(fake):
+    fake.then(200, {"admins": []})
+    assert codes(call(fake.url, "get_saml_admins", ORG)) == ["pulumi.bad_response"]
+
+
+def test_redirect_points_at_the_api_url(fake):
+    fake.then(302, b"", headers={"Location": "https://app.pulumi.com/signin"})
+    result = call(fake.url, "get_saml", ORG)
+    assert codes(result) == ["pulumi.bad_response"] and "app.pulumi.com/signin" in result.findings[0].message
+
+
+def test_400_on_patch_shows_pulumis_message_as_is(fake):
+    result = call(fake.url, "update_saml", ORG, "<md:EntityDescriptor")
+    (finding,) = result.findings
+    assert finding.code == "pulumi.bad_request"
+    assert finding.message.startswith("Pulumi refused the request: Invalid IDP SSO descriptor: metadata XML is not")
+
+
+def test_unexpected_status(fake):
+    fake.then(418, {"code": 418, "message": "teapot"})
+    result = call(fake.url, "get_saml", ORG)
+    assert codes(result) == ["pulumi.http_error"] and "teapot" in result.findings[0].message
+
+
+# --------------------------------------------------------------------------- transport outcomes
+
+
+def test_a_stall_past_the_timeout_is_a_timeout_finding_quickly(fake):
+    fake.then(200, fake.saml_body(ORG), stall=5)
+    started = time.monotonic()
+    result = call(fake.url, "get_saml", ORG, timeout=0.3)
+    elapsed = time.monotonic() - started
+    assert codes(result) == ["pulumi.timeout"] and "0.3 s" in result.findings[0].message
+    assert elapsed < 2.0
+    assert len(fake.requests) == 1  # a timeout is not retried
+
+
+def test_connection_refused():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens there now
+    result = call(f"http://127.0.0.1:{port}", "get_saml", ORG)
+    assert codes(result) == ["pulumi.refused"], result.findings
+    assert f"127.0.0.1:{port}" in result.findings[0].message
+
+
+def test_dns_failure_is_named():
+    # A real lookup would leave 127.0.0.1; the resolver's failure is reproduced as httpx raises it.
+    def handler(request: httpx.Request) -> httpx.Response:
+        try:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        except socket.gaierror as exc:
+            raise httpx.ConnectError("[Errno -2] Name or service not known", request=request) from exc
+
+    result = call("https://api.pulumi.invalid", "get_saml", ORG, transport=httpx.MockTransport(handler))
+    assert codes(result) == ["pulumi.dns"] and "api.pulumi.invalid" in result.findings[0].message
+
+
+def test_other_network_errors():
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+
+    result = call("https://api.example.test", "get_saml", ORG, transport=httpx.MockTransport(handler))
+    assert codes(result) == ["pulumi.network"] and "disconnected" in result.findings[0].message
+
+
+def _tls_server_context(tmp_path: Path) -> tuple[ssl.SSLContext, Path]:
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake pulumi test CA")])
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - timedelta(days=1)).not_valid_after(NOW + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file = tmp_path / "fake-ca.pem"
+    key_file = tmp_path / "fake-key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context, cert_file
+
+
+def test_untrusted_tls_certificate_is_a_tls_finding_and_ssl_cert_file_fixes_it(tmp_path, monkeypatch):
+    context, ca_file = _tls_server_context(tmp_path)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    with FakePulumi(TOKEN, tls=context) as server:
+        server.add_org(ORG, metadata_xml())
+        failed = call(server.url, "get_saml", ORG)
+        assert codes(failed) == ["pulumi.tls"], failed.findings
+        assert "SSL_CERT_FILE" in failed.findings[0].fix
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # a custom CA bundle, as httpx reads it
+        assert call(server.url, "get_saml", ORG).ok
+
+
+def test_proxy_from_the_environment_is_used(fake, monkeypatch):
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.setenv("HTTP_PROXY", fake.url)
+    result = call("http://localhost:9", "get_saml", ORG)  # nothing on port 9: only the proxy answers
+    assert result.ok, result.findings
+    assert fake.proxied == [f"http://localhost:9/api/orgs/{ORG}/saml"]
+
+
+def test_bad_api_url_and_bad_token_are_findings_not_exceptions():
+    assert codes(call("http://api.example.com", "get_saml", ORG)) == ["pulumi.bad_url"]
+    assert codes(call("https://api.example.com", "get_saml", ORG, token="")) == ["pulumi.bad_token"]
+    assert codes(call("https://api.example.com", "get_saml", ORG, token="pul-a\nX-Evil: 1")) == ["pulumi.bad_token"]
+
+
+def test_reprs_never_show_the_token():
+    source = api.TokenSource(TOKEN, "PULUMI_ACCESS_TOKEN")
+    client = api.PulumiClient("https://api.pulumi.com", source)
+    assert_no_token(source, client)
+    assert "PULUMI_ACCESS_TOKEN" in repr(client)
+    asyncio.run(client.aclose())
+
+
+# --------------------------------------------------------------------------- token discovery
+
+
+def _write_credentials(path: Path, tokens: dict[str, str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"current": next(iter(tokens), ""), "accessTokens": tokens, "accounts": {}}))
+    return path
+
+
+def test_environment_variable_comes_first(tmp_path):
+    creds = _write_credentials(tmp_path / "c.json", {"https://api.pulumi.com": "pul-from-file"})
+    found = api.find_token("https://api.pulumi.com", environ={"PULUMI_ACCESS_TOKEN": " pul-env "},
+                           credentials_path=creds)
+    assert found.token == "pul-env" and found.source == "PULUMI_ACCESS_TOKEN"
+
+
+def test_credentials_file_entry_for_this_api_url(tmp_path):
+    creds = _write_credentials(tmp_path / "c.json", {
+        "https://api.pulumi.com": "pul-saas",
+        "https://API.pulumi.example.org/": "pul-selfhosted",
+    })
+    assert api.find_token("https://api.pulumi.com", environ={}, credentials_path=creds).token == "pul-saas"
+    found = api.find_token("https://api.pulumi.example.org", environ={}, credentials_path=creds)
+    assert found.token == "pul-selfhosted" and found.source == str(creds)
+    assert api.find_token("https://api.other.example", environ={}, credentials_path=creds) is None
+
+
+def test_default_credentials_path_is_under_home(_isolated_environment):
+    home = _isolated_environment
+    _write_credentials(home / ".pulumi" / "credentials.json", {"https://api.pulumi.com": "pul-home"})
+    found = api.find_token("https://api.pulumi.com", environ={"HOME": str(home)})
+    assert found.token == "pul-home" and found.source == "~/.pulumi/credentials.json"
+    assert repr(found) == "TokenSource(source='~/.pulumi/credentials.json')"
+
+
+def test_credentials_path_override_and_pulumi_home(tmp_path):
+    creds = _write_credentials(tmp_path / "x" / "creds.json", {"https://api.pulumi.com": "pul-x"})
+    env = {"HOME": str(tmp_path / "nohome"), api.CREDENTIALS_ENV: str(creds)}
+    assert api.find_token("https://api.pulumi.com", environ=env).token == "pul-x"
+    _write_credentials(tmp_path / "ph" / "credentials.json", {"https://api.pulumi.com": "pul-ph"})
+    env = {"HOME": str(tmp_path / "nohome"), "PULUMI_HOME": str(tmp_path / "ph")}
+    assert api.find_token("https://api.pulumi.com", environ=env).token == "pul-ph"
+
+
+@pytest.mark.parametrize("content", ["", "{not json", "[]", '{"accessTokens": []}',
+                                     '{"accessTokens": {"https://api.pulumi.com": 5}}',
+                                     '{"accessTokens": {"https://api.pulumi.com": ""}}'])
+def test_unusable_credentials_files_mean_no_token(tmp_path, content):
+    creds = tmp_path / "c.json"
+    creds.write_text(content)
+    assert api.find_token("https://api.pulumi.com", environ={}, credentials_path=creds) is None
+    assert api.find_token("https://api.pulumi.com", environ={}, credentials_path=tmp_path / "missing") is None
+
+
+def test_no_token_finding_names_where_it_looked(tmp_path):
+    finding = api.no_token_finding("https://api.pulumi.com", environ={api.CREDENTIALS_ENV: str(tmp_path / "c.json")})
+    assert finding.code == "pulumi.no_token" and "PULUMI_ACCESS_TOKEN" in finding.message
+    assert str(tmp_path / "c.json") in finding.message
+
+
+def test_entered_token_source():
+    entered = api.entered_token("  pul-typed  ")
+    assert entered.token == "pul-typed" and entered.source == "entered in the wizard"

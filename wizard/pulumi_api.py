@@ -1,0 +1,880 @@
+"""Pulumi Cloud's REST API: what the organisation has loaded, and the CLI's credentials.
+
+Three calls (DOMAIN.md, Pulumi's OpenAPI spec in ``pulumi/pulumi-pulumiservice``):
+``GET {api}/api/orgs/{org}/saml`` (SAMLOrganization), ``PATCH`` of the same path with
+``{"newIdpSsoDescriptor": xml}`` (certificate rotation) and
+``GET {api}/api/orgs/{org}/saml/admins`` (``{"samlAdmins": [UserInfo]}``).
+
+Every outcome is a ``Finding``; nothing here raises on a network or HTTP failure.
+The access token lives only in this process's memory: it is never put into a
+finding, a repr, an exception text, a log line or a command line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import os
+import socket
+import ssl
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Iterator, Mapping
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from wizard import __version__
+from wizard.findings import Finding, Severity, error, has_errors, info, ok, warning
+from wizard.values import DEFAULT_API_BASE, api_base_problem, normalize_api_base, org_problem
+
+ACCEPT = "application/vnd.pulumi+8"
+USER_AGENT = f"jumpcloud-pulumi-sso/{__version__} httpx/{httpx.__version__}"
+TOKEN_ENV = "PULUMI_ACCESS_TOKEN"
+CREDENTIALS_ENV = "JUMPCLOUD_PULUMI_SSO_PULUMI_CREDENTIALS"
+SOURCE_ENV = TOKEN_ENV
+SOURCE_CREDENTIALS = "~/.pulumi/credentials.json"
+SOURCE_ENTERED = "entered in the wizard"
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_CONNECT_TIMEOUT = 5.0
+MAX_RETRY_AFTER = 30.0  # seconds: a longer Retry-After is capped to this
+BACKOFF_BASE = 0.5  # seconds: 0.5, 1, 2 …
+MAX_MESSAGE = 300  # characters of a server message shown in a finding
+
+TOKEN_FIX = (
+    "Create a personal access token in Pulumi (your avatar > Personal access tokens) while "
+    "signed in as an admin of the organisation, then set PULUMI_ACCESS_TOKEN or run "
+    "'pulumi login'."
+)
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+# --------------------------------------------------------------------------- token
+
+
+@dataclass(frozen=True)
+class TokenSource:
+    """An access token and where it came from; only ``source`` is ever shown."""
+
+    token: str = field(repr=False)
+    source: str
+
+    def __str__(self) -> str:
+        return f"Pulumi access token ({self.source})"
+
+
+def entered_token(token: str) -> TokenSource:
+    """The token the admin typed into the wizard's masked input."""
+    return TokenSource(token.strip(), SOURCE_ENTERED)
+
+
+def credentials_file(environ: Mapping[str, str] = os.environ) -> Path:
+    """Where the Pulumi CLI keeps its logins: ``$JUMPCLOUD_PULUMI_SSO_PULUMI_CREDENTIALS``,
+    else ``$PULUMI_HOME/credentials.json``, else ``~/.pulumi/credentials.json``."""
+    override = environ.get(CREDENTIALS_ENV)
+    if override:
+        return Path(override).expanduser()
+    pulumi_home = environ.get("PULUMI_HOME")
+    if pulumi_home:
+        return Path(pulumi_home).expanduser() / "credentials.json"
+    home = environ.get("HOME")
+    base = Path(home) if home else Path.home()
+    return base / ".pulumi" / "credentials.json"
+
+
+def _url_key(url: str) -> str:
+    """Compare API URLs the way an admin means them: scheme and host, case-insensitive."""
+    try:
+        return normalize_api_base(url.strip().rstrip("/"))
+    except ValueError:
+        return url.strip().rstrip("/").lower()
+
+
+def find_token(
+    api_base: str,
+    *,
+    environ: Mapping[str, str] = os.environ,
+    credentials_path: Path | None = None,
+) -> TokenSource | None:
+    """The access token for ``api_base``: ``PULUMI_ACCESS_TOKEN`` first, then the Pulumi
+    CLI's ``credentials.json`` entry for this API URL; None when neither has one
+    (the wizard then asks for it in a masked input)."""
+    value = (environ.get(TOKEN_ENV) or "").strip()
+    if value:
+        return TokenSource(value, SOURCE_ENV)
+    path = credentials_path if credentials_path is not None else credentials_file(environ)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(1024 * 1024)
+        data = json.loads(raw)
+    except (OSError, ValueError):
+        return None
+    tokens = data.get("accessTokens") if isinstance(data, dict) else None
+    if not isinstance(tokens, dict):
+        return None
+    wanted = _url_key(api_base)
+    for url, token in tokens.items():
+        if isinstance(url, str) and isinstance(token, str) and token.strip() and _url_key(url) == wanted:
+            default = Path(environ.get("HOME") or Path.home()) / ".pulumi" / "credentials.json"
+            label = SOURCE_CREDENTIALS if Path(path) == default else str(path)
+            return TokenSource(token.strip(), label)
+    return None
+
+
+def no_token_finding(api_base: str, *, environ: Mapping[str, str] = os.environ) -> Finding:
+    path = credentials_file(environ)
+    return error(
+        "pulumi.no_token",
+        f"No Pulumi access token: {TOKEN_ENV} is not set and {path} has no login for {api_base}.",
+        TOKEN_FIX,
+        field="token",
+    )
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class SamlOrganization:
+    """What Pulumi has loaded for the organisation (``SAMLOrganization``)."""
+
+    entity_id: str | None
+    sso_url: str | None
+    valid_until: datetime | None
+    name_id_format: str | None
+    validation_error: str | None
+    idp_sso_descriptor: str | None
+    raw: dict = field(repr=False, compare=False, default_factory=dict)
+
+    @property
+    def org_name(self) -> str | None:
+        org = self.raw.get("organization")
+        if isinstance(org, dict):
+            name = org.get("githubLogin") or org.get("name")
+            return name if isinstance(name, str) else None
+        return None
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.idp_sso_descriptor and self.idp_sso_descriptor.strip())
+
+
+@dataclass
+class ApiResult:
+    findings: list[Finding]
+    saml: SamlOrganization | None = None
+    admins: list[dict] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """An ISO 8601 / RFC 3339 time as an aware UTC datetime; None for empty, Go's zero
+    time, or anything unreadable."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    parsed = parsed.astimezone(timezone.utc)
+    if parsed.year <= 1:
+        return None
+    return parsed
+
+
+def parse_saml_organization(data: Any) -> tuple[SamlOrganization | None, list[Finding]]:
+    """Pulumi's JSON -> SamlOrganization, or a ``pulumi.bad_response`` finding."""
+    if not isinstance(data, dict):
+        return None, [_bad_response("a JSON object with the organisation's SAML settings",
+                                    type(data).__name__)]
+    if "idpSsoDescriptor" not in data and "organization" not in data:
+        keys = ", ".join(sorted(map(str, data))[:8]) or "nothing"
+        return None, [_bad_response("the organisation's SAML settings (idpSsoDescriptor)", f"keys {keys}")]
+    strings: dict[str, str | None] = {}
+    for key in ("idpSsoDescriptor", "entityId", "ssoUrl", "validUntil", "nameIdFormat", "validationError"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            return None, [_bad_response(f"'{key}' as text", type(value).__name__)]
+        strings[key] = value.strip() if isinstance(value, str) and value.strip() else None
+    findings: list[Finding] = []
+    valid_until = parse_datetime(strings["validUntil"])
+    if strings["validUntil"] and valid_until is None and not strings["validUntil"].startswith("0001-01-01"):
+        findings.append(warning(
+            "pulumi.valid_until_unreadable",
+            f"Pulumi reported the certificate's end date as {_clip(strings['validUntil'])!r}, "
+            "which is not a date; the certificate inside the loaded metadata is used instead.",
+        ))
+    saml = SamlOrganization(
+        entity_id=strings["entityId"],
+        sso_url=strings["ssoUrl"],
+        valid_until=valid_until,
+        name_id_format=strings["nameIdFormat"],
+        validation_error=strings["validationError"],
+        idp_sso_descriptor=data.get("idpSsoDescriptor") if isinstance(data.get("idpSsoDescriptor"), str) else None,
+        raw=data,
+    )
+    return saml, findings
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    clean = "".join(c if c.isprintable() else " " for c in text).strip()
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+def _bad_response(expected: str, got: str) -> Finding:
+    return error(
+        "pulumi.bad_response",
+        f"Pulumi's API answered with something unexpected: expected {expected}, got {got}.",
+        "Check the API URL (Pulumi Cloud: https://api.pulumi.com; self-hosted: your API "
+        "domain, not the console's) and try again; a proxy or captive portal can also cause this.",
+        field="api_url",
+    )
+
+
+def _walk(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, BaseExceptionGroup):
+            stack.extend(current.exceptions)
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                stack.append(linked)
+
+
+def _host(api_base: str) -> str:
+    try:
+        return urlsplit(api_base).netloc or api_base
+    except ValueError:
+        return api_base
+
+
+def classify_exception(exc: BaseException, api_base: str, *, timeout: float | None = None,
+                       secret: str | None = None) -> Finding:
+    """A transport failure -> one finding (timeout, DNS, refused, TLS, other network)."""
+    host = _host(api_base)
+    chain = list(_walk(exc))
+    detail = _redact(_clip(str(exc) or type(exc).__name__, 200), secret)
+    if any(isinstance(e, (httpx.TimeoutException, TimeoutError, asyncio.TimeoutError)) for e in chain[:1]):
+        waited = f" within {timeout:g} s" if timeout else ""
+        return error(
+            "pulumi.timeout",
+            f"Pulumi's API at {host} did not answer{waited}.",
+            "Check your network or proxy (HTTPS_PROXY) and try again; if Pulumi is having an "
+            "incident, see https://www.pulumistatus.com.",
+            field="api_url",
+        )
+    text = " ".join(str(e) for e in chain).lower()
+    if any(isinstance(e, socket.gaierror) for e in chain) or any(s in text for s in (
+        "name or service not known", "nodename nor servname", "getaddrinfo failed",
+        "temporary failure in name resolution", "no address associated",
+    )):
+        return error(
+            "pulumi.dns",
+            f"The API host {host} could not be found (DNS lookup failed).",
+            "Check the API URL for typos (Pulumi Cloud: https://api.pulumi.com) and that this "
+            "machine can resolve names (VPN, DNS).",
+            field="api_url",
+        )
+    if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate verify failed" in text:
+        return error(
+            "pulumi.tls",
+            f"The secure connection to {host} failed: {detail}.",
+            "If your network inspects HTTPS with its own certificate authority, point "
+            "SSL_CERT_FILE at that CA bundle; for self-hosted Pulumi, install its CA the same way.",
+            field="api_url",
+        )
+    if any(isinstance(e, ConnectionRefusedError) or (isinstance(e, OSError) and e.errno == errno.ECONNREFUSED)
+           for e in chain) or "connection refused" in text or "all connection attempts failed" in text:
+        return error(
+            "pulumi.refused",
+            f"Nothing accepted the connection at {host} (connection refused).",
+            "Check the API URL and port; for self-hosted Pulumi, check that the API service is running.",
+            field="api_url",
+        )
+    if isinstance(exc, httpx.ProxyError):
+        return error(
+            "pulumi.network",
+            f"The proxy refused or failed the connection to {host}: {detail}.",
+            "Check HTTPS_PROXY / NO_PROXY, or ask your network team whether the proxy allows this host.",
+            field="api_url",
+        )
+    return error(
+        "pulumi.network",
+        f"The connection to {host} failed: {detail}.",
+        "Check your network connection and proxy settings, then try again.",
+        field="api_url",
+    )
+
+
+def _redact(text: str, secret: str | None) -> str:
+    if secret and secret in text:
+        text = text.replace(secret, "***")
+    return text
+
+
+def _server_message(response: httpx.Response) -> str:
+    """Pulumi's own error text (``{"code": n, "message": "…"}``), clipped; else ''."""
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    if isinstance(body, dict):
+        message = body.get("message") or body.get("error") or ""
+        if isinstance(message, str):
+            return _clip(message)
+    return ""
+
+
+def _retry_after(response: httpx.Response, attempt: int) -> float:
+    value = response.headers.get("Retry-After", "").strip()
+    delay: float | None = None
+    if value:
+        try:
+            delay = float(value)
+        except ValueError:
+            try:
+                when = parsedate_to_datetime(value)
+                if when.tzinfo is None:
+                    when = when.replace(tzinfo=timezone.utc)
+                delay = (when - datetime.now(timezone.utc)).total_seconds()
+            except (TypeError, ValueError, IndexError):
+                delay = None
+    if delay is None or delay != delay:  # missing or NaN
+        delay = BACKOFF_BASE * (2 ** (attempt - 1))
+    return max(0.0, min(delay, MAX_RETRY_AFTER))
+
+
+# --------------------------------------------------------------------------- client
+
+
+class PulumiClient:
+    """Async client for the three SAML endpoints; every call returns an ApiResult."""
+
+    def __init__(
+        self,
+        api_base: str,
+        token: str | TokenSource,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        max_attempts: int = 3,
+        token_source: str | None = None,
+    ) -> None:
+        if isinstance(token, TokenSource):
+            token_source = token_source or token.source
+            token = token.token
+        self._secret = token.strip() if isinstance(token, str) else ""
+        self._token_source = token_source
+        self._timeout = float(timeout)
+        self._sleep = sleep
+        self._max_attempts = max(1, int(max_attempts))
+        self._problem = api_base_problem(api_base)
+        self.api_base = api_base if self._problem else normalize_api_base(api_base)
+        self._client: httpx.AsyncClient | None = None
+        if not self._problem:
+            if not self._secret or any(c in self._secret for c in "\r\n\t ") or not self._secret.isascii():
+                self._problem = "token"
+            else:
+                self._client = httpx.AsyncClient(
+                    base_url=self.api_base,
+                    headers={
+                        "Authorization": f"token {self._secret}",
+                        "Accept": ACCEPT,
+                        "User-Agent": USER_AGENT,
+                    },
+                    timeout=httpx.Timeout(self._timeout, connect=min(connect_timeout, self._timeout)),
+                    transport=transport,
+                    follow_redirects=False,
+                    trust_env=True,
+                )
+
+    def __repr__(self) -> str:
+        return f"PulumiClient({self.api_base!r}, token from {self._token_source or 'the caller'})"
+
+    async def __aenter__(self) -> "PulumiClient":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def _setup_problem(self) -> Finding | None:
+        if self._problem == "token":
+            return error(
+                "pulumi.bad_token",
+                "The Pulumi access token is empty or contains spaces or line breaks.",
+                "Paste the whole token (it starts with 'pul-') and nothing else.",
+                field="token",
+            )
+        if self._problem:
+            return error("pulumi.bad_url", self._problem,
+                         f"Use {DEFAULT_API_BASE}, or your self-hosted Pulumi's API URL.", field="api_url")
+        return None
+
+    def _org_path(self, org: str, suffix: str = "") -> tuple[str | None, Finding | None]:
+        problem = org_problem(org)
+        if problem:
+            return None, error("pulumi.bad_org", problem, "Copy the name from app.pulumi.com/<org>.", field="org")
+        return f"/api/orgs/{quote(org, safe='')}/saml{suffix}", None
+
+    async def _request(self, method: str, path: str, *, body: dict | None = None,
+                       what: str, org: str) -> tuple[Any, list[Finding]]:
+        """Send with retries; (parsed JSON, []) on success, (None, [finding]) otherwise."""
+        assert self._client is not None
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with asyncio.timeout(self._timeout):
+                    response = await self._client.request(method, path, json=body)
+                    await response.aread()
+            except (httpx.HTTPError, OSError, TimeoutError, ssl.SSLError) as exc:
+                return None, [classify_exception(exc, self.api_base, timeout=self._timeout, secret=self._secret)]
+            status = response.status_code
+            if status in RETRIED_STATUSES and attempt < self._max_attempts:
+                await self._sleep(_retry_after(response, attempt))
+                continue
+            if 200 <= status < 300:
+                return self._decode(response, what)
+            return None, [self._status_finding(response, what, org, attempts=attempt)]
+
+    def _decode(self, response: httpx.Response, what: str) -> tuple[Any, list[Finding]]:
+        content_type = response.headers.get("Content-Type", "")
+        text = response.content[:512].lstrip().lower()
+        if text.startswith((b"<!doctype html", b"<html")) or "text/html" in content_type:
+            return None, [_bad_response(f"JSON ({what})", "an HTML web page (is the URL the console's, not the API's?)")]
+        try:
+            return response.json(), []
+        except (ValueError, UnicodeDecodeError):
+            return None, [_bad_response(f"JSON ({what})", f"{len(response.content)} bytes that are not JSON")]
+
+    def _status_finding(self, response: httpx.Response, what: str, org: str, *, attempts: int) -> Finding:
+        status = response.status_code
+        said = _server_message(response)
+        pulumi_says = f" Pulumi says: {_redact(said, self._secret)}" if said else ""
+        source = f" (from {self._token_source})" if self._token_source else ""
+        host = _host(self.api_base)
+        if status == 400:
+            return error(
+                "pulumi.bad_request",
+                f"Pulumi refused the request: {_redact(said, self._secret) or 'HTTP 400 Bad Request'}",
+                "Fix what Pulumi names above; for metadata, export it again from JumpCloud "
+                "and use the file unchanged.",
+            )
+        if status == 401:
+            return error(
+                "pulumi.unauthorized",
+                f"Pulumi did not accept the access token{source}: it is invalid, expired or revoked.{pulumi_says}",
+                TOKEN_FIX,
+                field="token",
+            )
+        if status == 403:
+            return error(
+                "pulumi.forbidden",
+                f"The token's user may not read or change the SAML settings of '{org}' "
+                f"(an organisation admin is needed).{pulumi_says}",
+                f"Use a token of an admin of '{org}' (Pulumi: Settings > Members shows the roles).",
+                field="token",
+            )
+        if status == 404:
+            return error(
+                "pulumi.not_found",
+                f"Pulumi has no SAML settings for an organisation named '{org}': the name is wrong "
+                f"(it is case-sensitive), or the organisation is not SAML-backed yet.{pulumi_says}",
+                "Check the name in app.pulumi.com/<org>. If it is right, the switch to SAML SSO has "
+                "not been applied: Settings > Access Management > Change requirements > SAML SSO.",
+                field="org",
+            )
+        if status == 429:
+            wait = response.headers.get("Retry-After")
+            later = f" (it asks to wait {wait} s)" if wait else ""
+            return error(
+                "pulumi.rate_limited",
+                f"Pulumi's API is rate-limiting these requests after {attempts} tries{later}.",
+                "Wait a minute and try again.",
+            )
+        if status >= 500:
+            return error(
+                "pulumi.server_error",
+                f"Pulumi's API failed with HTTP {status} after {attempts} tries.{pulumi_says}",
+                "Try again in a few minutes; see https://www.pulumistatus.com for incidents.",
+            )
+        if 300 <= status < 400:
+            location = response.headers.get("Location", "")
+            where = f" to {_clip(location, 120)}" if location else ""
+            return error(
+                "pulumi.bad_response",
+                f"{host} answered with a redirect{where} instead of the API's answer.",
+                f"Use the API URL (Pulumi Cloud: {DEFAULT_API_BASE}, not app.pulumi.com).",
+                field="api_url",
+            )
+        return error(
+            "pulumi.http_error",
+            f"Pulumi's API answered HTTP {status} to the request for {what}.{pulumi_says}",
+            "Check the API URL and try again.",
+        )
+
+    # -- the three calls --------------------------------------------------------
+
+    async def get_saml(self, org: str) -> ApiResult:
+        problem = self._setup_problem()
+        if problem:
+            return ApiResult([problem])
+        path, bad = self._org_path(org)
+        if bad:
+            return ApiResult([bad])
+        data, findings = await self._request("GET", path, what="the SAML settings", org=org)
+        if findings:
+            return ApiResult(findings)
+        saml, more = parse_saml_organization(data)
+        return ApiResult(more, saml=saml)
+
+    async def get_saml_admins(self, org: str) -> ApiResult:
+        problem = self._setup_problem()
+        if problem:
+            return ApiResult([problem])
+        path, bad = self._org_path(org, "/admins")
+        if bad:
+            return ApiResult([bad])
+        data, findings = await self._request("GET", path, what="the SAML admins", org=org)
+        if findings:
+            return ApiResult(findings)
+        admins = data.get("samlAdmins") if isinstance(data, dict) else None
+        if admins is None and isinstance(data, dict) and "samlAdmins" in data:
+            admins = []
+        if not isinstance(admins, list) or not all(isinstance(a, dict) for a in admins):
+            return ApiResult([_bad_response("a list of SAML admins (samlAdmins)",
+                                            type(admins).__name__ if admins is not None else "no samlAdmins")])
+        return ApiResult([], admins=list(admins))
+
+    async def update_saml(self, org: str, new_descriptor_xml: str) -> ApiResult:
+        """PATCH the org's IdP metadata (``newIdpSsoDescriptor``); Pulumi answers with the
+        updated SAMLOrganization, or 400 with its reason."""
+        problem = self._setup_problem()
+        if problem:
+            return ApiResult([problem])
+        path, bad = self._org_path(org)
+        if bad:
+            return ApiResult([bad])
+        if not isinstance(new_descriptor_xml, str) or not new_descriptor_xml.strip():
+            return ApiResult([error("pulumi.bad_request", "There is no metadata to send to Pulumi.",
+                                    "Choose the metadata file exported from JumpCloud.")])
+        data, findings = await self._request(
+            "PATCH", path, body={"newIdpSsoDescriptor": new_descriptor_xml},
+            what="the updated SAML settings", org=org,
+        )
+        if findings:
+            return ApiResult(findings)
+        saml, more = parse_saml_organization(data)
+        return ApiResult(more, saml=saml)
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def descriptor_metadata(saml: SamlOrganization) -> tuple[Any, list[Finding]]:
+    """Pulumi's stored ``idpSsoDescriptor`` read by the metadata checks (hardened parser):
+    (IdpMetadata or None, the findings of that read)."""
+    from wizard.metadata import check_metadata
+
+    text = saml.idp_sso_descriptor or ""
+    if not text.strip():
+        return None, []
+    report = check_metadata(text)
+    if report.metadata is None and "entitydescriptor" not in text.lower() and "idpssodescriptor" in text.lower():
+        # Pulumi may keep just the IDPSSODescriptor element: wrap it so it reads as metadata.
+        from xml.sax.saxutils import quoteattr
+
+        body = text.lstrip("\ufeff").strip()
+        if body.startswith("<?xml"):
+            end = body.find("?>")
+            body = body[end + 2:] if end >= 0 else body
+        wrapped = (
+            '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
+            f"entityID={quoteattr(saml.entity_id or 'unknown')}>{body}</md:EntityDescriptor>"
+        )
+        second = check_metadata(wrapped)
+        if second.metadata is not None:
+            report = second
+    return report.metadata, list(report.findings)
+
+
+def _fmt_time(value: datetime | None) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if value else "unknown"
+
+
+def _short_fp(fingerprint: str | None) -> str:
+    if not fingerprint:
+        return "none"
+    return fingerprint if len(fingerprint) <= 23 else f"{fingerprint[:11]}…{fingerprint[-11:]}"
+
+
+REEXPORT_FIX = (
+    "Export the metadata again from JumpCloud (your Pulumi app > SSO tab > Export Metadata), "
+    "check that file, and load it in Pulumi (Settings > Access Management > SAML SSO), or run "
+    "'jumpcloud-pulumi-sso rotate --org ORG FILE'. Usually the file pasted into Pulumi was an older export."
+)
+
+
+def validation_error_finding(saml: SamlOrganization) -> Finding | None:
+    if not saml.validation_error:
+        return None
+    return error(
+        "pulumi.validation_error",
+        f"Pulumi could not validate the metadata it has stored: {_clip(saml.validation_error)}",
+        "Export the metadata again from JumpCloud and load it into Pulumi "
+        "(or run 'jumpcloud-pulumi-sso rotate'); until then SAML sign-in may fail.",
+    )
+
+
+def not_configured_finding(org: str | None = None) -> Finding:
+    name = f"'{org}'" if org else "the organisation"
+    return error(
+        "pulumi.not_configured",
+        f"Pulumi has no IdP metadata stored for {name}.",
+        "Paste the exported JumpCloud metadata in Pulumi: Settings > Access Management > SAML SSO.",
+    )
+
+
+def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding]:
+    """What Pulumi has loaded vs the exported metadata: SSO URL, IdP entity ID, signing
+    certificate (fingerprint of the certificate inside ``idpSsoDescriptor``, and
+    ``validUntil`` against its end date), NameID format; Pulumi's ``validationError``.
+    Ends with ``pulumi.verified`` when nothing differs."""
+    findings: list[Finding] = []
+    invalid = validation_error_finding(saml)
+    if invalid:
+        findings.append(invalid)
+    if not saml.configured and not (saml.sso_url or saml.entity_id):
+        findings.append(not_configured_finding(saml.org_name))
+        return findings
+    loaded, read_findings = descriptor_metadata(saml)
+    if saml.configured and loaded is None:
+        why = "; ".join(f.message for f in read_findings if f.is_error)[:MAX_MESSAGE]
+        findings.append(warning(
+            "pulumi.descriptor_unreadable",
+            "The metadata stored in Pulumi could not be read" + (f": {why}" if why else "."),
+            "Load the exported JumpCloud metadata into Pulumi again.",
+        ))
+
+    # SSO URL
+    pulumi_sso = saml.sso_url or (loaded.sso_url if loaded is not None else None)
+    file_locations = [s.location for s in getattr(metadata, "sso_services", []) or []]
+    file_sso = metadata.sso_url
+    if pulumi_sso and (file_sso or file_locations) and pulumi_sso not in file_locations and pulumi_sso != file_sso:
+        findings.append(error(
+            "pulumi.mismatch.sso_url",
+            f"SSO URL differs: Pulumi has {pulumi_sso}, the exported metadata has {file_sso or 'none'}.",
+            REEXPORT_FIX + " A different URL can also mean a different JumpCloud app.",
+            field="sso_url",
+        ))
+
+    # IdP entity ID
+    pulumi_entity = saml.entity_id or (getattr(loaded, "entity_id", None) if loaded is not None else None)
+    if pulumi_entity and metadata.entity_id and pulumi_entity != metadata.entity_id:
+        findings.append(error(
+            "pulumi.mismatch.entity_id",
+            f"IdP entity ID differs: Pulumi has {pulumi_entity!r}, the exported metadata has "
+            f"{metadata.entity_id!r}.",
+            REEXPORT_FIX + " (JumpCloud's 'IdP Entity ID' on the SSO tab is what sign-in responses carry.)",
+            field="entity_id",
+        ))
+
+    # Certificate, by fingerprint
+    file_cert = metadata.signing_certificate
+    pulumi_cert = loaded.signing_certificate if loaded is not None else None
+    if file_cert is not None and pulumi_cert is not None \
+            and pulumi_cert.sha256_fingerprint != file_cert.sha256_fingerprint:
+        findings.append(error(
+            "pulumi.mismatch.certificate",
+            f"Signing certificate differs: Pulumi has SHA-256 {_short_fp(pulumi_cert.sha256_fingerprint)} "
+            f"(valid until {_fmt_time(pulumi_cert.not_after)}), the exported metadata has "
+            f"{_short_fp(file_cert.sha256_fingerprint)} (valid until {_fmt_time(file_cert.not_after)}).",
+            REEXPORT_FIX + " Pulumi rejects every sign-in signed with a certificate it does not have.",
+            field="certificate",
+        ))
+    elif file_cert is not None and pulumi_cert is None and saml.configured and loaded is not None:
+        findings.append(error(
+            "pulumi.mismatch.certificate",
+            "The metadata stored in Pulumi has no signing certificate; the exported metadata has "
+            f"SHA-256 {_short_fp(file_cert.sha256_fingerprint)}.",
+            REEXPORT_FIX,
+            field="certificate",
+        ))
+
+    # validUntil vs the certificate's end date
+    if saml.valid_until is not None and file_cert is not None and file_cert.not_after is not None:
+        if abs(saml.valid_until - file_cert.not_after) > timedelta(seconds=1):
+            findings.append(error(
+                "pulumi.mismatch.valid_until",
+                f"Certificate end date differs: Pulumi's certificate is valid until "
+                f"{_fmt_time(saml.valid_until)}, the exported one until {_fmt_time(file_cert.not_after)}.",
+                REEXPORT_FIX,
+                field="certificate",
+            ))
+
+    # NameID format
+    pulumi_format = saml.name_id_format or (
+        (loaded.nameid_formats[0] if loaded is not None and loaded.nameid_formats else None))
+    file_formats = list(getattr(metadata, "nameid_formats", []) or [])
+    if pulumi_format and file_formats and pulumi_format not in file_formats:
+        findings.append(error(
+            "pulumi.mismatch.nameid_format",
+            f"NameID format differs: Pulumi has {pulumi_format}, the exported metadata has "
+            f"{', '.join(file_formats)}.",
+            "Set JumpCloud's SAMLSubject NameID Format to "
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress, export again and load it into "
+            "Pulumi. Changing the format after users signed in breaks their sign-in.",
+            field="nameid_format",
+        ))
+
+    if not has_errors(findings):
+        cert = f" and certificate SHA-256 {_short_fp(file_cert.sha256_fingerprint)}" if file_cert else ""
+        findings.append(ok(
+            "pulumi.verified",
+            f"Pulumi has loaded this metadata: same SSO URL, IdP entity ID, NameID format{cert}.",
+        ))
+    return findings
+
+
+# --------------------------------------------------------------------------- status
+
+
+def certificate_expiry(saml: SamlOrganization) -> datetime | None:
+    """When Pulumi's IdP certificate expires: ``validUntil``, else the stored certificate's end."""
+    if saml.valid_until is not None:
+        return saml.valid_until
+    loaded, _ = descriptor_metadata(saml)
+    cert = loaded.signing_certificate if loaded is not None else None
+    return cert.not_after if cert is not None else None
+
+
+def days_left(expiry: datetime, now: datetime | None = None) -> int:
+    now = now or datetime.now(timezone.utc)
+    return (expiry - now) // timedelta(days=1)
+
+
+def status_findings(saml: SamlOrganization, *, now: datetime | None = None, warn_days: int = 30) -> list[Finding]:
+    """Health of what Pulumi has loaded: certificate days left, validation error."""
+    now = now or datetime.now(timezone.utc)
+    findings: list[Finding] = []
+    invalid = validation_error_finding(saml)
+    if invalid:
+        findings.append(invalid)
+    if not saml.configured and not saml.valid_until:
+        findings.append(not_configured_finding(saml.org_name))
+        return findings
+    expiry = certificate_expiry(saml)
+    rotate_fix = (
+        "Regenerate the certificate in JumpCloud, export the metadata again and run "
+        "'jumpcloud-pulumi-sso rotate --org ORG FILE'."
+    )
+    if expiry is None:
+        findings.append(warning(
+            "pulumi.cert.unknown",
+            "Pulumi did not report when the IdP certificate expires, and none could be read from "
+            "the stored metadata.",
+            "Load the exported JumpCloud metadata into Pulumi again.",
+        ))
+    else:
+        left = days_left(expiry, now)
+        if expiry <= now:
+            findings.append(error(
+                "pulumi.cert.expired",
+                f"The IdP certificate Pulumi uses expired on {_fmt_time(expiry)}: SAML sign-in fails.",
+                rotate_fix,
+            ))
+        elif left < warn_days:
+            findings.append(warning(
+                "pulumi.cert.expiring",
+                f"The IdP certificate Pulumi uses expires on {_fmt_time(expiry)}, in {left} days "
+                f"(warning threshold {warn_days} days).",
+                rotate_fix,
+            ))
+        else:
+            findings.append(ok(
+                "pulumi.cert.ok",
+                f"The IdP certificate Pulumi uses is valid until {_fmt_time(expiry)} ({left} days left).",
+            ))
+    return findings
+
+
+# --------------------------------------------------------------------------- verify
+
+
+def admins_finding(admins: list[dict]) -> Finding:
+    names = []
+    for admin in admins:
+        login = admin.get("githubLogin") or ""
+        name = admin.get("name") or ""
+        email = admin.get("email") or ""
+        label = str(login or name or email or "?")
+        extra = ", ".join(str(x) for x in (name, email) if x and x != label)
+        names.append(f"{label} ({extra})" if extra else label)
+    if not names:
+        return warning(
+            "pulumi.saml_admins.none",
+            "Pulumi lists no SAML admin for this organisation: nobody has the break-glass sign-in.",
+            "Make sure an organisation admin is the SAML admin (the admin who switched the "
+            "organisation to SAML becomes it).",
+        )
+    return info("pulumi.saml_admins", "SAML admins (break-glass sign-in): " + "; ".join(names) + ".")
+
+
+async def verify_pulumi(api_base: str, org: str, token: str | TokenSource, metadata: Any,
+                        **client_kw: Any) -> ApiResult:
+    """The "Verify with Pulumi" action: fetch the SAML settings and admins, compare with
+    the exported metadata. ``ok`` and a ``pulumi.verified`` finding when everything matches."""
+    async with PulumiClient(api_base, token, **client_kw) as client:
+        got = await client.get_saml(org)
+        if not got.ok or got.saml is None:
+            return got
+        findings = list(got.findings)
+        admins_result = await client.get_saml_admins(org)
+    admins = admins_result.admins
+    if admins_result.ok and admins is not None:
+        findings.append(admins_finding(admins))
+    else:
+        for f in admins_result.findings:
+            severity = Severity.WARNING if f.is_error else f.severity
+            findings.append(Finding(f.code, severity, "Could not list the SAML admins: " + f.message,
+                                    f.fix, f.field))
+    if metadata is None:
+        findings.append(info("pulumi.not_compared", "No exported metadata to compare with yet."))
+        invalid = validation_error_finding(got.saml)
+        if invalid:
+            findings.append(invalid)
+    else:
+        findings.extend(compare_with_metadata(got.saml, metadata))
+    return ApiResult(findings, saml=got.saml, admins=admins)
+
+
+def run_sync(coro: Awaitable[Any]) -> Any:
+    """Run a coroutine from synchronous code (the CLI)."""
+    return asyncio.run(coro)  # type: ignore[arg-type]
