@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime, timezone
 from functools import partial
 from importlib.resources import files
@@ -13,33 +14,28 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from screens.base import StepScreen
-from screens.create_app import CreateAppScreen
-from screens.groups import GroupsScreen
-from screens.metadata import MetadataScreen
-from screens.pulumi import PulumiScreen
-from screens.resume import ResumeScreen
-from screens.scim import ScimScreen
-from screens.signin import SigninScreen
-from screens.sso_tab import SsoTabScreen
-from screens.summary import SummaryScreen
-from screens.troubleshoot import TroubleshootScreen
-from screens.welcome import WelcomeScreen
 from screens.widgets import CopyValue
 from wizard import __version__
 from wizard.state import STEP_ORDER, STEP_TITLES, StateStore, StepId, StepStatus, WizardState
 from wizard.values import OrgValues, org_problem
 
-STEP_SCREENS: dict[StepId, type[StepScreen]] = {
-    StepId.WELCOME: WelcomeScreen,
-    StepId.CREATE_APP: CreateAppScreen,
-    StepId.SSO_TAB: SsoTabScreen,
-    StepId.GROUPS: GroupsScreen,
-    StepId.METADATA: MetadataScreen,
-    StepId.PULUMI: PulumiScreen,
-    StepId.SIGNIN: SigninScreen,
-    StepId.SCIM: ScimScreen,
-    StepId.SUMMARY: SummaryScreen,
+# step -> (module, class): imported when first shown, so start-up loads one step only
+STEP_SCREENS: dict[StepId, tuple[str, str]] = {
+    StepId.WELCOME: ("screens.welcome", "WelcomeScreen"),
+    StepId.CREATE_APP: ("screens.create_app", "CreateAppScreen"),
+    StepId.SSO_TAB: ("screens.sso_tab", "SsoTabScreen"),
+    StepId.GROUPS: ("screens.groups", "GroupsScreen"),
+    StepId.METADATA: ("screens.metadata", "MetadataScreen"),
+    StepId.PULUMI: ("screens.pulumi", "PulumiScreen"),
+    StepId.SIGNIN: ("screens.signin", "SigninScreen"),
+    StepId.SCIM: ("screens.scim", "ScimScreen"),
+    StepId.SUMMARY: ("screens.summary", "SummaryScreen"),
 }
+
+
+def step_screen_class(step: StepId) -> type[StepScreen]:
+    module, name = STEP_SCREENS[step]
+    return getattr(importlib.import_module(module), name)
 
 
 def _system_copy(text: str) -> str | None:
@@ -109,6 +105,8 @@ class WizardApp(App):
             self.notify(result.warning, title="Saved progress not used", severity="warning", timeout=12)
         self.show_step(self.state.current if self.state.can_visit(self.state.current) else self.state.furthest_reachable())
         if result.existed and self.state.started:
+            from screens.resume import ResumeScreen
+
             self.push_screen(ResumeScreen(self.state), self._resume_answer)
 
     def _resume_answer(self, resume: bool | None) -> None:
@@ -126,7 +124,7 @@ class WizardApp(App):
     def show_step(self, step: StepId) -> None:
         self.state.current_step = step.value
         self.save()
-        screen = STEP_SCREENS[step]()
+        screen = step_screen_class(step)()
         if isinstance(self.screen, StepScreen) or len(self.screen_stack) > 1:
             # Leave any overlay (troubleshooting, palette) and replace the step.
             while len(self.screen_stack) > 2:
@@ -177,6 +175,8 @@ class WizardApp(App):
             )
 
     def action_troubleshoot(self) -> None:
+        from screens.troubleshoot import TroubleshootScreen
+
         if isinstance(self.screen, TroubleshootScreen):
             self.pop_screen()
         else:

@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Markdown, Static
+from textual.widgets import Button, Footer, Header, Static
 
 import assets
+from screens.widgets.guide import Guide
 from screens.widgets import FieldError, FindingsView, StepList
 from wizard.findings import Finding, Severity, has_errors
 from wizard.state import STEP_ORDER, STEP_TITLES, StepId, StepStatus
@@ -54,7 +55,7 @@ class StepScreen(Screen):
             with Vertical(id="content"):
                 with VerticalScroll(id="body"):
                     yield Static(f"Step {number} of {len(STEP_ORDER)}: {STEP_TITLES[self.STEP]}", classes="step-title")
-                    yield Markdown(assets.guide(self.STEP.value), classes="guide")
+                    yield Guide(assets.guide(self.STEP.value), classes="guide")
                     yield from self.compose_body()
                     if not self.OWN_FINDINGS_VIEW:
                         yield FindingsView(id="findings")

@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Markdown, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Button, Footer, Header, Input, Label, Static, TabbedContent, TabPane, TextArea
 
 import assets
+from screens.widgets.guide import Guide
 from screens.widgets import FieldError, FindingsView
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class TroubleshootScreen(Screen):
         with TabbedContent(id="ts-tabs"):
             with TabPane("Diagnose a SAML response", id="ts-diagnose"):
                 with VerticalScroll():
-                    yield Markdown(assets.guide("troubleshooting"), classes="guide")
+                    yield Guide(assets.guide("troubleshooting"), classes="guide")
                     with Horizontal(classes="input-row"):
                         yield Label("Organisation ", classes="inline-label")
                         yield Input(state.org, placeholder="acmecorp", id="ts_org")

@@ -1,0 +1,68 @@
+"""Start-up budget: the wizard's first screen vs a bare Textual app (Header + Footer).
+
+Each run is a fresh process (imports included), alternating the two apps, both
+headless, each exiting right after its first screen is painted. Reports the
+median wall time and the median peak RSS (ru_maxrss of the child), and the
+ratio; the budget is 1.3x time and 1.5x memory.
+
+Also checks that ``values acmecorp --json`` does not import Textual.
+
+    python bench/bench_startup.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+LAUNCH = HERE / "_launch.py"
+
+
+def measure(args: list[str]) -> tuple[float, float]:
+    """(seconds, peak RSS in MiB) of one child process."""
+    before = time.perf_counter()
+    pid = os.posix_spawn(sys.executable, [sys.executable, *args], os.environ)
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - before
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"child {args} failed with {status}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    opts = parser.parse_args()
+    results: dict[str, list[tuple[float, float]]] = {"bare": [], "wizard": []}
+    with tempfile.TemporaryDirectory() as state:
+        env_state = str(Path(state) / "s")
+        measure([str(LAUNCH), "bare"])  # warm the file cache for both
+        measure([str(LAUNCH), "wizard", env_state])
+        for _ in range(opts.runs):
+            results["bare"].append(measure([str(LAUNCH), "bare"]))
+            results["wizard"].append(measure([str(LAUNCH), "wizard", env_state]))
+    med = {k: (statistics.median(t for t, _ in v), statistics.median(m for _, m in v)) for k, v in results.items()}
+    (bt, bm), (wt, wm) = med["bare"], med["wizard"]
+    print(f"{'':28}{'time (median)':>16}{'peak RSS (median)':>20}")
+    print(f"{'bare Textual Header+Footer':28}{bt * 1000:>13.0f} ms{bm:>16.1f} MiB")
+    print(f"{'jumpcloud-pulumi-sso':28}{wt * 1000:>13.0f} ms{wm:>16.1f} MiB")
+    print(f"{'ratio (budget 1.3x / 1.5x)':28}{wt / bt:>15.2f}x{wm / bm:>19.2f}x")
+    print(f"runs: {opts.runs} each, {sys.version.split()[0]}")
+
+    code = ("import sys; from wizard.cli import main; main(['values','acmecorp','--json']);"
+            "sys.stderr.write('textual imported: %s\\n' % any(m.split('.')[0]=='textual' for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    print(out.stderr.strip())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

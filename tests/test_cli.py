@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from wizard import __version__
+from wizard.cli import main
+
+
+def run_cli(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "wizard", *args], capture_output=True, text=True, timeout=60, **kw)
+
+
+def exit_code(argv: list[str]) -> int:
+    """main()'s result, whether it returns it or argparse exits with it."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def test_values_prints_the_sso_table(capsys):
+    assert main(["values", "acmecorp"]) == 0
+    out = capsys.readouterr().out
+    assert "https://api.pulumi.com/login/acmecorp/sso/saml/metadata" in out
+    assert "https://api.pulumi.com/login/acmecorp/sso/saml/acs" in out
+    assert "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress" in out
+    assert "RSA-SHA256" in out
+    assert "https://api.pulumi.com/scim/v2/acmecorp" in out
+
+
+def test_values_json_for_self_hosted(capsys):
+    assert main(["values", "Acme.Corp", "--api-url", "https://api.pulumi.example.com", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["self_hosted"] is True
+    assert data["values"]["relay_state"] == "https://api.pulumi.example.com/login/Acme.Corp/sso"
+    assert data["values"]["scim_base_url"] == "https://api.pulumi.example.com/scim/v2/Acme.Corp"
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["values", "acme corp"], "no spaces"),
+        (["values", "acme", "--api-url", "http://api.example.com"], "https://"),
+        (["values"], "the following arguments are required: ORG"),
+        (["--nope"], "unrecognized arguments"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_are_one_line_and_exit_2(argv, fragment, capsys):
+    assert exit_code(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_version_and_help_as_a_process():
+    result = run_cli("--version")
+    assert result.returncode == 0 and __version__ in result.stdout
+    result = run_cli("--help")
+    assert result.returncode == 0
+    assert "values" in result.stdout
+
+
+def test_values_does_not_import_textual():
+    code = (
+        "import sys, runpy; sys.argv=['jumpcloud-pulumi-sso','values','acmecorp','--json'];"
+        "from wizard.cli import main; rc=main();"
+        "print('TEXTUAL' if any(m=='textual' or m.startswith('textual.') for m in sys.modules) else 'CLEAN')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("CLEAN")
+
+
+def test_the_tui_refuses_a_non_terminal_clearly():
+    result = run_cli(stdin=subprocess.DEVNULL)
+    assert result.returncode == 2
+    assert "interactive terminal" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_console_script_is_the_same_entry():
+    from importlib.metadata import entry_points
+
+    (ep,) = [e for e in entry_points(group="console_scripts") if e.name == "jumpcloud-pulumi-sso"]
+    assert ep.value == "wizard.cli:main"

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from wizard.findings import has_errors
+from wizard.steps import (
+    check_create_app,
+    check_groups,
+    check_prerequisites,
+    check_record_path,
+    check_scim_skip,
+    check_signin,
+    check_sso_tab,
+    load_metadata_file,
+    parse_groups,
+)
+from wizard.values import org_values
+
+
+def fields(findings):
+    return {f.field for f in findings if f.is_error}
+
+
+def test_prerequisites_gate_names_each_missing_thing():
+    findings = check_prerequisites("", "https://api.pulumi.com", False, False)
+    assert fields(findings) == {"org", "has_sso_package", "has_saml_edition"}
+    assert not has_errors(check_prerequisites("acme", "https://api.pulumi.com", True, True))
+    assert fields(check_prerequisites("acme", "http://pulumi.example.com", True, True)) == {"api_base"}
+
+
+def test_create_app_requires_a_valid_value_and_the_acknowledgement():
+    assert fields(check_create_app("connector", "https://sso.jumpcloud.com/saml2/x", "Pulumi", True)) == {"idp_url_value"}
+    unack = check_create_app("custom", "pulumi-acme", "Pulumi", False)
+    assert fields(unack) == {"acknowledged"}
+    assert "https://sso.jumpcloud.com/saml2/pulumi-acme" in unack[0].message
+    assert fields(check_create_app("connector", "pulumi-acme", "  ", True)) == {"display_name"}
+    assert not has_errors(check_create_app("connector", "pulumi-acme", "Pulumi", True))
+
+
+def test_sso_tab_lists_the_rows_not_ticked():
+    values = org_values("acme")
+    findings = check_sso_tab(values, {"sp_entity_id", "acs_url"})
+    assert has_errors(findings)
+    assert "Default RelayState" in findings[0].message and "ACS URL" not in findings[0].message
+    assert not has_errors(check_sso_tab(values, [r.key for r in values.sso_rows()]))
+
+
+def test_groups_are_parsed_from_lines_or_commas_without_duplicates():
+    assert parse_groups("Engineering, SRE\n\n sre \nPlatform; Data") == ["Engineering", "SRE", "Platform", "Data"]
+    assert fields(check_groups([])) == {"groups"}
+    assert not has_errors(check_groups(["Engineering"]))
+
+
+def test_signin_needs_both_ways_reported():
+    assert fields(check_signin(True, False)) == {"sp_initiated_ok"}
+    assert not has_errors(check_signin(True, True))
+
+
+def test_scim_skip_needs_a_reason():
+    assert fields(check_scim_skip(" ")) == {"skip_reason"}
+    assert not has_errors(check_scim_skip("no Enterprise edition"))
+
+
+def test_record_path_checks(tmp_path):
+    assert fields(check_record_path(str(tmp_path))) == {"record_path"}
+    assert fields(check_record_path(str(tmp_path / "missing" / "x.md"))) == {"record_path"}
+    assert not has_errors(check_record_path(str(tmp_path / "record.md")))
+    (tmp_path / "old.md").write_text("x")
+    assert [f.code for f in check_record_path(str(tmp_path / "old.md"))] == ["step.record.exists"]
+
+
+def test_metadata_file_problems_are_named(tmp_path):
+    assert load_metadata_file("")[1][0].code == "metadata.file.none"
+    assert load_metadata_file(str(tmp_path / "nope.xml"))[1][0].code == "metadata.file.missing"
+    assert load_metadata_file(str(tmp_path))[1][0].code == "metadata.file.is_dir"
+    big = tmp_path / "big.xml"
+    big.write_bytes(b"<" * 5000)
+    data, problems = load_metadata_file(str(big), cap=1000)
+    assert problems == [] and len(data) == 1001  # the parser then reports it as too large

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import pytest
+
+from wizard.values import (
+    DEFAULT_API_BASE,
+    NAMEID_EMAIL,
+    ValueError_,
+    api_base_problem,
+    idp_sso_url,
+    idp_url_value_from_location,
+    idp_url_value_problem,
+    normalize_api_base,
+    org_problem,
+    org_values,
+)
+
+
+def test_saas_values_match_pulumi_documentation():
+    values = org_values("acmecorp")
+    rows = {row.key: row.value for row in values.sso_rows()}
+    assert rows == {
+        "sp_entity_id": "https://api.pulumi.com/login/acmecorp/sso/saml/metadata",
+        "acs_url": "https://api.pulumi.com/login/acmecorp/sso/saml/acs",
+        "relay_state": "https://api.pulumi.com/login/acmecorp/sso",
+        "nameid": "email",
+        "nameid_format": NAMEID_EMAIL,
+        "signature_algorithm": "RSA-SHA256",
+    }
+    assert [row.label for row in values.sso_rows()] == [
+        "SP Entity ID", "ACS URL", "Default RelayState", "SAMLSubject NameID",
+        "SAMLSubject NameID Format", "Signature Algorithm",
+    ]
+    assert values.scim_base_url == "https://api.pulumi.com/scim/v2/acmecorp"
+    assert values.sp_signin_url == "https://app.pulumi.com/signin/sso/"
+    assert not values.self_hosted
+
+
+def test_org_with_dots_dashes_underscores_and_capitals_is_kept_exactly():
+    values = org_values("Acme.Corp-Platform_Team")
+    assert values.acs_url == "https://api.pulumi.com/login/Acme.Corp-Platform_Team/sso/saml/acs"
+    assert values.scim_base_url.endswith("/scim/v2/Acme.Corp-Platform_Team")
+
+
+def test_self_hosted_api_base_is_normalised_and_used_everywhere():
+    values = org_values("acme", "https://API.Pulumi.Example.com/")
+    assert values.api_base == "https://api.pulumi.example.com"
+    assert values.self_hosted
+    assert values.sp_entity_id == "https://api.pulumi.example.com/login/acme/sso/saml/metadata"
+    assert values.relay_state == "https://api.pulumi.example.com/login/acme/sso"
+    assert values.scim_base_url == "https://api.pulumi.example.com/scim/v2/acme"
+    assert values.sp_signin_url == "https://app.pulumi.example.com/signin/sso/"
+
+
+def test_self_hosted_with_port_and_unknown_console():
+    values = org_values("acme", "https://pulumi.internal:8443")
+    assert values.acs_url == "https://pulumi.internal:8443/login/acme/sso/saml/acs"
+    assert values.sp_signin_url is None
+
+
+@pytest.mark.parametrize(
+    "org, fragment",
+    [
+        ("", "Enter the organisation name"),
+        ("   ", "Enter the organisation name"),
+        (" acme", "spaces before or after"),
+        ("acme corp", "no spaces"),
+        ("acme/infra", "no '/'"),
+        ("https://app.pulumi.com/acme", "no '/'"),
+        ("acmé", "remove 'é'"),
+        ("acme?x", "remove '?'"),
+        ("..", "not organisation names"),
+    ],
+)
+def test_bad_org_names_are_refused_with_the_reason(org, fragment):
+    problem = org_problem(org)
+    assert problem is not None and fragment in problem
+    with pytest.raises(ValueError_):
+        org_values(org)
+
+
+@pytest.mark.parametrize(
+    "url, fragment",
+    [
+        ("", "Enter the API base URL"),
+        ("api.pulumi.com", "must start with https://"),
+        ("http://api.pulumi.example.com", "must use https://"),
+        ("https://api.pulumi.com/api", "remove '/api'"),
+        ("https://user:pw@api.pulumi.com", "user name or password"),
+        ("https://api.pulumi.com?x=1", "'?…'"),
+        ("https://api.pulumi.com:99999", "not a valid URL"),
+        ("ftp://api.pulumi.com", "must start with https://"),
+    ],
+)
+def test_bad_api_base_urls_are_refused(url, fragment):
+    problem = api_base_problem(url)
+    assert problem is not None and fragment in problem
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "http://localhost:3000", "http://[::1]:9000"])
+def test_plain_http_is_accepted_for_loopback_only(url):
+    assert api_base_problem(url) is None
+    assert normalize_api_base(url + "/").startswith("http://")
+
+
+def test_default_api_base_has_no_problem():
+    assert api_base_problem(DEFAULT_API_BASE) is None
+
+
+@pytest.mark.parametrize(
+    "value, ok",
+    [("pulumi-acme", True), ("bitdefender", True), ("a.b_c-d", True), ("", False),
+     ("has space", False), ("https://sso.jumpcloud.com/saml2/x", False), ("a/b", False), ("é", False)],
+)
+def test_idp_url_value_validation(value, ok):
+    assert (idp_url_value_problem(value) is None) is ok
+
+
+def test_idp_url_round_trip():
+    assert idp_sso_url("bitdefender") == "https://sso.jumpcloud.com/saml2/bitdefender"
+    assert idp_url_value_from_location("https://sso.jumpcloud.com/saml2/bitdefender") == "bitdefender"
+    assert idp_url_value_from_location("https://example.okta.com/app/sso/saml") is None

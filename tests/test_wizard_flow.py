@@ -1,0 +1,302 @@
+"""Pilot: the whole wizard, step by step, with the real JumpCloud export."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from conftest import EXPIRED_EXPORT, GOOD_EXPORT, MALFORMED_EXPORT  # noqa: E402
+from wizard_helpers import CopyRecorder, error_text, make_app, next_step, tick, type_into  # noqa: E402
+
+from screens.create_app import CreateAppScreen  # noqa: E402
+from screens.groups import GroupsScreen  # noqa: E402
+from screens.metadata import MetadataScreen  # noqa: E402
+from screens.pulumi import PulumiScreen  # noqa: E402
+from screens.resume import ResumeScreen  # noqa: E402
+from screens.scim import ScimScreen  # noqa: E402
+from screens.signin import SigninScreen  # noqa: E402
+from screens.sso_tab import SsoTabScreen  # noqa: E402
+from screens.summary import SummaryScreen  # noqa: E402
+from screens.troubleshoot import TroubleshootScreen  # noqa: E402
+from screens.welcome import WelcomeScreen  # noqa: E402
+from wizard.state import StateStore, StepId, StepStatus  # noqa: E402
+
+SIZE = (100, 30)
+
+
+async def wait_for_check(pilot, screen) -> None:
+    for _ in range(100):
+        await pilot.pause(0.02)
+        if not any(w.is_running for w in screen.workers) and screen.report is not None:
+            return
+    raise AssertionError("the metadata check did not finish")
+
+
+async def walk_first_four(pilot, app, recorder) -> None:
+    # 1. prerequisites: every gate refuses, then accepts
+    assert isinstance(app.screen, WelcomeScreen)
+    await next_step(pilot)
+    assert isinstance(app.screen, WelcomeScreen)
+    assert "Enter the organisation name" in error_text(pilot, "org")
+    assert "SSO Package" in error_text(pilot, "has_sso_package")
+    await type_into(pilot, "#org", "acme corp")
+    await tick(pilot, "#has_sso_package")
+    await tick(pilot, "#has_saml_edition")
+    await next_step(pilot)
+    assert isinstance(app.screen, WelcomeScreen)
+    assert "no spaces" in error_text(pilot, "org")
+    assert app.state.org == "acme corp"  # what was typed is kept while refused
+    assert app.state.status(StepId.WELCOME) is StepStatus.FAILED
+    await type_into(pilot, "#org", "Acme.Corp")
+    await next_step(pilot)
+    assert isinstance(app.screen, CreateAppScreen)
+    assert app.state.status(StepId.WELCOME) is StepStatus.DONE
+
+    # 2. the JumpCloud application
+    await type_into(pilot, "#idp_url_value", "https://sso.jumpcloud.com/saml2/bitdefender")
+    await next_step(pilot)
+    assert isinstance(app.screen, CreateAppScreen)
+    assert "not the whole URL" in error_text(pilot, "idp_url_value")
+    await type_into(pilot, "#idp_url_value", "bitdefender")
+    assert "https://sso.jumpcloud.com/saml2/bitdefender" in str(app.screen.query_one("#idp-url .copy-text").render())
+    await next_step(pilot)
+    assert "can never be changed" in error_text(pilot, "acknowledged")
+    await tick(pilot, "#acknowledged")
+    await next_step(pilot)
+    assert isinstance(app.screen, SsoTabScreen)
+
+    # 3. SSO tab: one key copies a row; every row must be ticked
+    await next_step(pilot)
+    assert isinstance(app.screen, SsoTabScreen)
+    assert "SP Entity ID" in error_text(pilot, "rows")
+    app.screen.query_one("#tick-sp_entity_id").focus()
+    await pilot.press("2")
+    await pilot.pause()
+    assert app.clipboard == "https://api.pulumi.com/login/Acme.Corp/sso/saml/acs"
+    assert recorder.copied[-1] == app.clipboard
+    for key in ("sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format"):
+        await tick(pilot, f"#tick-{key}")
+    await next_step(pilot)
+    assert isinstance(app.screen, SsoTabScreen)
+    assert "Signature Algorithm" in error_text(pilot, "rows")
+    await tick(pilot, "#tick-signature_algorithm")
+    await next_step(pilot)
+    assert isinstance(app.screen, GroupsScreen)
+
+    # 4. groups
+    await next_step(pilot)
+    assert "at least one" in error_text(pilot, "groups")
+    app.screen.query_one("#groups").text = "Engineering, SRE\nPlatform"
+    await next_step(pilot)
+    assert isinstance(app.screen, MetadataScreen)
+    assert app.state.groups == ["Engineering", "SRE", "Platform"]
+
+
+async def test_walk_all_nine_steps(tmp_path):
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    shutil.copy(GOOD_EXPORT, downloads / "JumpCloud-Pulumi-metadata.xml")
+    recorder = CopyRecorder()
+    app = make_app(tmp_path / "state", downloads, recorder)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await walk_first_four(pilot, app, recorder)
+
+        # 5. metadata: nothing loaded, a malformed file, an expired one, then the real export found
+        screen = app.screen
+        await next_step(pilot)
+        assert isinstance(app.screen, MetadataScreen)
+        assert "Load the exported metadata" in error_text(pilot, "source")
+        assert "JumpCloud-Pulumi-metadata.xml" in str(screen.query_one("#found").render())
+
+        await type_into(pilot, "#metadata_path", str(MALFORMED_EXPORT))
+        await pilot.press("enter")
+        await wait_for_check(pilot, screen)
+        codes = [f.code for f in screen.report.findings]
+        assert "xml.malformed" in codes
+        assert "line 1" in str(screen.query_one("#findings").render())
+        await next_step(pilot)
+        assert isinstance(app.screen, MetadataScreen)
+
+        screen.report = None
+        await type_into(pilot, "#metadata_path", str(EXPIRED_EXPORT))
+        await pilot.press("enter")
+        await wait_for_check(pilot, screen)
+        codes = {f.code for f in screen.report.findings}
+        assert {"metadata.cert.expired", "metadata.nameid.unsupported", "metadata.sso.slug_mismatch"} <= codes
+        await next_step(pilot)
+        assert isinstance(app.screen, MetadataScreen)
+
+        screen.report = None
+        await pilot.click("#use-found")
+        await wait_for_check(pilot, screen)
+        assert screen.report.ok, screen.report.findings
+        facts = str(screen.query_one("#facts").render())
+        assert "https://sso.jumpcloud.com/saml2/bitdefender" in facts and "2027-03-23" in facts
+        await next_step(pilot)
+        assert isinstance(app.screen, PulumiScreen)
+        assert app.state.metadata_summary["cert_not_after"].startswith("2027-03-23")
+
+        # 6. Pulumi: copy the whole XML; the admin must confirm
+        await pilot.click("#copy-xml .copy-button")
+        await pilot.pause()
+        assert app.clipboard == GOOD_EXPORT.read_text()
+        await next_step(pilot)
+        assert isinstance(app.screen, PulumiScreen)
+        assert "Apply changes" in error_text(pilot, "applied")
+        await tick(pilot, "#understood")
+        await tick(pilot, "#applied")
+        await next_step(pilot)
+        assert isinstance(app.screen, SigninScreen)
+        assert app.state.pulumi_verification == "confirmed by the admin, not verified"
+
+        # 7. sign in: troubleshooting is one key away and comes back here
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert isinstance(app.screen, TroubleshootScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SigninScreen)
+        await tick(pilot, "#idp_initiated_ok")
+        await next_step(pilot)
+        assert isinstance(app.screen, SigninScreen)
+        await tick(pilot, "#sp_initiated_ok")
+        await next_step(pilot)
+        assert isinstance(app.screen, ScimScreen)
+
+        # 8. SCIM: skipped only with a reason
+        await tick(pilot, "#skip")
+        await next_step(pilot)
+        assert isinstance(app.screen, ScimScreen)
+        assert "Say why" in error_text(pilot, "skip_reason")
+        await type_into(pilot, "#skip_reason", "no Enterprise edition yet")
+        await next_step(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        assert app.state.status(StepId.SCIM) is StepStatus.SKIPPED
+
+        # 9. summary: the record is written where the admin says
+        record = tmp_path / "out" / "record.md"
+        await type_into(pilot, "#record_path", str(record))
+        await next_step(pilot)
+        assert "does not exist" in error_text(pilot, "record_path")
+        record.parent.mkdir()
+        await next_step(pilot)
+        assert record.exists()
+        assert app.state.status(StepId.SUMMARY) is StepStatus.DONE
+
+    text = record.read_text()
+    assert "`Acme.Corp`" in text and "bitdefender" in text
+    assert "Engineering" in text and "no Enterprise edition yet" in text
+    assert "2027-03-23" in text
+    fingerprint = app.state.metadata_summary["cert_sha256"]
+    assert fingerprint and fingerprint in text
+    assert "token" not in StateStore(tmp_path / "state").path.read_text().lower()
+
+
+async def test_back_and_revisit_keep_the_values(tmp_path):
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await type_into(pilot, "#org", "acmecorp")
+        await tick(pilot, "#has_sso_package")
+        await tick(pilot, "#has_saml_edition")
+        await next_step(pilot)
+        assert isinstance(app.screen, CreateAppScreen)
+        await type_into(pilot, "#idp_url_value", "pulumi-acme")
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        assert app.screen.query_one("#org").value == "acmecorp"
+        # a step not reached yet cannot be chosen from the step list
+        app.go_to(StepId.SUMMARY)
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        app.go_to(StepId.CREATE_APP)
+        await pilot.pause()
+        assert isinstance(app.screen, CreateAppScreen)
+
+
+async def test_resume_after_restart_lands_on_the_same_step(tmp_path):
+    state_dir = tmp_path / "state"
+    recorder = CopyRecorder()
+    app = make_app(state_dir, recorder=recorder)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await walk_first_four(pilot, app, recorder)
+    again = make_app(state_dir)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, ResumeScreen)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(again.screen, MetadataScreen)
+        assert again.state.groups == ["Engineering", "SRE", "Platform"]
+    fresh = make_app(state_dir)
+    async with fresh.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(fresh.screen, WelcomeScreen)
+        assert fresh.state.org == ""
+
+
+async def test_corrupt_state_warns_and_starts_fresh(tmp_path):
+    state_dir = tmp_path / "state"
+    state_dir.mkdir()
+    (state_dir / "state.json").write_text("garbage")
+    app = make_app(state_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        assert "starts afresh" in app.load_warning
+    assert (state_dir / "state.json.bak").read_text() == "garbage"
+
+
+async def test_too_small_window_asks_for_more_room(tmp_path):
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(70, 20)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-too-small")
+        assert app.screen.query_one("#too-small").display
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert not app.screen.has_class("-too-small")
+
+
+async def test_command_palette_offers_steps_copies_and_troubleshooting(tmp_path):
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.state.org = "acmecorp"
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Go to step 1: Prerequisites" in titles
+        assert "Copy ACS URL" in titles and "Copy SCIM Base URL" in titles
+        assert "Open troubleshooting" in titles
+        assert "Go to step 9: Summary" not in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"troubleshooting")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, TroubleshootScreen)
+
+
+@pytest.mark.parametrize("failing", [True])
+async def test_no_clipboard_never_crashes(tmp_path, failing):
+    def broken(text: str) -> str:
+        return "no copy/paste mechanism"
+
+    app = make_app(tmp_path / "state")
+    app._system_copy = broken
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.copy_value("ACS URL", "https://api.pulumi.com/login/acme/sso/saml/acs")
+        await pilot.pause()
+        assert app.clipboard.endswith("/acs")
+        assert any("terminal clipboard only" in str(n.message) for n in app._notifications)
