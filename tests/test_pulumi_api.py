@@ -400,3 +400,164 @@ def test_no_token_finding_names_where_it_looked(tmp_path):
 def test_entered_token_source():
     entered = api.entered_token("  pul-typed  ")
     assert entered.token == "pul-typed" and entered.source == "entered in the wizard"
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+from wizard.metadata import check_metadata  # noqa: E402
+
+CERT_A = make_cert(NOW - timedelta(days=30), NOW + timedelta(days=1800))
+CERT_B = make_cert(NOW - timedelta(days=30), NOW + timedelta(days=1800), cn="JumpCloudSAMLUser2")
+CERT_C = make_cert(NOW - timedelta(days=1), NOW + timedelta(days=1826))
+
+
+def metadata_of(xml: str):
+    report = check_metadata(xml)
+    assert report.metadata is not None, report.findings
+    return report.metadata
+
+
+def verify(fake, file_xml: str):
+    return asyncio.run(api.verify_pulumi(fake.url, ORG, TOKEN, metadata_of(file_xml), sleep=Sleeps()))
+
+
+def test_matching_metadata_is_verified_and_lists_the_saml_admins(fake):
+    fake.add_org(ORG, metadata_xml(CERT_A))
+    result = verify(fake, metadata_xml(CERT_A))
+    assert result.ok
+    assert codes(result) == ["pulumi.saml_admins", "pulumi.verified"]
+    assert "ada (Ada Admin, ada@example.test)" in result.findings[0].message
+    assert result.admins[0]["githubLogin"] == "ada"
+    assert fingerprint(CERT_A)[:11] in result.findings[1].message
+    assert [r.method + " " + r.path for r in fake.requests] == [
+        f"GET /api/orgs/{ORG}/saml", f"GET /api/orgs/{ORG}/saml/admins"]
+
+
+@pytest.mark.parametrize("file_kw, code, field", [
+    ({"location": "https://sso.jumpcloud.com/saml2/other-app"}, "pulumi.mismatch.sso_url", "sso_url"),
+    ({"entity_id": "JumpCloud"}, "pulumi.mismatch.entity_id", "entity_id"),
+    ({"nameid": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"}, "pulumi.mismatch.nameid_format",
+     "nameid_format"),
+])
+def test_each_field_mismatch_is_named(fake, file_kw, code, field):
+    fake.add_org(ORG, metadata_xml(CERT_A))
+    result = verify(fake, metadata_xml(CERT_A, **file_kw))
+    assert not result.ok
+    errors = [f for f in result.findings if f.is_error]
+    assert [f.code for f in errors] == [code]
+    assert errors[0].field == field and "export" in errors[0].fix.lower()
+    assert "pulumi.verified" not in codes(result)
+
+
+def test_a_different_certificate_with_the_same_dates_is_a_certificate_mismatch(fake):
+    fake.add_org(ORG, metadata_xml(CERT_A))
+    result = verify(fake, metadata_xml(CERT_B))
+    errors = [f.code for f in result.findings if f.is_error]
+    assert errors == ["pulumi.mismatch.certificate"]
+    message = next(f.message for f in result.findings if f.code == "pulumi.mismatch.certificate")
+    assert fingerprint(CERT_A)[:11] in message and fingerprint(CERT_B)[:11] in message
+
+
+def test_an_older_export_differs_by_certificate_and_valid_until(fake):
+    fake.add_org(ORG, metadata_xml(CERT_C))  # Pulumi has the new one, the admin checked the old file
+    result = verify(fake, metadata_xml(CERT_A))
+    errors = [f.code for f in result.findings if f.is_error]
+    assert errors == ["pulumi.mismatch.certificate", "pulumi.mismatch.valid_until"]
+
+
+def test_valid_until_alone_differs():
+    xml = metadata_xml(CERT_A)
+    saml = api.SamlOrganization("strategicgroupnw", "https://sso.jumpcloud.com/saml2/bitdefender",
+                                NOW + timedelta(days=3), None, None, xml)
+    findings = api.compare_with_metadata(saml, metadata_of(xml))
+    assert [f.code for f in findings if f.is_error] == ["pulumi.mismatch.valid_until"]
+
+
+def test_pulumis_validation_error_is_shown_and_blocks_verification(fake):
+    fake.add_org(ORG, metadata_xml(CERT_A), validation_error="certificate has expired")
+    result = verify(fake, metadata_xml(CERT_A))
+    assert not result.ok
+    finding = next(f for f in result.findings if f.code == "pulumi.validation_error")
+    assert "certificate has expired" in finding.message
+    assert "pulumi.verified" not in codes(result)
+
+
+def test_org_with_no_stored_metadata(fake):
+    fake.add_org(ORG, None)
+    result = verify(fake, metadata_xml(CERT_A))
+    assert [f.code for f in result.findings if f.is_error] == ["pulumi.not_configured"]
+
+
+def test_a_bare_idpssodescriptor_from_pulumi_is_still_compared():
+    import re
+
+    xml = metadata_xml(CERT_A)
+    bare = re.search(r"<md:IDPSSODescriptor.*</md:IDPSSODescriptor>", xml).group(0)
+    saml = api.SamlOrganization("strategicgroupnw", None, None, None, None, bare)
+    assert [f.code for f in api.compare_with_metadata(saml, metadata_of(metadata_xml(CERT_A)))] == ["pulumi.verified"]
+    assert [f.code for f in api.compare_with_metadata(saml, metadata_of(metadata_xml(CERT_B)))] == [
+        "pulumi.mismatch.certificate"]
+
+
+def test_unreadable_stored_metadata_is_reported():
+    saml = api.SamlOrganization("x", "https://sso.jumpcloud.com/saml2/bitdefender", None, None, None,
+                                "<md:EntityDescriptor")
+    findings = api.compare_with_metadata(saml, metadata_of(metadata_xml(CERT_A)))
+    assert "pulumi.descriptor_unreadable" in [f.code for f in findings]
+
+
+def test_verify_stops_at_an_access_error(fake):
+    fake.then(403, {"code": 403, "message": "Forbidden"})
+    result = verify(fake, metadata_xml(CERT_A))
+    assert codes(result) == ["pulumi.forbidden"] and result.saml is None and len(fake.requests) == 1
+
+
+def test_failing_admin_list_is_only_a_warning(fake):
+    fake.add_org(ORG, metadata_xml(CERT_A))
+    fake.then(200, fake.saml_body(ORG)).then(403, {"code": 403, "message": "Forbidden"})
+    result = verify(fake, metadata_xml(CERT_A))
+    assert result.ok
+    admins = next(f for f in result.findings if f.code == "pulumi.forbidden")
+    assert admins.severity is Severity.WARNING and admins.message.startswith("Could not list the SAML admins")
+
+
+def test_no_saml_admin_is_a_warning(fake):
+    fake.add_org(ORG, metadata_xml(CERT_A), admins=[])
+    result = verify(fake, metadata_xml(CERT_A))
+    assert "pulumi.saml_admins.none" in codes(result) and result.ok
+
+
+def test_hostile_values_from_pulumi_are_made_printable():
+    xml = metadata_xml(CERT_A)
+    saml = api.SamlOrganization("evil\x1b[2J\u202eid", "https://sso.jumpcloud.com/saml2/bitdefender",
+                                None, None, None, xml)
+    (finding,) = [f for f in api.compare_with_metadata(saml, metadata_of(xml)) if f.is_error]
+    assert finding.code == "pulumi.mismatch.entity_id"
+    assert "\x1b" not in finding.message and "\u202e" not in finding.message
+
+
+# --------------------------------------------------------------------------- status findings
+
+
+@pytest.mark.parametrize("days, warn, code", [
+    (400, 30, "pulumi.cert.ok"),
+    (10, 30, "pulumi.cert.expiring"),
+    (10, 5, "pulumi.cert.ok"),
+    (-2, 30, "pulumi.cert.expired"),
+])
+def test_status_findings_by_days_left(days, warn, code):
+    der = make_cert(NOW - timedelta(days=1000), NOW + timedelta(days=days, hours=1))
+    xml = metadata_xml(der)
+    saml = api.SamlOrganization("e", "u", None, None, None, xml)  # no validUntil: read from the certificate
+    (finding,) = api.status_findings(saml, now=NOW, warn_days=warn)
+    assert finding.code == code
+    if days > 0:
+        assert f"{days} days" in finding.message
+
+
+def test_status_prefers_pulumis_valid_until_and_handles_unknown():
+    saml = api.SamlOrganization("e", "u", NOW + timedelta(days=100), None, None, "<unreadable")
+    assert [f.code for f in api.status_findings(saml, now=NOW)] == ["pulumi.cert.ok"]
+    unknown = api.SamlOrganization("e", "u", None, None, None, "<unreadable")
+    assert [f.code for f in api.status_findings(unknown, now=NOW)] == ["pulumi.cert.unknown"]

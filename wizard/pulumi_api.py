@@ -690,7 +690,8 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
     if pulumi_sso and (file_sso or file_locations) and pulumi_sso not in file_locations and pulumi_sso != file_sso:
         findings.append(error(
             "pulumi.mismatch.sso_url",
-            f"SSO URL differs: Pulumi has {pulumi_sso}, the exported metadata has {file_sso or 'none'}.",
+            f"SSO URL differs: Pulumi has {_clip(pulumi_sso, 120)}, the exported metadata has "
+            f"{_clip(file_sso, 120) if file_sso else 'none'}.",
             REEXPORT_FIX + " A different URL can also mean a different JumpCloud app.",
             field="sso_url",
         ))
@@ -700,8 +701,8 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
     if pulumi_entity and metadata.entity_id and pulumi_entity != metadata.entity_id:
         findings.append(error(
             "pulumi.mismatch.entity_id",
-            f"IdP entity ID differs: Pulumi has {pulumi_entity!r}, the exported metadata has "
-            f"{metadata.entity_id!r}.",
+            f"IdP entity ID differs: Pulumi has {_clip(pulumi_entity, 100)!r}, the exported metadata has "
+            f"{_clip(metadata.entity_id, 100)!r}.",
             REEXPORT_FIX + " (JumpCloud's 'IdP Entity ID' on the SSO tab is what sign-in responses carry.)",
             field="entity_id",
         ))
@@ -746,8 +747,8 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
     if pulumi_format and file_formats and pulumi_format not in file_formats:
         findings.append(error(
             "pulumi.mismatch.nameid_format",
-            f"NameID format differs: Pulumi has {pulumi_format}, the exported metadata has "
-            f"{', '.join(file_formats)}.",
+            f"NameID format differs: Pulumi has {_clip(pulumi_format, 100)}, the exported metadata has "
+            f"{_clip(', '.join(file_formats), 200)}.",
             "Set JumpCloud's SAMLSubject NameID Format to "
             "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress, export again and load it into "
             "Pulumi. Changing the format after users signed in breaks their sign-in.",

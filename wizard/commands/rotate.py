@@ -1,0 +1,195 @@
+"""``rotate --org ORG METADATA_FILE [--api-url URL] [--yes] [--json]``: load a new
+JumpCloud certificate into Pulumi.
+
+The new export is checked (metadata checks must pass, its SSO URL must be the one
+Pulumi uses), the old-vs-new difference is shown, an explicit confirmation is asked
+(``--yes`` for scripts; without a terminal and without ``--yes`` nothing is changed),
+then ``PATCH /api/orgs/{org}/saml`` and a fresh ``GET`` proving the new certificate is live.
+
+Exit codes: 0 rotated (and proven live); 1 the new file failed its checks, the
+admin declined, Pulumi refused it, or it is not live; 2 usage or access errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from wizard.commands.status import EXIT_ACCESS, print_findings
+from wizard.values import DEFAULT_API_BASE
+
+HELP = "replace the IdP metadata (certificate) Pulumi Cloud uses with a new JumpCloud export"
+PROG = "jumpcloud-pulumi-sso rotate"
+EXIT_DONE, EXIT_FAILED = 0, 1
+MAX_FILE = 2 * 1024 * 1024
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("metadata_file", metavar="METADATA_FILE", help="the metadata XML exported from JumpCloud")
+    parser.add_argument("--org", required=True, metavar="ORG", help="Pulumi organisation name (case-sensitive)")
+    parser.add_argument(
+        "--api-url",
+        default=DEFAULT_API_BASE,
+        metavar="URL",
+        help=f"Pulumi API base URL, for self-hosted Pulumi Cloud (default {DEFAULT_API_BASE})",
+    )
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation (for scripts)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.epilog = (
+        "The access token comes from PULUMI_ACCESS_TOKEN or the Pulumi CLI's login "
+        "(~/.pulumi/credentials.json); it is never an argument."
+    )
+
+
+class _Out:
+    """Human text to stdout, or (with --json) to stderr so stdout stays one JSON object."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self.stream = sys.stderr if as_json else sys.stdout
+
+    def __call__(self, text: str = "") -> None:
+        print(text, file=self.stream)
+
+
+def _finish(args: argparse.Namespace, out: _Out, code: int, findings: list, *, shown: int = 0,
+            **extra: Any) -> int:
+    if args.json:
+        body = {"org": args.org, "ok": code == EXIT_DONE, "exit_code": code, **extra,
+                "findings": [f.to_dict() for f in findings]}
+        print(json.dumps(body, indent=2))
+    elif findings[shown:]:
+        out()
+        print_findings(findings[shown:], sys.stdout if code != EXIT_ACCESS else sys.stderr)
+    return code
+
+
+def _confirm(out: _Out, org: str) -> bool | None:
+    """True/False from the admin; None when nobody can be asked (no terminal)."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return None
+    out()
+    prompt = f"Replace the metadata Pulumi uses for '{org}' with this file? Type 'yes' to continue: "
+    try:
+        print(prompt, end="", file=out.stream, flush=True)
+        answer = sys.stdin.readline()
+    except (EOFError, OSError):
+        return False
+    return answer.strip().lower() == "yes"
+
+
+def run(args: argparse.Namespace) -> int:
+    from wizard import pulumi_api as api
+    from wizard.findings import error
+    from wizard.metadata import check_metadata
+    from wizard.rotation import JUMPCLOUD_STEPS, apply_rotation, plan_rotation
+    from wizard.values import ValueError_, normalize_api_base, org_problem
+
+    out = _Out(args.json)
+
+    def usage(message: str, code: str = "usage") -> int:
+        return _finish(args, out, EXIT_ACCESS, [error(code, message)])
+
+    problem = org_problem(args.org)
+    if problem:
+        return usage(problem, "pulumi.bad_org")
+    try:
+        api_base = normalize_api_base(args.api_url)
+    except ValueError_ as exc:
+        return usage(str(exc), "pulumi.bad_url")
+    path = Path(args.metadata_file)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE + 1)
+    except FileNotFoundError:
+        return usage(f"{path} does not exist: give the metadata file exported from JumpCloud.", "rotate.no_file")
+    except IsADirectoryError:
+        return usage(f"{path} is a folder: give the metadata file exported from JumpCloud.", "rotate.no_file")
+    except OSError as exc:
+        return usage(f"{path} cannot be read: {exc.strerror or exc}.", "rotate.no_file")
+    if len(data) > MAX_FILE:
+        return usage(f"{path} is larger than {MAX_FILE // (1024 * 1024)} MB; metadata is a few kilobytes.",
+                     "rotate.no_file")
+
+    token = api.find_token(api_base)
+    if token is None:
+        return _finish(args, out, EXIT_ACCESS, [api.no_token_finding(api_base)])
+
+    out(f"Pulumi organisation: {args.org}    API: {api_base}")
+    out(f"Access token: from {token.source}")
+    out(f"New metadata: {path}")
+    report = check_metadata(data)
+    text = _decode(data) if report.metadata is not None else None
+
+    async def current() -> api.ApiResult:
+        async with api.PulumiClient(api_base, token) as client:
+            return await client.get_saml(args.org)
+
+    got = api.run_sync(current())
+    if not got.ok or got.saml is None:
+        return _finish(args, out, EXIT_ACCESS, got.findings)
+
+    plan = plan_rotation(got.saml, report, new_xml=text)
+    diff = [{"label": r.label, "old": r.old, "new": r.new, "changed": r.changed} for r in plan.rows]
+    if plan.rows:
+        width = max(len(r.label) for r in plan.rows)
+        out()
+        out("What changes in Pulumi (* = different):")
+        for row in plan.rows:
+            if row.changed:
+                out(f"* {row.label:<{width}}  now: {row.old or '-'}")
+                out(f"  {'':<{width}}  new: {row.new or '-'}")
+            else:
+                out(f"  {row.label:<{width}}  {row.new or '-'}  (unchanged)")
+    if not plan.ok:
+        if not plan.rows:
+            out()
+            out("If you have not regenerated the certificate yet, in JumpCloud:")
+            for i, step in enumerate(JUMPCLOUD_STEPS, 1):
+                out(f"  {i}. {step}")
+        return _finish(args, out, EXIT_FAILED, plan.findings, diff=diff)
+    out()
+    print_findings(plan.findings, out.stream)
+
+    if not args.yes:
+        answer = _confirm(out, args.org)
+        if answer is None:
+            return _finish(args, out, EXIT_ACCESS, [*plan.findings, error(
+                "rotate.needs_confirmation",
+                "Nothing was changed: there is no terminal to confirm the rotation.",
+                "Run it in a terminal, or add --yes in a script once you have checked the difference above.",
+            )], diff=diff, shown=len(plan.findings))
+        if not answer:
+            return _finish(args, out, EXIT_FAILED, [*plan.findings, error(
+                "rotate.declined", "Nothing was changed: the rotation was not confirmed.", "")],
+                diff=diff, shown=len(plan.findings))
+
+    async def apply() -> api.ApiResult:
+        async with api.PulumiClient(api_base, token) as client:
+            return await apply_rotation(client, args.org, plan)
+
+    result = api.run_sync(apply())
+    code = EXIT_DONE if result.ok and any(f.code == "rotate.live" for f in result.findings) else EXIT_FAILED
+    if any(f.code in _ACCESS_CODES for f in result.findings):
+        code = EXIT_ACCESS
+    return _finish(args, out, code, [*plan.findings, *result.findings], diff=diff,
+                   new_fingerprint=plan.new_fingerprint, shown=len(plan.findings))
+
+
+def _decode(data: bytes) -> str | None:
+    """The file as text for Pulumi (UTF-8 as JumpCloud writes it; UTF-16 with a BOM too)."""
+    for encoding in ("utf-8-sig", "utf-16"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+_ACCESS_CODES = frozenset({
+    "pulumi.unauthorized", "pulumi.forbidden", "pulumi.not_found", "pulumi.timeout", "pulumi.dns",
+    "pulumi.refused", "pulumi.tls", "pulumi.network", "pulumi.rate_limited", "pulumi.server_error",
+})

@@ -1,0 +1,141 @@
+"""``status --org ORG [--api-url URL] [--json] [--warn-days N]``: what Pulumi has loaded.
+
+Exit codes (for cron and CI): 0 healthy; 1 the IdP certificate expires within N days
+(or has expired), Pulumi reports a validation error, or nothing is loaded; 2 usage or
+access errors (no token, 401/403/404, network).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from wizard.findings import Finding, Severity
+from wizard.values import DEFAULT_API_BASE
+
+HELP = "show what Pulumi Cloud has loaded for the organisation's SAML SSO and when its certificate expires"
+PROG = "jumpcloud-pulumi-sso status"
+
+EXIT_HEALTHY, EXIT_ATTENTION, EXIT_ACCESS = 0, 1, 2
+
+_MARK = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "·", Severity.OK: "✓"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--org", required=True, metavar="ORG", help="Pulumi organisation name (case-sensitive)")
+    parser.add_argument(
+        "--api-url",
+        default=DEFAULT_API_BASE,
+        metavar="URL",
+        help=f"Pulumi API base URL, for self-hosted Pulumi Cloud (default {DEFAULT_API_BASE})",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--warn-days", type=int, default=30, metavar="N",
+        help="exit 1 when the certificate expires within N days (default 30)",
+    )
+    parser.epilog = (
+        "The access token comes from PULUMI_ACCESS_TOKEN or the Pulumi CLI's login "
+        "(~/.pulumi/credentials.json); it is never an argument. Exit codes: 0 healthy, "
+        "1 certificate expiring or validation error, 2 usage or access error."
+    )
+
+
+def print_findings(findings: list[Finding], stream: Any = None) -> None:
+    stream = stream or sys.stdout
+    for f in findings:
+        print(f"  {_MARK[f.severity]} {f.message}", file=stream)
+        if f.fix and f.severity in (Severity.ERROR, Severity.WARNING):
+            print(f"      fix: {f.fix}", file=stream)
+
+
+def usage_error(message: str, *, as_json: bool, code: str = "usage") -> int:
+    if as_json:
+        print(json.dumps({"ok": False, "exit_code": EXIT_ACCESS,
+                          "findings": [{"code": code, "severity": "error", "message": message, "fix": ""}]},
+                          indent=2))
+    else:
+        sys.stderr.write(f"{PROG}: error: {message}\n")
+    return EXIT_ACCESS
+
+
+def run(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from wizard import pulumi_api as api
+    from wizard.values import ValueError_, normalize_api_base, org_problem
+
+    if args.warn_days < 0:
+        return usage_error("--warn-days must be 0 or more.", as_json=args.json)
+    problem = org_problem(args.org)
+    if problem:
+        return usage_error(problem, as_json=args.json)
+    try:
+        api_base = normalize_api_base(args.api_url)
+    except ValueError_ as exc:
+        return usage_error(str(exc), as_json=args.json)
+
+    token = api.find_token(api_base)
+    if token is None:
+        finding = api.no_token_finding(api_base)
+        return _emit(args, api_base, None, None, [finding], EXIT_ACCESS)
+
+    async def fetch() -> api.ApiResult:
+        async with api.PulumiClient(api_base, token) as client:
+            return await client.get_saml(args.org)
+
+    result = api.run_sync(fetch())
+    if not result.ok or result.saml is None:
+        return _emit(args, api_base, token, None, result.findings, EXIT_ACCESS)
+    now = datetime.now(timezone.utc)
+    findings = [*result.findings, *api.status_findings(result.saml, now=now, warn_days=args.warn_days)]
+    attention = any(f.severity in (Severity.ERROR, Severity.WARNING) for f in findings)
+    return _emit(args, api_base, token, result.saml, findings, EXIT_ATTENTION if attention else EXIT_HEALTHY, now)
+
+
+def _emit(args: argparse.Namespace, api_base: str, token: Any, saml: Any, findings: list[Finding],
+          exit_code: int, now: Any = None) -> int:
+    from wizard import pulumi_api as api
+
+    expiry = api.certificate_expiry(saml) if saml is not None else None
+    left = api.days_left(expiry, now) if expiry is not None else None
+    if args.json:
+        out = {
+            "org": args.org,
+            "api_base": api_base,
+            "token_source": token.source if token is not None else None,
+            "ok": exit_code == EXIT_HEALTHY,
+            "exit_code": exit_code,
+            "saml": None if saml is None else {
+                "entity_id": saml.entity_id,
+                "sso_url": saml.sso_url,
+                "name_id_format": saml.name_id_format,
+                "valid_until": expiry.isoformat() if expiry else None,
+                "days_left": left,
+                "validation_error": saml.validation_error,
+            },
+            "findings": [f.to_dict() for f in findings],
+        }
+        print(json.dumps(out, indent=2))
+        return exit_code
+    print(f"Pulumi organisation: {args.org}    API: {api_base}")
+    if token is not None:
+        print(f"Access token: from {token.source}")
+    if saml is not None:
+        rows = [
+            ("IdP entity ID", saml.entity_id or "(empty)"),
+            ("SSO URL", saml.sso_url or "(empty)"),
+            ("NameID format", saml.name_id_format or "(empty)"),
+            ("Certificate expires", api._fmt_time(expiry) + (f" ({left} days left)" if left is not None else "")),
+            ("Validation error", saml.validation_error or "none"),
+        ]
+        width = max(len(k) for k, _ in rows)
+        print()
+        for key, value in rows:
+            print(f"  {key:<{width}}  {value}")
+    print()
+    stream = sys.stdout if exit_code != EXIT_ACCESS else sys.stderr
+    print_findings(findings, stream)
+    return exit_code

@@ -1,0 +1,235 @@
+"""Certificate rotation: plan (old vs new, checks) and apply (PATCH, then a fresh GET).
+
+Plain functions shared by the ``rotate`` command and the wizard's rotation screen:
+
+    plan = plan_rotation(current_saml, check_metadata(new_xml), new_xml=new_xml)
+    # show plan.rows and plan.findings, ask for an explicit confirmation, then
+    result = await apply_rotation(client, org, plan)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from wizard.findings import Finding, error, has_errors, info, ok, warning
+from wizard.pulumi_api import (
+    ApiResult,
+    PulumiClient,
+    SamlOrganization,
+    _clip,
+    _fmt_time,
+    days_left,
+    descriptor_metadata,
+)
+
+# JumpCloud's own steps (jumpcloud.com/support/rotate-sso-certs); the menu moved between
+# "USER AUTHENTICATION > SSO" and "Access > SSO Applications" over the years.
+JUMPCLOUD_STEPS: tuple[str, ...] = (
+    "In the JumpCloud Admin Portal open Access > SSO Applications (older consoles: "
+    "User Authentication > SSO) and select your Pulumi application.",
+    "Click the small triangle next to 'IDP Certificate Valid' and choose 'Regenerate certificate', "
+    "then Continue and Save (the private key is regenerated with it).",
+    "From this moment JumpCloud signs with the new certificate and Pulumi rejects sign-ins "
+    "until it has the new metadata: do the next steps right away.",
+    "On the application's SSO tab click Export Metadata and save the file.",
+    "Give that file to this rotation (it is checked, compared with what Pulumi has, and sent "
+    "to Pulumi only after you confirm).",
+)
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    label: str
+    old: str
+    new: str
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+@dataclass
+class RotationPlan:
+    findings: list[Finding]
+    rows: list[DiffRow]
+    new_descriptor_xml: str | None = field(default=None, repr=False)
+    new_fingerprint: str | None = None
+    new_not_after: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings) and self.new_fingerprint is not None
+
+    @property
+    def changes_certificate(self) -> bool:
+        return any(r.label == "Certificate SHA-256" and r.changed for r in self.rows)
+
+
+def _cert_rows(cert: Any, now: datetime) -> dict[str, str]:
+    if cert is None:
+        return {"Certificate SHA-256": "none", "Valid from": "", "Valid until": "", "Subject": ""}
+    until = _fmt_time(cert.not_after)
+    if cert.not_after is not None:
+        left = days_left(cert.not_after, now)
+        until += f" ({left} days left)" if left >= 0 else " (expired)"
+    return {
+        "Certificate SHA-256": cert.sha256_fingerprint or "none",
+        "Valid from": _fmt_time(cert.not_before),
+        "Valid until": until,
+        "Subject": cert.subject or "",
+    }
+
+
+def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | None = None,
+                  now: datetime | None = None) -> RotationPlan:
+    """Check a new metadata export against what Pulumi has: it must pass the metadata
+    checks and keep Pulumi's SSO URL; returns the old-vs-new rows and the findings."""
+    now = now or datetime.now(timezone.utc)
+    findings: list[Finding] = []
+    new = getattr(new_report, "metadata", None)
+    if not getattr(new_report, "ok", False) or new is None:
+        findings.append(error(
+            "rotate.metadata_invalid",
+            "The new metadata file does not pass the metadata checks (see the findings above); "
+            "Pulumi would refuse it or sign-in would fail.",
+            "Export the metadata again from JumpCloud (SSO tab > Export Metadata) and use the file unchanged.",
+        ))
+        findings[:0] = [f for f in getattr(new_report, "findings", []) if f.is_error]
+        return RotationPlan(findings, [], new_xml)
+
+    old_meta, _ = descriptor_metadata(current)
+    old_cert = old_meta.signing_certificate if old_meta is not None else None
+    new_cert = new.signing_certificate
+
+    old_sso = current.sso_url or (old_meta.sso_url if old_meta is not None else None)
+    new_locations = [s.location for s in new.sso_services]
+    if old_sso and old_sso not in new_locations and old_sso != new.sso_url:
+        findings.append(error(
+            "rotate.sso_url_mismatch",
+            f"The new file's SSO URL {_clip(new.sso_url or '', 120)} is not the one Pulumi uses "
+            f"({_clip(old_sso, 120)}): "
+            "it was exported from a different JumpCloud application.",
+            "Export the metadata from the same JumpCloud application that Pulumi uses (its IdP "
+            "URL is shown above). A new application needs the full set-up wizard, not a rotation.",
+            field="sso_url",
+        ))
+    old_entity = current.entity_id or (old_meta.entity_id if old_meta is not None else None)
+    if old_entity and new.entity_id != old_entity:
+        findings.append(warning(
+            "rotate.entity_id_changed",
+            f"The IdP entity ID changes from {_clip(old_entity, 100)!r} to {_clip(new.entity_id or '', 100)!r}.",
+            "Only go ahead if you changed JumpCloud's 'IdP Entity ID' on purpose.",
+            field="entity_id",
+        ))
+    old_format = current.name_id_format or (
+        old_meta.nameid_formats[0] if old_meta is not None and old_meta.nameid_formats else None)
+    new_format = new.nameid_formats[0] if new.nameid_formats else None
+    if old_format and new_format and old_format != new_format:
+        findings.append(warning(
+            "rotate.nameid_format_changed",
+            f"The NameID format changes from {_clip(old_format, 100)} to {_clip(new_format, 100)}: users who already "
+            "signed in may no longer be recognised.",
+            "Keep JumpCloud's SAMLSubject NameID Format as it was unless you mean to change it.",
+            field="nameid_format",
+        ))
+    if new_cert is not None and old_cert is not None:
+        if new_cert.sha256_fingerprint == old_cert.sha256_fingerprint:
+            findings.append(warning(
+                "rotate.same_certificate",
+                "The new file has the same certificate Pulumi already uses: nothing would rotate.",
+                "Regenerate the certificate in JumpCloud first, then export the metadata again.",
+                field="certificate",
+            ))
+        elif old_cert.not_after and new_cert.not_after and new_cert.not_after < old_cert.not_after:
+            findings.append(warning(
+                "rotate.older_certificate",
+                f"The new certificate ends earlier ({_fmt_time(new_cert.not_after)}) than the one "
+                f"Pulumi uses ({_fmt_time(old_cert.not_after)}): is this an older export?",
+                "Export the metadata again from JumpCloud after regenerating the certificate.",
+                field="certificate",
+            ))
+    elif old_cert is None and current.configured:
+        findings.append(info(
+            "rotate.old_certificate_unknown",
+            "The certificate Pulumi uses now could not be read; the new one is shown alone.",
+        ))
+
+    old_values = {
+        "IdP entity ID": old_entity or "",
+        "SSO URL": old_sso or "",
+        "NameID format": old_format or "",
+        **_cert_rows(old_cert, now),
+    }
+    if old_cert is None and current.valid_until is not None:
+        old_values["Valid until"] = _fmt_time(current.valid_until)
+    new_values = {
+        "IdP entity ID": new.entity_id or "",
+        "SSO URL": new.sso_url or "",
+        "NameID format": new_format or "",
+        **_cert_rows(new_cert, now),
+    }
+    rows = [DiffRow(label, _clip(old_values.get(label, ""), 200), _clip(new_values.get(label, ""), 200))
+            for label in new_values]
+    if not has_errors(findings):
+        findings.append(ok(
+            "rotate.ready",
+            "The new metadata passes the checks and belongs to the same JumpCloud application.",
+        ))
+    return RotationPlan(
+        findings,
+        rows,
+        new_xml,
+        new_fingerprint=new_cert.sha256_fingerprint if new_cert is not None else None,
+        new_not_after=new_cert.not_after if new_cert is not None else None,
+    )
+
+
+async def apply_rotation(client: PulumiClient, org: str, plan: RotationPlan) -> ApiResult:
+    """PATCH the new metadata, then GET again and prove the new certificate is live."""
+    if not plan.ok or not plan.new_descriptor_xml:
+        return ApiResult([error(
+            "rotate.not_ready",
+            "The rotation was not applied: the new metadata did not pass the checks.",
+            "Fix the findings of the plan first.",
+        )])
+    patched = await client.update_saml(org, plan.new_descriptor_xml)
+    if not patched.ok:
+        return patched
+    fresh = await client.get_saml(org)
+    if not fresh.ok or fresh.saml is None:
+        return ApiResult(
+            [warning(
+                "rotate.unconfirmed",
+                "Pulumi accepted the new metadata, but reading it back failed, so the new "
+                "certificate is not yet proven live.",
+                "Run 'jumpcloud-pulumi-sso status --org ORG' in a minute.",
+            ), *fresh.findings],
+            saml=patched.saml,
+        )
+    live_meta, _ = descriptor_metadata(fresh.saml)
+    live_cert = live_meta.signing_certificate if live_meta is not None else None
+    if live_cert is None or live_cert.sha256_fingerprint != plan.new_fingerprint:
+        got = live_cert.sha256_fingerprint if live_cert is not None else "none"
+        return ApiResult([error(
+            "rotate.not_live",
+            f"Pulumi answered the update, but it still reports certificate SHA-256 {got}, "
+            f"not the new {plan.new_fingerprint}.",
+            "Run the rotation again; if it persists, load the file by hand in Pulumi "
+            "(Settings > Access Management > SAML SSO).",
+        )], saml=fresh.saml)
+    findings: list[Finding] = []
+    if fresh.saml.validation_error:
+        findings.append(error(
+            "pulumi.validation_error",
+            f"Pulumi stored the new metadata but reports: {fresh.saml.validation_error}",
+            "Export the metadata again from JumpCloud and retry the rotation.",
+        ))
+    else:
+        findings.append(ok(
+            "rotate.live",
+            f"Pulumi now uses the new certificate (SHA-256 {plan.new_fingerprint}, valid until "
+            f"{_fmt_time(plan.new_not_after)}). Test a sign-in from the JumpCloud User Console.",
+        ))
+    return ApiResult(findings, saml=fresh.saml)
