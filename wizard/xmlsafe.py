@@ -23,6 +23,9 @@ DEFAULT_MAX_DEPTH = 100
 
 _DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _FORBIDDEN_MARKERS = (b"<!doctype", b"<!entity", b"<!element", b"<!attlist")
+_SMART_QUOTES = ("\u201c", "\u201d", "\u2018", "\u2019", "\u00e2\u20ac")
+# UTF-16 without a byte-order mark: '<' followed or preceded by a NUL byte.
+_UTF16_NO_BOM = (b"<\x00", b"\x00<")
 
 
 @dataclass
@@ -38,8 +41,21 @@ class Parsed:
         return self.root is not None
 
 
+class _DenyResolver(etree.Resolver):
+    """Answers every external reference (DTD, entity, file, URL) with nothing.
+
+    libxml2 can still try to open an external subset or parameter entity with
+    some parser options (``collect_ids=False`` does it in lxml 6.0 / libxml2
+    2.14); with this resolver installed such a load gets an empty string and
+    no file or URL is ever opened.
+    """
+
+    def resolve(self, system_url, public_id, context):  # noqa: D102
+        return self.resolve_string("", context)
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -48,8 +64,9 @@ def _parser() -> etree.XMLParser:
         remove_pis=True,
         remove_comments=False,
         remove_blank_text=False,
-        collect_ids=False,
     )
+    parser.resolvers.add(_DenyResolver())
+    return parser
 
 
 def _to_bytes(data: bytes | str) -> bytes:
@@ -74,11 +91,11 @@ def describe_non_xml(data: bytes) -> str | None:
         return "JSON, not XML (a SAML-tracer export or an API answer?)"
     if low.startswith(b"<!doctype html") or low.startswith(b"<html") or b"<html" in low[:512]:
         return "an HTML web page, not XML metadata (a sign-in page or a saved browser page?)"
-    if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff") + _UTF16_NO_BOM):
         return "binary data, not XML text"
     if head.startswith((b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\x1f\x8b")):
         return "a binary file (PDF, ZIP, image or archive), not XML"
-    if not head.startswith(b"<") and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if not head.startswith((b"<", b"\xff\xfe", b"\xfe\xff", b"\x00<")):
         printable = sum(1 for b in head if 32 <= b < 127 or b in (9, 10, 13))
         if head and printable / len(head) < 0.85:
             return "binary data, not XML text"
@@ -90,12 +107,10 @@ def _has_forbidden(data: bytes) -> bool:
     low = data.lower()
     if any(marker in low for marker in _FORBIDDEN_MARKERS):
         return True
-    if low.startswith((b"\xff\xfe", b"\xfe\xff")):
-        for enc in ("utf-16",):
-            try:
-                text = data.decode(enc, errors="ignore").lower()
-            except LookupError:  # pragma: no cover
-                continue
+    if b"\x00" in data[:4]:
+        # UTF-16 or UTF-32, with or without a byte-order mark: look at the text itself.
+        for enc in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+            text = data.decode(enc, errors="ignore").lower()
             if any(m.decode() in text for m in _FORBIDDEN_MARKERS):
                 return True
     return False
@@ -129,14 +144,13 @@ def parse_xml(
     max_depth: int = DEFAULT_MAX_DEPTH,
     what: str = "document",
 ) -> Parsed:
+    if isinstance(data, str) and len(data) > max_bytes:
+        # Every character is at least one byte: no need to encode a huge paste to refuse it.
+        return Parsed(None, [_too_large(what, len(data), max_bytes, unit="characters")], len(data))
     raw = _to_bytes(data)
     size = len(raw)
     if size > max_bytes:
-        return Parsed(None, [error(
-            "xml.too_large",
-            f"The {what} is {size:,} bytes; the limit is {max_bytes:,} bytes.",
-            "Use the file exported from JumpCloud as it is: real metadata is a few kilobytes.",
-        )], size)
+        return Parsed(None, [_too_large(what, size, max_bytes)], size)
     body = _strip_leading(raw)
     if not body.strip():
         return Parsed(None, [error(
@@ -157,8 +171,12 @@ def parse_xml(
     except etree.XMLSyntaxError as exc:
         line, column = (exc.position if exc.position else (exc.lineno or 0, 0))
         message = str(exc.msg or exc).split(", line ")[0]
+        if "Excessive depth" in message:
+            return Parsed(None, [_too_deep(what, max_depth)], size)
         snippet = _snippet(body, line, column)
         near = f" near: {snippet}" if snippet else ""
+        if any(q in snippet for q in _SMART_QUOTES):
+            near += " (a typographic quote or mangled character stands where a plain \" belongs)"
         return Parsed(None, [error(
             "xml.malformed",
             f"The {what} is not well-formed XML: {message} (line {line}, column {column}){near}",
@@ -176,12 +194,25 @@ def parse_xml(
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         return Parsed(None, [_forbidden(what)], size)
     if _depth_exceeds(root, max_depth):
-        return Parsed(None, [error(
-            "xml.forbidden",
-            f"The {what} nests elements more than {max_depth} deep, which no SAML document does.",
-            "Use the file exported from JumpCloud as it is.",
-        )], size)
+        return Parsed(None, [_too_deep(what, max_depth)], size)
     return Parsed(root, [], size)
+
+
+def _too_large(what: str, size: int, max_bytes: int, unit: str = "bytes") -> Finding:
+    return error(
+        "xml.too_large",
+        f"The {what} is {size:,} {unit}; the limit is {max_bytes:,} bytes.",
+        "Use the file exported from JumpCloud as it is: real metadata is a few kilobytes.",
+    )
+
+
+def _too_deep(what: str, max_depth: int) -> Finding:
+    return error(
+        "xml.forbidden",
+        f"The {what} nests elements more than {max_depth} deep, which no SAML document does; "
+        "it was not read.",
+        "Use the file exported from JumpCloud as it is.",
+    )
 
 
 def _forbidden(what: str) -> Finding:
