@@ -1,0 +1,126 @@
+"""``check-scim --org ORG [--api-url URL | --base-url URL] [--json] [--timeout S]``.
+
+Checks a SCIM token against the live endpoint with one read-only request.
+The token comes from ``PULUMI_SCIM_TOKEN`` or standard input (one line; a
+hidden prompt on a terminal), never from the command line: arguments show
+up in process lists and shell history.
+
+Exit status: 0 the token works, 1 a failing finding, 2 a usage error (bad
+org, bad URL, no token).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from wizard.values import DEFAULT_API_BASE, ValueError_, org_values
+
+HELP = "check a SCIM token against the live SCIM endpoint (read-only; token from $PULUMI_SCIM_TOKEN or stdin)"
+TOKEN_ENV = "PULUMI_SCIM_TOKEN"
+PROG = "jumpcloud-pulumi-sso check-scim"
+_MAX_LINE = 64 * 1024
+_USAGE_CODES = {"scim.invalid_url", "scim.no_token", "scim.bad_token"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--org", required=True, metavar="ORG", help="Pulumi organisation name (case-sensitive)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--api-url",
+        default=DEFAULT_API_BASE,
+        metavar="URL",
+        help=f"Pulumi API base URL, for self-hosted Pulumi Cloud (default {DEFAULT_API_BASE}); "
+        "the SCIM base URL is {api}/scim/v2/{org}",
+    )
+    where.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the full SCIM base URL, when it is not {api}/scim/v2/{org}",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for each try (default 10)"
+    )
+    # Refused on purpose, without echoing the value (argparse would echo an unknown option).
+    parser.add_argument("--token", dest="token_argument", nargs="?", const="", default=None, help=argparse.SUPPRESS)
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+    return 2
+
+
+def _read_token() -> str:
+    """The token from the environment, else standard input (hidden prompt on a terminal)."""
+    value = os.environ.get(TOKEN_ENV, "")
+    if value.strip():
+        return value
+    stdin = sys.stdin
+    if stdin is None:
+        return ""
+    try:
+        if stdin.isatty():
+            import getpass
+
+            return getpass.getpass("Pulumi SCIM token (input hidden): ")
+        return stdin.readline(_MAX_LINE)
+    except (EOFError, OSError, UnicodeDecodeError):
+        return ""
+
+
+def _print_text(result, base_url: str) -> None:  # type: ignore[no-untyped-def]
+    print(f"SCIM base URL: {base_url}")
+    for finding in result.findings:
+        print(f"  {finding.severity.value:<7} {finding.code}: {finding.message}")
+        if finding.fix and finding.severity.value != "ok":
+            print(f"          fix: {finding.fix}")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.token_argument is not None:
+        return _fail(
+            f"the token is never passed as an argument (process lists and shell history would "
+            f"show it): set {TOKEN_ENV} or pipe it on standard input"
+        )
+    if not (0 < args.timeout <= 300):
+        return _fail("--timeout must be a number of seconds between 0 and 300")
+    try:
+        values = org_values(args.org, args.api_url)
+    except ValueError_ as exc:
+        return _fail(str(exc))
+
+    from wizard.findings import error
+    from wizard.scim import ScimProbeResult, normalize_scim_base, probe_scim_sync, scim_base_problem, token_problem
+
+    base_url = args.base_url if args.base_url is not None else values.scim_base_url
+    problem = scim_base_problem(base_url)
+    if problem:
+        result = ScimProbeResult([error("scim.invalid_url", problem, field="scim_base_url")], base_url=base_url)
+        token = None
+    else:
+        base_url = normalize_scim_base(base_url)
+        token = _read_token()
+        bad = token_problem(token)
+        if bad:
+            code, message, fix = bad
+            if code == "scim.no_token":
+                message = f"No SCIM token: set {TOKEN_ENV} or pipe the token on standard input."
+            result = ScimProbeResult([error(code, message, fix, "scim_token")], base_url=base_url)
+        else:
+            result = probe_scim_sync(base_url, token, timeout=args.timeout)
+    del token
+
+    usage = result.findings and result.findings[0].code in _USAGE_CODES and result.attempts == 0
+    if usage:
+        sys.stderr.write(f"{PROG}: error: {result.findings[0].message}\n")
+    if args.json:
+        out = {"findings": [f.to_dict() for f in result.findings], "scim": result.to_dict()}
+        print(json.dumps(out, indent=2))
+    elif not usage:
+        _print_text(result, base_url)
+    if usage:
+        return 2
+    return 0 if result.ok else 1
