@@ -561,3 +561,17 @@ def test_status_prefers_pulumis_valid_until_and_handles_unknown():
     assert [f.code for f in api.status_findings(saml, now=NOW)] == ["pulumi.cert.ok"]
     unknown = api.SamlOrganization("e", "u", None, None, None, "<unreadable")
     assert [f.code for f in api.status_findings(unknown, now=NOW)] == ["pulumi.cert.unknown"]
+
+
+def test_retry_after_as_an_http_date_in_the_past_means_no_wait(fake):
+    fake.then(503, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    sleeps = Sleeps()
+    assert call(fake.url, "get_saml", ORG, sleeps=sleeps).ok
+    assert sleeps.delays == [0.0]
+
+
+def test_verify_without_metadata_still_reports_what_pulumi_has(fake):
+    fake.add_org(ORG, metadata_xml(CERT_A), validation_error="bad NameIDFormat")
+    result = asyncio.run(api.verify_pulumi(fake.url, ORG, api.TokenSource(TOKEN, "entered in the wizard"), None))
+    assert codes(result) == ["pulumi.saml_admins", "pulumi.not_compared", "pulumi.validation_error"]
+    assert result.saml.entity_id == "strategicgroupnw"

@@ -334,3 +334,23 @@ def test_the_token_is_in_no_output_and_no_written_file(fake, capsys, tmp_path, m
     assert written  # the export at least
     for path in written:
         assert TOKEN.encode() not in path.read_bytes(), path
+
+
+def test_help_does_not_import_the_network_or_xml_stacks():
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from wizard.cli import main\n"
+        "for cmd in ('status', 'rotate'):\n"
+        "    try:\n"
+        "        main([cmd, '--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = [m for m in ('httpx', 'lxml', 'cryptography', 'textual') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).parent.parent)
+    assert "HEAVY []" in done.stdout, done.stdout + done.stderr
+    assert "IDP Certificate Valid" in done.stdout  # the JumpCloud steps are in rotate's help

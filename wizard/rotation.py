@@ -13,16 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from wizard.findings import Finding, error, has_errors, info, ok, warning
-from wizard.pulumi_api import (
-    ApiResult,
-    PulumiClient,
-    SamlOrganization,
-    _clip,
-    _fmt_time,
-    days_left,
-    descriptor_metadata,
-)
+
+if TYPE_CHECKING:  # httpx stays out of `rotate --help`, which shows JUMPCLOUD_STEPS
+    from wizard.pulumi_api import ApiResult, PulumiClient, SamlOrganization
 
 # JumpCloud's own steps (jumpcloud.com/support/rotate-sso-certs); the menu moved between
 # "USER AUTHENTICATION > SSO" and "Access > SSO Applications" over the years.
@@ -68,6 +64,8 @@ class RotationPlan:
 
 
 def _cert_rows(cert: Any, now: datetime) -> dict[str, str]:
+    from wizard.pulumi_api import _fmt_time, days_left
+
     if cert is None:
         return {"Certificate SHA-256": "none", "Valid from": "", "Valid until": "", "Subject": ""}
     until = _fmt_time(cert.not_after)
@@ -86,6 +84,8 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
                   now: datetime | None = None) -> RotationPlan:
     """Check a new metadata export against what Pulumi has: it must pass the metadata
     checks and keep Pulumi's SSO URL; returns the old-vs-new rows and the findings."""
+    from wizard.pulumi_api import _clip, _fmt_time, descriptor_metadata
+
     now = now or datetime.now(timezone.utc)
     findings: list[Finding] = []
     new = getattr(new_report, "metadata", None)
@@ -188,6 +188,8 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
 
 async def apply_rotation(client: PulumiClient, org: str, plan: RotationPlan) -> ApiResult:
     """PATCH the new metadata, then GET again and prove the new certificate is live."""
+    from wizard.pulumi_api import ApiResult, _fmt_time, descriptor_metadata
+
     if not plan.ok or not plan.new_descriptor_xml:
         return ApiResult([error(
             "rotate.not_ready",

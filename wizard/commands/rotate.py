@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation (for scripts)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    from wizard.rotation import JUMPCLOUD_STEPS
+
+    steps = "\n".join(textwrap.fill(f"{i}. {step}", 88, subsequent_indent="   ")
+                      for i, step in enumerate(JUMPCLOUD_STEPS, 1))
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = (
-        "The access token comes from PULUMI_ACCESS_TOKEN or the Pulumi CLI's login "
-        "(~/.pulumi/credentials.json); it is never an argument."
+        f"Before running it, in JumpCloud:\n{steps}\n\n"
+        "The access token comes from PULUMI_ACCESS_TOKEN or the Pulumi CLI's login\n"
+        "(~/.pulumi/credentials.json); it is never an argument.\n"
+        "Exit codes: 0 rotated and live, 1 refused or not confirmed, 2 usage or access error."
     )
 
 
@@ -144,12 +152,13 @@ def run(args: argparse.Namespace) -> int:
                 out(f"  {'':<{width}}  new: {row.new or '-'}")
             else:
                 out(f"  {row.label:<{width}}  {row.new or '-'}  (unchanged)")
+    stale = {"rotate.same_certificate", "rotate.older_certificate", "rotate.metadata_invalid"}
+    if any(f.code in stale for f in plan.findings):
+        out()
+        out("If you have not regenerated the certificate yet, in JumpCloud:")
+        for i, step in enumerate(JUMPCLOUD_STEPS, 1):
+            out(f"  {i}. {step}")
     if not plan.ok:
-        if not plan.rows:
-            out()
-            out("If you have not regenerated the certificate yet, in JumpCloud:")
-            for i, step in enumerate(JUMPCLOUD_STEPS, 1):
-                out(f"  {i}. {step}")
         return _finish(args, out, EXIT_FAILED, plan.findings, diff=diff)
     out()
     print_findings(plan.findings, out.stream)
