@@ -1,0 +1,547 @@
+"""The SAML response diagnosis: one generated variant per finding code.
+
+Responses are JumpCloud-shaped and signed in the test with signxml (assertion
+signed, RSA-SHA256, exclusive c14n) by a key and certificate made with
+cryptography; each variant below breaks one thing and asserts its code.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+sys.path.insert(0, str(Path(__file__).parent))
+import saml_factory as f  # noqa: E402
+
+from wizard.cli import main  # noqa: E402
+from wizard.findings import Severity  # noqa: E402
+from wizard.response import (  # noqa: E402
+    RESPONSE_CODES,
+    SUMMARY_KEYS,
+    XML_CODES,
+    Diagnosis,
+    ExpectedIdp,
+    diagnose,
+)
+from wizard.values import ValueError_  # noqa: E402
+
+IDP = ExpectedIdp(f.IDP_ENTITY_ID, (f.identity().cert_der,))
+
+
+@pytest.fixture(scope="module")
+def good() -> bytes:
+    return f.signed_response()
+
+
+def run(data: bytes | str, *, idp: ExpectedIdp | None = IDP, now=f.NOW, org: str = f.ORG) -> Diagnosis:
+    return diagnose(data, org=org, idp=idp, now=now)
+
+
+def codes(diagnosis: Diagnosis) -> set[str]:
+    return {finding.code for finding in diagnosis.findings}
+
+
+def errors(diagnosis: Diagnosis) -> set[str]:
+    return {finding.code for finding in diagnosis.findings if finding.severity is Severity.ERROR}
+
+
+def finding(diagnosis: Diagnosis, code: str):
+    matches = [x for x in diagnosis.findings if x.code == code]
+    assert matches, f"{code} not in {codes(diagnosis)}"
+    return matches[0]
+
+
+# ---- the good response -------------------------------------------------------------
+
+def test_good_response_is_ok_with_every_value_in_the_summary(good):
+    result = run(good)
+    assert errors(result) == set()
+    assert codes(result) == {"response.ok", "response.inresponseto.idp_initiated"}
+    assert result.findings[-1].code == "response.ok"
+    s = result.summary
+    assert set(SUMMARY_KEYS) <= set(s)
+    assert s["issuer"] == f.IDP_ENTITY_ID
+    assert s["audience"] == f.SP_ENTITY_ID
+    assert s["destination"] == f.ACS_URL
+    assert s["recipient"] == f.ACS_URL
+    assert s["nameid"] == "alice@example.com"
+    assert s["nameid_format"] == f.EMAIL_FORMAT
+    assert s["not_before"].startswith("2026-11-27T20:55:00")
+    assert s["not_on_or_after"].startswith("2026-11-27T21:05:00")
+    assert s["issue_instant"].startswith("2026-11-27T21:00:00")
+    assert s["signature_algorithm"] == "rsa-sha256"
+    assert s["digest_algorithm"] == "sha256"
+    assert s["certificate_sha256"] == f.identity().fingerprint
+    assert s["status"] == "Success"
+    assert s["signed"] == "assertion"
+    assert s["signature_verified"] == "yes"
+    assert result.encoding == "xml"
+
+
+def test_pretty_xml_is_indented_xml_not_the_pasted_base64(good):
+    pasted = f.as_base64(good)
+    result = run(pasted)
+    assert result.encoding == "base64"
+    assert "\n  <saml:Assertion" in result.pretty_xml
+    assert pasted[:60] not in result.pretty_xml
+
+
+def test_sp_initiated_response_has_no_idp_initiated_note():
+    result = run(f.signed_response(in_response_to="_req1"))
+    assert codes(result) == {"response.ok"}
+    assert result.summary["in_response_to"] == "_req1"
+
+
+def test_idp_initiated_is_info_naming_the_relay_state(good):
+    note = finding(run(good), "response.inresponseto.idp_initiated")
+    assert note.severity is Severity.INFO
+    assert f"{f.API}/login/{f.ORG}/sso" in note.fix
+
+
+def test_to_dict_is_findings_and_summary(good):
+    data = run(f.signed_response(audience="x")).to_dict()
+    assert set(data) == {"findings", "summary"}
+    assert data["findings"][0]["code"] == "response.audience.mismatch"
+    assert data["findings"][0]["severity"] == "error"
+    json.dumps(data)
+
+
+def test_findings_are_ordered_errors_warnings_info(good):
+    result = run(f.signed_response(audience="x", nameid="bob"), idp=None)
+    ranks = [x.severity.rank for x in result.findings]
+    assert ranks == sorted(ranks, reverse=True)
+    assert "response.ok" not in codes(result)
+
+
+def test_response_signed_as_a_whole_verifies():
+    signed = f.to_bytes(f.sign_response(f.build_response()))
+    result = run(signed)
+    assert errors(result) == set()
+    assert result.summary["signed"] == "response"
+    assert result.summary["signature_verified"] == "yes"
+
+
+def test_bad_org_name_raises_the_values_error(good):
+    with pytest.raises(ValueError_):
+        run(good, org="acme corp")
+
+
+# ---- not a response, status, encrypted, count --------------------------------------
+
+@pytest.mark.parametrize(("xml", "said"), [
+    (b'<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="a" Version="2.0"/>',
+     "AuthnRequest"),
+    (f.metadata_xml(), "metadata"),
+    (b'<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="a"/>', "bare Assertion"),
+    (b"<root><child/></root>", "<root>"),
+])
+def test_not_a_response_says_what_it_is(xml, said):
+    result = run(xml)
+    assert errors(result) == {"response.not_response"}
+    assert said in finding(result, "response.not_response").message
+
+
+@pytest.mark.parametrize(("sub", "message", "in_fix"), [
+    (f.AUTHN_FAILED, "User is not assigned", "User Groups"),
+    ("urn:oasis:names:tc:SAML:2.0:status:RequestDenied", None, "bound"),
+    ("urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy", None, "emailAddress"),
+    ("urn:oasis:names:tc:SAML:2.0:status:NoPassive", None, "JumpCloud User Console"),
+    ("urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal", None, "active"),
+])
+def test_status_gives_the_second_level_code_message_and_jumpcloud_cause(sub, message, in_fix):
+    xml = f.to_bytes(f.build_response(status=f.RESPONDER, sub_status=sub, status_message=message, assertion=False))
+    result = run(xml)
+    assert errors(result) == {"response.status"}
+    found = finding(result, "response.status")
+    name = sub.rsplit(":", 1)[-1]
+    assert "Responder" in found.message and name in found.message
+    if message:
+        assert message in found.message
+    assert in_fix in found.fix
+    assert result.summary["status"] == f"Responder / {name}"
+
+
+def test_encrypted_assertion_says_turn_encryption_off():
+    result = run(f.encrypted())
+    assert errors(result) == {"response.encrypted"}
+    assert "encryption" in finding(result, "response.encrypted").fix.lower()
+
+
+def test_two_assertions(good):
+    result = run(f.two_assertions(good))
+    assert "response.assertion.count" in errors(result)
+    assert "2 assertions" in finding(result, "response.assertion.count").message
+
+
+def test_success_without_assertion():
+    result = run(f.to_bytes(f.build_response(assertion=False)))
+    assert errors(result) == {"response.assertion.count"}
+
+
+# ---- signatures ---------------------------------------------------------------------
+
+def test_unsigned_response():
+    result = run(f.to_bytes(f.strip_placeholder(f.build_response())))
+    assert "response.signature.missing" in errors(result)
+
+
+def test_value_changed_after_signing_is_invalid(good):
+    result = run(f.tamper_nameid(good))
+    assert "response.signature.invalid" in errors(result)
+    assert "changed after" in finding(result, "response.signature.invalid").message
+    assert result.summary["signature_verified"] == "no"
+
+
+def test_audience_changed_after_signing_is_invalid(good):
+    root = f.parse(good)
+    f.find(root, ".//saml:Audience").text = f.SP_ENTITY_ID.replace("acme-corp", "evil")
+    result = run(f.to_bytes(root))
+    assert {"response.signature.invalid", "response.audience.mismatch"} <= errors(result)
+
+
+def test_sha1_signature_is_an_error_even_when_it_verifies():
+    result = run(f.signed_response(signature_algorithm="rsa-sha1", digest_algorithm="sha1"))
+    assert errors(result) == {"response.signature.sha1"}
+    assert "RSA-SHA256" in finding(result, "response.signature.sha1").fix
+    assert result.summary["signature_algorithm"] == "rsa-sha1"
+    assert result.summary["signature_verified"] == "yes"
+
+
+def test_sha1_digest_alone_is_detected_without_metadata():
+    result = run(f.signed_response(digest_algorithm="sha1"), idp=None)
+    assert "response.signature.sha1" in errors(result)
+
+
+def test_signed_with_another_certificate_is_a_rotation(good):
+    result = run(f.signed_response(f.identity("rotated")))
+    assert {"response.cert.mismatch", "response.signature.invalid"} <= errors(result)
+    mismatch = finding(result, "response.cert.mismatch")
+    assert f.identity("rotated").fingerprint in mismatch.message
+    assert f.identity().fingerprint in mismatch.message
+    assert "Export" in mismatch.fix or "export" in mismatch.fix
+
+
+def test_the_certificate_inside_the_response_is_never_trusted():
+    # an attacker signs with their key and embeds the metadata's certificate
+    root = f.sign_assertion(f.build_response(nameid="mallory@example.com"), f.identity("attacker"))
+    cert = f.find(root, ".//ds:X509Certificate")
+    cert.text = f.as_base64(f.identity().cert_der)
+    result = run(f.to_bytes(root))
+    assert "response.signature.invalid" in errors(result)
+    assert "response.cert.mismatch" not in codes(result)
+
+
+def test_without_metadata_the_signature_is_unchecked_but_the_rest_is(good):
+    result = run(f.signed_response(f.identity("anyone")), idp=None)
+    assert codes(result) >= {"response.signature.unchecked", "response.ok"}
+    assert finding(result, "response.signature.unchecked").severity is Severity.WARNING
+    assert result.summary["signature_verified"] == "not checked"
+    assert result.summary["certificate_sha256"] == f.identity("anyone").fingerprint
+
+
+def test_metadata_with_old_and_new_certificate_verifies():
+    idp = ExpectedIdp(f.IDP_ENTITY_ID, (f.identity("old").cert_der, f.identity().cert_der))
+    result = run(f.signed_response(), idp=idp)
+    assert errors(result) == set()
+    assert result.summary["signature_verified"] == "yes"
+
+
+def test_expired_metadata_certificate_is_a_warning_and_still_verifies():
+    from datetime import datetime, timezone
+
+    old = f.identity("expired", not_before=datetime(2020, 1, 1, tzinfo=timezone.utc), years=5)
+    result = run(f.signed_response(old), idp=ExpectedIdp(f.IDP_ENTITY_ID, (old.cert_der,)))
+    assert errors(result) == set()
+    assert "2025-01-01" in finding(result, "response.cert.expired").message
+
+
+def test_wrapped_signature_is_detected_and_the_forged_value_not_reported(good):
+    result = run(f.wrapped(good, "mallory@example.com"))
+    assert "response.signature.wrapping" in errors(result)
+    assert result.summary["nameid"] != "mallory@example.com"
+    assert "hidden" in finding(result, "response.signature.wrapping").message
+
+
+def test_wrapped_signature_is_detected_without_metadata(good):
+    assert "response.signature.wrapping" in errors(run(f.wrapped(good), idp=None))
+
+
+def test_duplicate_id_wrapping(good):
+    # the signed original hidden in Extensions, a forged one with the same ID where readers look
+    root = f.parse(good)
+    original = f.find(root, "saml:Assertion")
+    forged = copy.deepcopy(original)
+    f.find(forged, "saml:Subject/saml:NameID").text = "mallory@example.com"
+    extensions = etree.Element(f"{{{f.SAMLP}}}Extensions")
+    root.find(f"{{{f.SAML}}}Issuer").addnext(extensions)
+    root.replace(original, forged)
+    extensions.append(original)
+    result = run(f.to_bytes(root))
+    assert "response.signature.wrapping" in errors(result)
+    assert "used by 2 elements" in finding(result, "response.signature.wrapping").message
+
+
+def test_reference_to_another_element_is_wrapping(good):
+    root = f.parse(good)
+    f.find(root, ".//ds:Reference").set("URI", "#_resp7f3c2a9d1e6b4c58a0f1")
+    result = run(f.to_bytes(root))
+    assert "response.signature.wrapping" in errors(result)
+
+
+def test_xpath_transform_is_wrapping(good):
+    root = f.parse(good)
+    transforms = f.find(root, ".//ds:Transforms")
+    etree.SubElement(transforms, f"{{{f.DS}}}Transform", Algorithm="http://www.w3.org/TR/1999/REC-xpath-19991116")
+    result = run(f.to_bytes(root), idp=None)
+    assert "response.signature.wrapping" in errors(result)
+
+
+# ---- values -------------------------------------------------------------------------
+
+def test_issuer_mismatch():
+    result = run(f.signed_response(issuer="JumpCloud-old"))
+    assert errors(result) == {"response.issuer.mismatch"}
+    message = finding(result, "response.issuer.mismatch").message
+    assert "'JumpCloud-old'" in message and "'JumpCloud'" in message
+
+
+def test_issuer_not_checked_without_metadata():
+    assert "response.issuer.mismatch" not in codes(run(f.signed_response(issuer="anything"), idp=None))
+
+
+def test_audience_mismatch_shows_both_and_the_first_differing_character():
+    wrong = f.SP_ENTITY_ID.replace("acme-corp", "Acme-corp")
+    result = run(f.signed_response(audience=wrong))
+    assert errors(result) == {"response.audience.mismatch"}
+    found = finding(result, "response.audience.mismatch")
+    assert wrong in found.message and f.SP_ENTITY_ID in found.message
+    position = f.SP_ENTITY_ID.index("acme-corp") + 1
+    assert f"character {position}" in found.message
+    assert "case" in found.message
+    assert f.SP_ENTITY_ID in found.fix
+    assert found.field == "audience"
+
+
+def test_audience_other_org_points_at_the_difference():
+    result = run(f.signed_response(audience=f.SP_ENTITY_ID.replace("acme-corp", "acme-inc")))
+    message = finding(result, "response.audience.mismatch").message
+    assert "'corp/sso/saml/metadata'" in message and "'inc/sso/saml/metadata'" in message
+
+
+def test_audience_set_to_the_acs_url_is_named():
+    result = run(f.signed_response(audience=f.ACS_URL))
+    assert "that is the ACS URL" in finding(result, "response.audience.mismatch").message
+
+
+def test_no_audience():
+    assert "response.audience.mismatch" in errors(run(f.signed_response(audience=None)))
+
+
+def test_destination_with_trailing_slash():
+    result = run(f.signed_response(destination=f.ACS_URL + "/"))
+    assert errors(result) == {"response.destination.mismatch"}
+    assert "trailing slash" in finding(result, "response.destination.mismatch").message
+
+
+def test_recipient_mismatch():
+    result = run(f.signed_response(recipient=f.ACS_URL.replace("/acs", "/consume")))
+    assert errors(result) == {"response.recipient.mismatch"}
+    assert f.ACS_URL in finding(result, "response.recipient.mismatch").fix
+
+
+def test_expected_values_follow_a_self_hosted_api_base():
+    api = "https://api.pulumi.example.com"
+    xml = f.signed_response(
+        audience=f"{api}/login/{f.ORG}/sso/saml/metadata",
+        destination=f"{api}/login/{f.ORG}/sso/saml/acs",
+        recipient=f"{api}/login/{f.ORG}/sso/saml/acs",
+    )
+    assert errors(diagnose(xml, org=f.ORG, api_base=api, idp=IDP, now=f.NOW)) == set()
+    assert "response.audience.mismatch" in errors(run(xml))
+
+
+def test_nameid_missing():
+    assert "response.nameid.missing" in errors(run(f.signed_response(nameid=None)))
+
+
+def test_unspecified_nameid_format():
+    result = run(f.signed_response(nameid_format=f.UNSPECIFIED_FORMAT))
+    assert errors(result) == {"response.nameid.format"}
+    assert "SAMLSubject NameID Format" in finding(result, "response.nameid.format").fix
+
+
+def test_nameid_without_format_is_unspecified():
+    assert errors(run(f.signed_response(nameid_format=None))) == {"response.nameid.format"}
+
+
+def test_persistent_nameid_format_is_accepted():
+    assert errors(run(f.signed_response(nameid_format=f.PERSISTENT_FORMAT))) == set()
+
+
+def test_nameid_not_an_email():
+    result = run(f.signed_response(nameid="alice"))
+    assert errors(result) == {"response.nameid.not_email"}
+    assert "SAMLSubject NameID to email" in finding(result, "response.nameid.not_email").fix
+
+
+def test_comment_inside_nameid_still_verifies_and_is_reported():
+    result = run(f.resign_nameid_with_comment())
+    # the signature holds (exclusive c14n drops comments): that is the attack
+    assert "response.signature.invalid" not in codes(result)
+    assert result.summary["signature_verified"] == "yes"
+    assert "response.nameid.comment" in errors(result)
+    message = finding(result, "response.nameid.comment").message
+    assert "'alice@example.com'" in message and "'alice@example.com.evil.com'" in message
+    # what is reported is the signed value, not the truncated one
+    assert result.summary["nameid"] == "alice@example.com.evil.com"
+
+
+def test_comment_inserted_into_a_signed_nameid(good):
+    result = run(f.insert_nameid_comment(good))
+    assert "response.nameid.comment" in errors(result)
+    assert "response.signature.invalid" not in codes(result)
+
+
+def test_markup_inside_nameid(good):
+    root = f.parse(good)
+    nid = f.find(root, ".//saml:NameID")
+    etree.SubElement(nid, "b").text = "x"
+    assert "response.nameid.comment" in errors(run(f.to_bytes(root)))
+
+
+# ---- times --------------------------------------------------------------------------
+
+def test_not_yet_valid_gives_the_skew_in_seconds():
+    result = run(f.signed_response(issue_instant=f.NOW + timedelta(minutes=20)))
+    assert errors(result) == {"response.time.not_yet_valid"}
+    message = finding(result, "response.time.not_yet_valid").message
+    assert "900 s" in message
+    assert "clock" in finding(result, "response.time.not_yet_valid").fix.lower()
+
+
+def test_within_five_minutes_of_skew_is_fine():
+    assert errors(run(f.signed_response(issue_instant=f.NOW + timedelta(minutes=9)))) == set()
+    assert errors(run(f.signed_response(issue_instant=f.NOW - timedelta(minutes=9)))) == set()
+
+
+def test_expired_long_ago_is_an_old_capture():
+    result = run(f.signed_response(issue_instant=f.NOW - timedelta(hours=3)))
+    assert errors(result) == {"response.time.expired"}
+    found = finding(result, "response.time.expired")
+    assert "old capture" in found.message
+    assert "--at" in found.fix
+
+
+def test_expired_just_now_is_a_clock_problem():
+    result = run(f.signed_response(issue_instant=f.NOW - timedelta(minutes=10, seconds=30)))
+    found = finding(result, "response.time.expired")
+    assert "clock" in found.message and "330 s" in found.message
+
+
+def test_old_capture_checked_at_its_capture_time_is_ok():
+    issued = f.NOW - timedelta(days=3)
+    assert errors(run(f.signed_response(issue_instant=issued), now=issued + timedelta(seconds=20))) == set()
+
+
+def test_unreadable_time_is_a_warning(good):
+    root = f.parse(f.to_bytes(f.strip_placeholder(f.build_response())))
+    f.find(root, ".//saml:Conditions").set("NotOnOrAfter", "tomorrow")
+    result = run(f.to_bytes(root), idp=None)
+    assert finding(result, "response.time.unreadable").severity is Severity.WARNING
+
+
+# ---- coverage of the code list --------------------------------------------------------
+
+def test_every_code_listed_is_emitted_somewhere_in_the_source():
+    source = (Path(__file__).parent.parent / "wizard" / "response.py").read_text()
+    for code in RESPONSE_CODES:
+        assert source.count(f'"{code}"') >= 2, code  # in the list and where it is raised
+    assert XML_CODES >= {"xml.empty", "xml.malformed", "xml.forbidden", "xml.too_large"}
+
+
+# ---- CLI ----------------------------------------------------------------------------
+
+def test_cli_ok_exit_0_and_json(tmp_path, capsys, good):
+    (tmp_path / "r.txt").write_text(f.as_base64(good, wrap=76))
+    (tmp_path / "md.xml").write_bytes(f.metadata_xml())
+    rc = main(["diagnose", str(tmp_path / "r.txt"), "--org", f.ORG, "--metadata", str(tmp_path / "md.xml"),
+               "--at", "2026-11-27T21:01:00Z", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    assert set(out) == {"findings", "summary"}
+    assert out["summary"]["signature_verified"] == "yes"
+    assert "response.ok" in {x["code"] for x in out["findings"]}
+
+
+def test_cli_error_exit_1_human_output(tmp_path, capsys):
+    (tmp_path / "r.xml").write_bytes(f.signed_response(f.identity("rotated")))
+    (tmp_path / "md.xml").write_bytes(f.metadata_xml())
+    rc = main(["diagnose", str(tmp_path / "r.xml"), "--org", f.ORG, "--metadata", str(tmp_path / "md.xml"),
+               "--at", "2026-11-27T21:00:00+00:00"])
+    out = capsys.readouterr().out
+    assert rc == 1
+    assert "response.cert.mismatch" in out and "fix:" in out
+
+
+def test_cli_reads_stdin(monkeypatch, capsys, good):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(f.as_form(good).encode())))
+    rc = main(["diagnose", "-", "--org", f.ORG, "--at", "2026-11-27T21:00:00Z", "--json"])
+    assert rc == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["nameid"] == "alice@example.com"
+
+
+def test_cli_without_at_checks_against_the_real_clock(tmp_path, capsys):
+    from datetime import datetime, timezone
+
+    (tmp_path / "r.xml").write_bytes(f.signed_response(issue_instant=datetime(2021, 3, 1, tzinfo=timezone.utc)))
+    assert main(["diagnose", str(tmp_path / "r.xml"), "--org", f.ORG]) == 1
+    assert "response.time.expired" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [
+    ["diagnose", "--org", "acme corp", "x"],
+    ["diagnose", "--org", f.ORG, "--at", "yesterday", "x"],
+    ["diagnose", "--org", f.ORG, "/nonexistent/response.xml"],
+    ["diagnose", "--org", f.ORG, "--metadata", "/nonexistent/md.xml", "x"],
+    ["diagnose", "--org", f.ORG, "--api-url", "http://example.com", "x"],
+])
+def test_cli_usage_errors_exit_2(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and "Traceback" not in err
+
+
+def test_cli_without_org_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["diagnose", "x"])
+    assert exc.value.code == 2
+
+
+def test_cli_unusable_metadata_is_a_usage_error(tmp_path, capsys, good):
+    (tmp_path / "r.xml").write_bytes(good)
+    (tmp_path / "md.xml").write_text("<html><body>Sign in</body></html>")
+    assert main(["diagnose", str(tmp_path / "r.xml"), "--org", f.ORG, "--metadata", str(tmp_path / "md.xml")]) == 2
+    assert "metadata" in capsys.readouterr().err
+
+
+def test_cli_does_not_import_textual_or_heavy_modules_for_help():
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from wizard.cli import main\n"
+        "try:\n    main(['diagnose', '--help'])\nexcept SystemExit:\n    pass\n"
+        "bad = [m for m in ('textual', 'signxml', 'cryptography') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "--metadata" in done.stdout
