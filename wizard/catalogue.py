@@ -1,0 +1,85 @@
+"""The troubleshooting catalogue: symptoms an admin sees, their cause, the fix, the checks.
+
+The entries are data (``assets/troubleshooting.json``), not code; each names the
+finding codes that detect it and the wizard step where the fix is made.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+
+STEP_IDS = ("welcome", "create_app", "sso_tab", "groups", "metadata", "pulumi", "signin", "scim", "summary")
+CATALOGUE_FILE = "troubleshooting.json"
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    symptoms: tuple[str, ...]
+    cause: str
+    fix: str
+    checks: tuple[str, ...]
+    step: str
+
+    def haystack(self) -> str:
+        return "\n".join([self.id, self.title, *self.symptoms, self.cause, self.fix, *self.checks]).casefold()
+
+
+class CatalogueError(ValueError):
+    """The shipped catalogue is not what this module expects (a packaging bug)."""
+
+
+def _entry(raw: object, index: int) -> Entry:
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"entry {index} is not an object")
+    try:
+        entry = Entry(
+            id=str(raw["id"]),
+            title=str(raw["title"]),
+            symptoms=tuple(str(s) for s in raw["symptoms"]),
+            cause=str(raw["cause"]),
+            fix=str(raw["fix"]),
+            checks=tuple(str(c) for c in raw.get("checks", [])),
+            step=str(raw["step"]),
+        )
+    except (KeyError, TypeError) as exc:
+        raise CatalogueError(f"entry {index} lacks or mistypes {exc}") from None
+    if entry.step not in STEP_IDS:
+        raise CatalogueError(f"entry {entry.id!r} names an unknown step {entry.step!r}")
+    return entry
+
+
+def parse_catalogue(text: str) -> list[Entry]:
+    data = json.loads(text)
+    if not isinstance(data, list):
+        raise CatalogueError("the catalogue is not a list")
+    return [_entry(raw, i) for i, raw in enumerate(data)]
+
+
+def load_catalogue() -> list[Entry]:
+    """The shipped catalogue, in its file's order."""
+    return parse_catalogue(files("assets").joinpath(CATALOGUE_FILE).read_text(encoding="utf-8"))
+
+
+_WORD_RE = re.compile(r"[^\s\"'“”‘’]+")
+
+
+def search(entries: list[Entry], query: str) -> list[Entry]:
+    """Entries whose text (title, symptoms, cause, fix, codes) contains every word of ``query``.
+
+    Case-insensitive; quotes are ignored; an empty query returns every entry.
+    """
+    words = [w.casefold() for w in _WORD_RE.findall(query or "")]
+    if not words:
+        return list(entries)
+    return [entry for entry in entries if all(word in entry.haystack() for word in words)]
+
+
+def entries_for_codes(entries: list[Entry], codes: set[str] | list[str]) -> list[Entry]:
+    """Entries that one of the given finding codes detects (for showing beside a diagnosis)."""
+    wanted = set(codes)
+    return [entry for entry in entries if wanted.intersection(entry.checks)]
