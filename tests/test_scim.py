@@ -325,6 +325,40 @@ def test_stall_past_the_timeout_is_a_timeout_and_bounded(faults: FaultServer):
     assert result.attempts == 1
 
 
+def test_a_server_dripping_its_answer_is_cut_off_at_the_timeout():
+    # Each byte arrives before httpx's per-read timeout: only the probe's own
+    # bound on the whole attempt stops it.
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nContent-Length: 10000\r\n\r\n")
+            while not stop.wait(0.05):
+                try:
+                    conn.sendall(b" ")
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    try:
+        started = time.monotonic()
+        result = probe_scim_sync(f"http://127.0.0.1:{port}/scim/v2/acme", "tok", timeout=0.5)
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(2)
+    assert primary(result).code == "scim.timeout"
+    assert elapsed < 2
+
+
 def test_refused_connection():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
