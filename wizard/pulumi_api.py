@@ -454,7 +454,8 @@ class PulumiClient:
                 async with asyncio.timeout(self._timeout):
                     response = await self._client.request(method, path, json=body)
                     await response.aread()
-            except (httpx.HTTPError, OSError, TimeoutError, ssl.SSLError) as exc:
+            except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError, TimeoutError,
+                    ssl.SSLError, UnicodeError) as exc:
                 return None, [classify_exception(exc, self.api_base, timeout=self._timeout, secret=self._secret)]
             status = response.status_code
             if status in RETRIED_STATUSES and attempt < self._max_attempts:
