@@ -425,7 +425,7 @@ def verify(fake, file_xml: str):
 def test_matching_metadata_is_verified_and_lists_the_saml_admins(fake):
     fake.add_org(ORG, metadata_xml(CERT_A))
     result = verify(fake, metadata_xml(CERT_A))
-    assert result.ok
+    assert result.ok and result.verified
     assert codes(result) == ["pulumi.saml_admins", "pulumi.verified"]
     assert "ada (Ada Admin, ada@example.test)" in result.findings[0].message
     assert result.admins[0]["githubLogin"] == "ada"
@@ -443,7 +443,7 @@ def test_matching_metadata_is_verified_and_lists_the_saml_admins(fake):
 def test_each_field_mismatch_is_named(fake, file_kw, code, field):
     fake.add_org(ORG, metadata_xml(CERT_A))
     result = verify(fake, metadata_xml(CERT_A, **file_kw))
-    assert not result.ok
+    assert not result.ok and not result.verified
     errors = [f for f in result.findings if f.is_error]
     assert [f.code for f in errors] == [code]
     assert errors[0].field == field and "export" in errors[0].fix.lower()
@@ -575,3 +575,10 @@ def test_verify_without_metadata_still_reports_what_pulumi_has(fake):
     result = asyncio.run(api.verify_pulumi(fake.url, ORG, api.TokenSource(TOKEN, "entered in the wizard"), None))
     assert codes(result) == ["pulumi.saml_admins", "pulumi.not_compared", "pulumi.validation_error"]
     assert result.saml.entity_id == "strategicgroupnw"
+
+
+def test_unreadable_stored_metadata_is_never_verified():
+    saml = api.SamlOrganization(None, None, None, None, None, "<garbage/>")
+    findings = api.compare_with_metadata(saml, metadata_of(metadata_xml(CERT_A)))
+    assert "pulumi.verified" not in [f.code for f in findings]
+    assert "pulumi.not_verified" in [f.code for f in findings]

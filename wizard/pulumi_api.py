@@ -173,6 +173,11 @@ class ApiResult:
     def ok(self) -> bool:
         return not has_errors(self.findings)
 
+    @property
+    def verified(self) -> bool:
+        """True only when verify_pulumi compared everything and found it equal."""
+        return self.ok and any(f.code == "pulumi.verified" for f in self.findings)
+
 
 def parse_datetime(value: Any) -> datetime | None:
     """An ISO 8601 / RFC 3339 time as an aware UTC datetime; None for empty, Go's zero
@@ -756,12 +761,21 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
             field="nameid_format",
         ))
 
-    if not has_errors(findings):
-        cert = f" and certificate SHA-256 {_short_fp(file_cert.sha256_fingerprint)}" if file_cert else ""
-        findings.append(ok(
-            "pulumi.verified",
-            f"Pulumi has loaded this metadata: same SSO URL, IdP entity ID, NameID format{cert}.",
+    if has_errors(findings):
+        return findings
+    if file_cert is None or pulumi_cert is None or not pulumi_sso:
+        missing = "certificate" if (file_cert is None or pulumi_cert is None) else "SSO URL"
+        findings.append(warning(
+            "pulumi.not_verified",
+            f"Pulumi's copy could not be fully compared: no {missing} to compare, so it is not verified.",
+            "Load the exported JumpCloud metadata into Pulumi again, then verify again, or confirm by hand.",
         ))
+        return findings
+    findings.append(ok(
+        "pulumi.verified",
+        "Pulumi has loaded this metadata: same SSO URL, IdP entity ID, NameID format and "
+        f"certificate SHA-256 {_short_fp(file_cert.sha256_fingerprint)}.",
+    ))
     return findings
 
 
