@@ -704,3 +704,121 @@ def test_find_exports_skips_unreadable_folders(tmp_path: Path):
         assert find_exports([locked, open_]) == [open_ / "JumpCloud-b-metadata.xml"]
     finally:
         locked.chmod(0o755)
+
+
+def test_find_exports_skips_a_dangling_link(tmp_path: Path):
+    (tmp_path / "JumpCloud-gone-metadata.xml").symlink_to(tmp_path / "nowhere.xml")
+    real = tmp_path / "JumpCloud-real-metadata.xml"
+    real.write_text("<x/>")
+    assert find_exports([tmp_path]) == [real]
+
+
+# -- the check-metadata command ----------------------------------------------------------
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from wizard.cli import main  # noqa: E402
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    try:
+        code = main(["check-metadata", *args])
+    except SystemExit as exc:  # argparse usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_good_export_human_output(capsys):
+    code, out, err = run_cli(capsys, str(GOOD_EXPORT), "--idp-url-value", "bitdefender", "--at", "2027-01-15")
+    assert code == 0, err
+    assert "ready for Pulumi, 1 warning" in out.splitlines()[0]
+    assert "strategicgroupnw" in out and "https://sso.jumpcloud.com/saml2/bitdefender" in out
+    assert "7A:42:B6:DF" in out and "2027-03-23" in out
+    assert "WARNING metadata.cert.expiring" in out and "fix: " in out
+
+
+def test_cli_expired_export_exit_1_and_json(capsys):
+    code, out, _ = run_cli(capsys, str(EXPIRED_EXPORT), "--json", "--at", "2026-06-01T00:00:00Z")
+    assert code == 1
+    data = json.loads(out)
+    assert [f["code"] for f in data["findings"]] == ["metadata.cert.expired", "metadata.nameid.unsupported"]
+    assert all({"code", "severity", "message", "fix"} <= set(f) for f in data["findings"])
+    assert data["metadata"]["signing_certificate"]["not_after"].startswith("2025-05-13")
+
+
+def test_cli_at_changes_the_verdict(capsys):
+    assert run_cli(capsys, str(GOOD_EXPORT), "--at", "2027-03-24")[0] == 1
+    assert run_cli(capsys, str(GOOD_EXPORT), "--at", "2026-06-01T12:00:00+02:00")[0] == 0
+
+
+def test_cli_slug_mismatch_exit_1(capsys):
+    code, out, _ = run_cli(capsys, str(GOOD_EXPORT), "--idp-url-value", "pulumi", "--at", "2026-06-01")
+    assert code == 1 and "metadata.sso.slug_mismatch" in out
+
+
+def test_cli_malformed_names_the_line(capsys):
+    code, out, _ = run_cli(capsys, str(MALFORMED_EXPORT))
+    assert code == 1 and "xml.malformed" in out and "line 1, column" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["{missing}"], "no such file"),
+        (["{folder}"], "is a folder"),
+        ([str(GOOD_EXPORT), "--at", "tomorrow"], "--at"),
+        ([str(GOOD_EXPORT), "--idp-url-value", "https://sso.jumpcloud.com/saml2/x"], "--idp-url-value"),
+        ([], "PATH"),
+    ],
+)
+def test_cli_usage_errors_exit_2_with_one_line(capsys, tmp_path: Path, args: list[str], expected: str):
+    args = [a.format(missing=tmp_path / "nope.xml", folder=tmp_path) for a in args]
+    code, out, err = run_cli(capsys, *args)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and expected in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_cli_unreadable_file_exit_2(capsys, tmp_path: Path):
+    locked = tmp_path / "JumpCloud-x-metadata.xml"
+    locked.write_bytes(GOOD_EXPORT.read_bytes())
+    locked.chmod(0)
+    code, _, err = run_cli(capsys, str(locked))
+    assert code == 2 and "permission denied" in err
+
+
+def _cli_process(*args: str, stdin: bytes | None = None, code: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI", "HTTP", "HTTPS"))}
+    argv = [sys.executable, "-c", code] if code else [sys.executable, "-m", "wizard"]
+    return subprocess.run(
+        [*argv, "check-metadata", *args], input=stdin, capture_output=True, timeout=30, env=env,
+    )
+
+
+def test_cli_reads_standard_input():
+    proc = _cli_process("-", "--json", "--at", "2026-06-01", stdin=GOOD_EXPORT.read_bytes())
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["metadata"]["entity_id"] == "strategicgroupnw"
+    empty = _cli_process("-", stdin=b"")
+    assert empty.returncode == 1 and b"xml.empty" in empty.stdout
+
+
+def test_cli_does_not_import_textual():
+    wrapper = (
+        "import sys\n"
+        "from wizard.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'screens', 'rich'))\n"
+        "sys.stderr.write('LOADED=' + ','.join(loaded) + '\\n')\n"
+        "raise SystemExit(code)\n"
+    )
+    proc = _cli_process(str(GOOD_EXPORT), "--at", "2026-06-01", code=wrapper)
+    assert proc.returncode == 0, proc.stderr
+    loaded = proc.stderr.decode().strip().splitlines()[-1]
+    assert loaded.startswith("LOADED=")
+    assert "textual" not in loaded and "screens" not in loaded, loaded
+    assert b"ready for Pulumi" in proc.stdout

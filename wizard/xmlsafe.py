@@ -23,6 +23,8 @@ DEFAULT_MAX_DEPTH = 100
 
 _DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _FORBIDDEN_MARKERS = (b"<!doctype", b"<!entity", b"<!element", b"<!attlist")
+# libxml2's own guards against entity bombs (they fire only if the pre-scan were bypassed).
+_ENTITY_ABUSE = ("amplification", "entity reference loop", "entitydecl")
 _SMART_QUOTES = ("\u201c", "\u201d", "\u2018", "\u2019", "\u00e2\u20ac")
 # UTF-16 without a byte-order mark: '<' followed or preceded by a NUL byte.
 _UTF16_NO_BOM = (b"<\x00", b"\x00<")
@@ -173,6 +175,8 @@ def parse_xml(
         message = str(exc.msg or exc).split(", line ")[0]
         if "Excessive depth" in message:
             return Parsed(None, [_too_deep(what, max_depth)], size)
+        if any(marker in message.lower() for marker in _ENTITY_ABUSE):
+            return Parsed(None, [_forbidden(what)], size)
         snippet = _snippet(body, line, column)
         near = f" near: {snippet}" if snippet else ""
         if any(q in snippet for q in _SMART_QUOTES):
