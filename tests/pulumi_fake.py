@@ -21,7 +21,6 @@ import json
 import re
 import ssl
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -269,15 +268,6 @@ class FakePulumi:
             self._send(handler, 200, self.saml_body(org))
             return
         self._error(handler, 405, "Method Not Allowed")
-
-
-def wait_until(predicate: Any, timeout: float = 2.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return bool(predicate())
 
 
 # --------------------------------------------------------------------------- test metadata
