@@ -582,3 +582,14 @@ def test_unreadable_stored_metadata_is_never_verified():
     findings = api.compare_with_metadata(saml, metadata_of(metadata_xml(CERT_A)))
     assert "pulumi.verified" not in [f.code for f in findings]
     assert "pulumi.not_verified" in [f.code for f in findings]
+
+
+def test_an_oversized_answer_is_refused_without_reading_it_all(fake):
+    fake.then(200, b"[" + b"1," * (3 * 1024 * 1024) + b"1]")
+    result = call(fake.url, "get_saml", ORG)
+    assert codes(result) == ["pulumi.bad_response"] and "more than 4 MB" in result.findings[0].message
+
+
+def test_deeply_nested_json_is_a_bad_response_not_a_crash(fake):
+    fake.then(200, b"[" * 100000 + b"]" * 100000)
+    assert codes(call(fake.url, "get_saml", ORG)) == ["pulumi.bad_response"]

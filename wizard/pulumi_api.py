@@ -43,6 +43,7 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 MAX_RETRY_AFTER = 30.0  # seconds: a longer Retry-After is capped to this
 BACKOFF_BASE = 0.5  # seconds: 0.5, 1, 2 …
+MAX_BODY = 4 * 1024 * 1024  # bytes: Pulumi's SAML answers are a few kilobytes
 MAX_MESSAGE = 300  # characters of a server message shown in a finding
 
 TOKEN_FIX = (
@@ -336,17 +337,29 @@ def _redact(text: str, secret: str | None) -> str:
     return text
 
 
-def _server_message(response: httpx.Response) -> str:
+def _server_message(content: bytes) -> str:
     """Pulumi's own error text (``{"code": n, "message": "…"}``), clipped; else ''."""
     try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
+        body = json.loads(content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return ""
     if isinstance(body, dict):
         message = body.get("message") or body.get("error") or ""
         if isinstance(message, str):
             return _clip(message)
     return ""
+
+
+async def _read_capped(response: httpx.Response) -> bytes | None:
+    """The body, or None when it is larger than any answer these endpoints give."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _retry_after(response: httpx.Response, attempt: int) -> float:
@@ -457,8 +470,12 @@ class PulumiClient:
             attempt += 1
             try:
                 async with asyncio.timeout(self._timeout):
-                    response = await self._client.request(method, path, json=body)
-                    await response.aread()
+                    request = self._client.build_request(method, path, json=body)
+                    response = await self._client.send(request, stream=True)
+                    try:
+                        content = await _read_capped(response)
+                    finally:
+                        await response.aclose()
             except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError, TimeoutError,
                     ssl.SSLError, UnicodeError) as exc:
                 return None, [classify_exception(exc, self.api_base, timeout=self._timeout, secret=self._secret)]
@@ -466,23 +483,27 @@ class PulumiClient:
             if status in RETRIED_STATUSES and attempt < self._max_attempts:
                 await self._sleep(_retry_after(response, attempt))
                 continue
+            if content is None:
+                return None, [_bad_response(f"an answer about {what}",
+                                            f"more than {MAX_BODY // (1024 * 1024)} MB")]
             if 200 <= status < 300:
-                return self._decode(response, what)
-            return None, [self._status_finding(response, what, org, attempts=attempt)]
+                return self._decode(response, content, what)
+            return None, [self._status_finding(response, content, what, org, attempts=attempt)]
 
-    def _decode(self, response: httpx.Response, what: str) -> tuple[Any, list[Finding]]:
+    def _decode(self, response: httpx.Response, content: bytes, what: str) -> tuple[Any, list[Finding]]:
         content_type = response.headers.get("Content-Type", "")
-        text = response.content[:512].lstrip().lower()
+        text = content[:512].lstrip().lower()
         if text.startswith((b"<!doctype html", b"<html")) or "text/html" in content_type:
             return None, [_bad_response(f"JSON ({what})", "an HTML web page (is the URL the console's, not the API's?)")]
         try:
-            return response.json(), []
-        except (ValueError, UnicodeDecodeError):
-            return None, [_bad_response(f"JSON ({what})", f"{len(response.content)} bytes that are not JSON")]
+            return json.loads(content), []
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return None, [_bad_response(f"JSON ({what})", f"{len(content)} bytes that are not JSON")]
 
-    def _status_finding(self, response: httpx.Response, what: str, org: str, *, attempts: int) -> Finding:
+    def _status_finding(self, response: httpx.Response, content: bytes, what: str, org: str, *,
+                        attempts: int) -> Finding:
         status = response.status_code
-        said = _server_message(response)
+        said = _server_message(content)
         pulumi_says = f" Pulumi says: {_redact(said, self._secret)}" if said else ""
         source = f" (from {self._token_source})" if self._token_source else ""
         host = _host(self.api_base)
