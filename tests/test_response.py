@@ -545,3 +545,16 @@ def test_cli_does_not_import_textual_or_heavy_modules_for_help():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "--metadata" in done.stdout
+
+
+def test_destination_changed_after_the_response_was_signed():
+    root = f.sign_response(f.build_response())
+    root.set("Destination", f.ACS_URL + "/")
+    result = run(f.to_bytes(root))
+    assert {"response.signature.invalid", "response.destination.mismatch"} <= errors(result)
+
+
+def test_xml_string_with_a_foreign_encoding_declaration(good):
+    text = good.decode().replace("UTF-8", "ISO-8859-1", 1).replace("alice@example.com", "zoë@example.com")
+    result = run(text, idp=None)
+    assert result.summary["nameid"] == "zoë@example.com"

@@ -26,17 +26,16 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
-from urllib.parse import unquote, unquote_plus, urlsplit
+from urllib.parse import unquote, unquote_plus
 
 from lxml import etree
 
 from wizard import xmlsafe
-from wizard.findings import Finding, Severity, error, info, ok, warning
+from wizard.findings import Finding, error, info, ok, warning
 from wizard.values import (
     ACCEPTED_NAMEID_FORMATS,
     DEFAULT_API_BASE,
     NAMEID_EMAIL,
-    NAMEID_PERSISTENT,
     OrgValues,
     org_values,
 )
@@ -308,6 +307,8 @@ def decode_response(text: str | bytes, *, max_bytes: int = xmlsafe.DEFAULT_MAX_B
             "xml.empty", "Nothing was pasted.", _XML_FIX["xml.empty"], "response",
         )])
     if _xml_start(body):
+        if isinstance(text, str):  # a declaration may name an encoding the string no longer has
+            return Decoded(_str_to_xml_bytes(text), "xml", [])
         return Decoded(raw, "xml", [])
     if body[:1] in (b"{", b"["):
         try:
@@ -469,11 +470,6 @@ def _difference(got: str, want: str) -> str:
     if i >= len(want):
         return f"it goes on at {position} with {got[i:i + 24]!r} where Pulumi's value ends"
     return f"they differ from {position} on: {got[i:i + 24]!r} where Pulumi expects {want[i:i + 24]!r}"
-
-
-def _pointer(got: str, want: str) -> str:
-    i = _first_difference(got, want)
-    return " " * i + "^"
 
 
 # -- status ------------------------------------------------------------------
@@ -882,6 +878,7 @@ class _Run:
 
         # verification (metadata certificate only) and the element the values come from
         source: etree._Element | None = None
+        signed_response: etree._Element | None = None
         verified_any = False
         if known and (asrt_sig or resp_sig):
             invalid_reasons: list[tuple[str, _Verified]] = []
@@ -896,9 +893,10 @@ class _Run:
                 signed_xml = result.signed_xml
                 if sig.where == "assertion" and signed_xml.tag == _q(SAML, "Assertion"):
                     source = signed_xml
-                elif sig.where == "response" and source is None:
+                elif sig.where == "response":
+                    signed_response = signed_xml
                     inner = signed_xml.find(_q(SAML, "Assertion"))
-                    if inner is not None:
+                    if inner is not None and source is None:
                         source = inner
             for where, result in invalid_reasons:
                 if result.digest_mismatch:
@@ -944,7 +942,7 @@ class _Run:
                     break
             source = target if target is not None else assertion
         original = source if _belongs_to(source, root) else _matching_original(root, source, assertion)
-        self._values(root, source, original, response_irt)
+        self._values(signed_response if signed_response is not None else root, source, original, response_irt)
 
     def _cert_expiry(self, known: tuple[bytes, ...]) -> None:
         from cryptography import x509
@@ -1321,5 +1319,4 @@ def expected_idp_from_xml(data: bytes | str) -> tuple[ExpectedIdp | None, list[F
 __all__ = [
     "Decoded", "Diagnosis", "ExpectedIdp", "RESPONSE_CODES", "SUMMARY_KEYS", "XML_CODES",
     "decode_response", "diagnose", "expected_idp_from_metadata", "expected_idp_from_xml", "fingerprint",
-    "NAMEID_PERSISTENT", "Severity",
 ]
