@@ -128,3 +128,11 @@ def test_a_bad_catalogue_is_refused():
         parse_catalogue(json.dumps([{"id": "x"}]))
     with pytest.raises(CatalogueError):
         parse_catalogue(json.dumps({"not": "a list"}))
+
+
+def test_entries_can_be_filled_with_the_orgs_values(entries):
+    entry = next(e for e in entries if e.id == "idp-initiated-no-relaystate")
+    assert "{api}/login/{org}/sso" in entry.fix
+    filled = entry.filled(org="acme-corp", api_base="https://api.pulumi.com")
+    assert "https://api.pulumi.com/login/acme-corp/sso" in filled.fix
+    assert "{" not in filled.fix and filled.checks == entry.checks

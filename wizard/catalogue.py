@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 
 STEP_IDS = ("welcome", "create_app", "sso_tab", "groups", "metadata", "pulumi", "signin", "scim", "summary")
@@ -24,6 +24,17 @@ class Entry:
     fix: str
     checks: tuple[str, ...]
     step: str
+
+    def filled(self, *, org: str, api_base: str) -> "Entry":
+        """This entry with ``{org}`` and ``{api}`` replaced by the org's real values."""
+
+        def fill(text: str) -> str:
+            return text.replace("{api}", api_base.rstrip("/")).replace("{org}", org)
+
+        return replace(
+            self, title=fill(self.title), symptoms=tuple(fill(s) for s in self.symptoms),
+            cause=fill(self.cause), fix=fill(self.fix),
+        )
 
     def haystack(self) -> str:
         return "\n".join([self.id, self.title, *self.symptoms, self.cause, self.fix, *self.checks]).casefold()
