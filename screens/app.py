@@ -64,6 +64,7 @@ class WizardApp(App):
         now: Callable[[], datetime] | None = None,
         export_folders: Callable[[], list[Path]] | None = None,
         system_copy: Callable[[str], str | None] | None = _system_copy,
+        network_timeout: float = 10.0,
     ) -> None:
         super().__init__()
         self.store = StateStore(state_dir)
@@ -72,6 +73,7 @@ class WizardApp(App):
         self._export_folders = export_folders
         self._system_copy = system_copy
         self.load_warning = ""
+        self.network_timeout = network_timeout
 
     # -- clock and folders (injectable for tests) -------------------------
 

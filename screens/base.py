@@ -87,7 +87,8 @@ class StepScreen(Screen):
         for finding in findings:
             if finding.field and self.query(f"#err-{finding.field}"):
                 if finding.severity in (Severity.ERROR, Severity.WARNING):
-                    by_field.setdefault(finding.field, []).append(finding.message)
+                    text = finding.message + (f"\n→ {finding.fix}" if finding.fix else "")
+                    by_field.setdefault(finding.field, []).append(text)
                     continue
             if finding.code != "step.ok":
                 loose.append(finding)

@@ -82,6 +82,7 @@ class MetadataScreen(StepScreen):
             self.query_one("#use-found", Button).disabled = False
         else:
             found_text.update("No JumpCloud-*metadata.xml in Downloads or the current folder.")
+            self.query_one("#use-found", Button).display = False
 
     # -- loading ----------------------------------------------------------
 
@@ -184,6 +185,8 @@ class MetadataScreen(StepScreen):
         self.show_findings(report.findings)
         if report.ok:
             self.query_one("#gate-message", Static).update("")
+        findings_view = self.query_one("#findings")
+        self.call_after_refresh(findings_view.scroll_visible, animate=False)
 
     def check(self):
         state = self.app.state

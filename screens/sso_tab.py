@@ -30,8 +30,8 @@ class SsoTabScreen(StepScreen):
         with Vertical(id="rows"):
             for n, row in enumerate(values.sso_rows(), start=1):
                 with Vertical(classes="sso-row"):
-                    yield Checkbox(f"{n}. {row.label}", row.key in ticked, id=f"tick-{row.key}", name=row.key)
-                    yield CopyValue(row.label, row.value, key=str(n), id=f"copy-{row.key}")
+                    tick = Checkbox(f"{n}. {row.label}", row.key in ticked, id=f"tick-{row.key}", name=row.key)
+                    yield CopyValue(row.label, row.value, key=str(n), lead=tick, id=f"copy-{row.key}")
                     if row.note:
                         yield Static(row.note, classes="row-note")
         yield FieldError("rows")

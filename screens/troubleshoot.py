@@ -147,7 +147,7 @@ class TroubleshootScreen(Screen):
         text = Text()
         for entry in entries:
             text.append(entry.title + "\n", style="bold")
-            text.append("You see: ", style="dim").append(entry.symptoms + "\n")
+            text.append("You see: ", style="dim").append("; ".join(entry.symptoms) + "\n")
             text.append("Cause: ", style="dim").append(entry.cause + "\n")
             text.append("Fix: ", style="dim").append(entry.fix + "\n", style="italic")
             if entry.checks:

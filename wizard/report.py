@@ -97,7 +97,7 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
     if state.scim_skipped:
         lines.append(f"- Skipped: {_md(state.scim_skip_reason)}")
     else:
-        lines.append(f"- Base URL: {values.scim_base_url}")
+        lines.append(f"- Base URL: {state.scim_base_url or values.scim_base_url}")
         lines.append(f"- Token: kept in JumpCloud only (never recorded here). {state.scim_verification}".rstrip())
     lines.append("")
     return "\n".join(lines)

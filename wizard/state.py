@@ -93,7 +93,8 @@ class WizardState:
     # 7. sign in
     idp_initiated_ok: bool = False
     sp_initiated_ok: bool = False
-    # 8. SCIM
+    # 8. SCIM (the token is never kept)
+    scim_base_url: str = ""  # "" = computed from the org and API base
     scim_skipped: bool = False
     scim_skip_reason: str = ""
     scim_verification: str = ""

@@ -170,15 +170,35 @@ def check_scim_skip(reason: str) -> list[Finding]:
     return [ok("step.ok", "SCIM skipped.")]
 
 
-def check_scim_manual(confirmed: bool) -> list[Finding]:
+# A probe that reached the server and was told "no" is definitive: the admin
+# cannot overrule it by hand.  A probe that could not reach it can be.
+_SCIM_DEFINITIVE = {
+    "scim.unauthorized", "scim.forbidden", "scim.not_found", "scim.bad_request",
+    "scim.not_scim", "scim.redirect", "scim.invalid_url", "scim.bad_token",
+}
+
+
+def check_scim_step(probe_codes: list[str] | None, probe_ok: bool, confirmed: bool) -> list[Finding]:
+    """The SCIM gate when not skipped: a passing live check, or the admin's word
+    when the check could not reach the endpoint from this machine."""
+    if probe_ok:
+        return [ok("step.ok", "SCIM token checked against the live endpoint.")]
+    definitive = sorted(set(probe_codes or []) & _SCIM_DEFINITIVE)
+    if definitive:
+        return [error(
+            "step.scim.failed",
+            "The last check says the token or base URL is wrong (see above); fix it and check again, "
+            "or skip SCIM with a reason.",
+            "", "scim_token",
+        )]
     if not confirmed:
         return [error(
             "step.scim.confirm",
-            "Confirm that the base URL and token are saved in JumpCloud's Identity Management tab, "
-            "check the token, or skip SCIM with a reason.",
+            "Check the token (paste it, then Check), or, if this machine cannot reach the endpoint, "
+            "confirm that JumpCloud's Test Connection passed; or skip SCIM with a reason.",
             "", "scim_confirmed",
         )]
-    return [ok("step.ok", "SCIM configured (confirmed by the admin).")]
+    return [ok("step.ok", "SCIM configured (confirmed by the admin, not verified).")]
 
 
 def check_record_path(path_text: str) -> list[Finding]:

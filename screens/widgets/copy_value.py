@@ -3,6 +3,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Label, Static
 
 
@@ -17,17 +18,18 @@ class CopyValue(Horizontal):
 
     def __init__(
         self, label: str, value: str, *, key: str = "", copy_text: str | None = None,
-        id: str | None = None, classes: str = "",
+        lead: Widget | None = None, id: str | None = None, classes: str = "",
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.label = label
         self.value = value  # what is shown
         self.copy_text = copy_text  # what is copied, when it differs from what is shown
         self.key = key
+        self.lead = lead  # shown instead of the label (e.g. a checkbox that ticks the row)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="copy-head"):
-            yield Label(self.label, classes="copy-label")
+            yield self.lead if self.lead is not None else Label(self.label, classes="copy-label")
             button_label = f"Copy [{self.key}]" if self.key else "Copy"
             yield Button(button_label, classes="copy-button", compact=True)
         yield Static(self.value, classes="copy-text", markup=False)

@@ -1,0 +1,154 @@
+"""Pilot: the SCIM step against a real SCIM 2.0 server (scim2-server) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from scim_support import RealScimServer  # noqa: E402
+from wizard_helpers import make_app, next_step, tick, type_into, error_text  # noqa: E402
+
+from screens.scim import ScimScreen  # noqa: E402
+from screens.summary import SummaryScreen  # noqa: E402
+from textual import events  # noqa: E402
+from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState  # noqa: E402
+
+ORG = "acmecorp"
+TOKEN = "pul-scim-7f3c2a9e1b6d4c8fa0e5d2b7c9f1a3e6"
+WRONG = "pul-scim-00000000000000000000000000000000"
+
+
+@pytest.fixture(scope="module")
+def scim_server():
+    with RealScimServer({ORG: TOKEN}) as server:
+        server.seed_user(ORG, "ada@example.com", displayName="Ada Lovelace", active=True)
+        server.seed_user(ORG, "grace@example.com", displayName="Grace Hopper", active=True)
+        yield server
+
+
+def state_at_scim(api_base: str) -> WizardState:
+    state = WizardState(org=ORG, api_base=api_base, idp_url_value="pulumi-acme", groups=["Engineering"])
+    for step in STEP_ORDER[: STEP_ORDER.index(StepId.SCIM)]:
+        state.set_status(step, StepStatus.DONE)
+    state.current_step = StepId.SCIM.value
+    return state
+
+
+async def open_scim_step(pilot) -> ScimScreen:
+    await pilot.pause()
+    await pilot.press("r")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ScimScreen)
+    return pilot.app.screen
+
+
+async def paste_token(pilot, token: str) -> None:
+    field = pilot.app.screen.query_one("#scim_token")
+    field.value = ""
+    field.focus()
+    field.post_message(events.Paste(token))
+    await pilot.pause()
+
+
+async def run_check(pilot, screen: ScimScreen) -> None:
+    await pilot.click("#check-scim")
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if screen.probe is not None and not any(w.is_running for w in screen.workers):
+            return
+    raise AssertionError("the SCIM check did not finish")
+
+
+async def test_scim_step_checks_the_token_against_the_real_server(scim_server, tmp_path, capfd):
+    state_dir = tmp_path / "state"
+    StateStore(state_dir).save(state_at_scim(scim_server.api_base))
+    before = scim_server.snapshot(ORG)
+    app = make_app(state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_scim_step(pilot)
+        base = str(screen.query_one("#copy-scim .copy-text").render())
+        assert base == f"{scim_server.api_base}/scim/v2/{ORG}"
+
+        # a wrong token: refused by the server, and Next stays put
+        await paste_token(pilot, WRONG)
+        assert screen.query_one("#scim_token").password  # masked on screen
+        await run_check(pilot, screen)
+        assert screen.probe.primary.code == "scim.unauthorized"
+        assert "token" in error_text(pilot, "scim_token").lower()
+        await next_step(pilot)
+        assert isinstance(app.screen, ScimScreen)
+        # the admin cannot overrule a definitive "no" by ticking the manual confirmation
+        await tick(pilot, "#scim_confirmed")
+        await next_step(pilot)
+        assert isinstance(app.screen, ScimScreen)
+        await tick(pilot, "#scim_confirmed", False)
+
+        # the right token, pasted: accepted, with the number of users the server holds
+        await paste_token(pilot, TOKEN)
+        await run_check(pilot, screen)
+        assert screen.probe.ok and screen.probe.total_results == 2
+        rendered = str(screen.query_one("#findings").render())
+        assert "scim.ok" in rendered and TOKEN not in rendered
+        await next_step(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        assert app.state.status(StepId.SCIM) is StepStatus.DONE
+        assert app.state.scim_verification.startswith("Verified")
+
+        record = tmp_path / "record.md"
+        await type_into(pilot, "#record_path", str(record))
+        await next_step(pilot)
+        assert record.exists()
+
+    # read-only: the server holds exactly what it held before
+    assert scim_server.snapshot(ORG) == before
+    assert {seen.method for seen in scim_server.seen} == {"GET"}
+
+    # the token is nowhere: not in any file written, not in any output
+    out, err = capfd.readouterr()
+    for path in [*tmp_path.rglob("*")]:
+        if path.is_file():
+            assert TOKEN not in path.read_text(errors="replace"), path
+    assert TOKEN not in out and TOKEN not in err
+    assert all(TOKEN not in str(n.message) for n in app._notifications)
+
+
+async def test_scim_skipped_with_a_reason(scim_server, tmp_path):
+    state_dir = tmp_path / "state"
+    StateStore(state_dir).save(state_at_scim(scim_server.api_base))
+    app = make_app(state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_scim_step(pilot)
+        await next_step(pilot)
+        assert isinstance(app.screen, ScimScreen)
+        assert "Check the token" in error_text(pilot, "scim_confirmed")
+        await tick(pilot, "#skip")
+        await type_into(pilot, "#skip_reason", "no Enterprise edition")
+        await next_step(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+    assert app.state.status(StepId.SCIM) is StepStatus.SKIPPED
+    assert app.state.scim_skip_reason == "no Enterprise edition"
+
+
+async def test_unreachable_endpoint_can_be_confirmed_by_hand(tmp_path):
+    # nothing listens on this port: the check cannot reach it, so the admin's word is accepted
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    state_dir = tmp_path / "state"
+    StateStore(state_dir).save(state_at_scim(f"http://127.0.0.1:{port}"))
+    app = make_app(state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_scim_step(pilot)
+        await paste_token(pilot, TOKEN)
+        await run_check(pilot, screen)
+        assert screen.probe.primary.code == "scim.refused"
+        await tick(pilot, "#scim_confirmed")
+        await next_step(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+    assert app.state.scim_verification == "Confirmed by the admin, not verified."
