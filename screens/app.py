@@ -184,6 +184,13 @@ class WizardApp(App):
         else:
             self.push_screen(TroubleshootScreen())
 
+    def action_rotate(self) -> None:
+        """Day two: replace JumpCloud's signing certificate in Pulumi."""
+        from screens.rotation import RotationScreen
+
+        if not isinstance(self.screen, RotationScreen):
+            self.push_screen(RotationScreen())
+
     # -- copying ----------------------------------------------------------
 
     def on_copy_value_requested(self, message: CopyValue.Requested) -> None:
@@ -222,6 +229,8 @@ class WizardApp(App):
                                 partial(self.copy_value, "metadata XML", self.state.metadata_xml))
         yield SystemCommand("Open troubleshooting", "Paste a SAML response; search the symptoms catalogue",
                             self.action_troubleshoot)
+        yield SystemCommand("Rotate the certificate", "Load JumpCloud's regenerated certificate into Pulumi",
+                            self.action_rotate)
         yield SystemCommand("Start over", "Discard the saved progress and begin again", self.start_over)
 
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Checkbox, Collapsible, Input, Label, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Static
 
 from screens.base import StepScreen
 from screens.widgets import FieldError
@@ -29,6 +29,16 @@ class WelcomeScreen(StepScreen):
         yield FieldError("has_sso_package")
         yield Checkbox("My Pulumi edition supports SAML SSO (paid editions)", state.has_saml_edition, id="has_saml_edition")
         yield FieldError("has_saml_edition")
+        with Horizontal(id="day-two"):
+            yield Static("Already set up? JumpCloud's certificate expiring?", classes="day-two-text")
+            yield Button("Rotate the certificate", id="rotate", compact=True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "rotate":
+            event.stop()
+            self.app.action_rotate()
+        else:
+            super().on_button_pressed(event)
 
     def check(self):
         state = self.app.state
