@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -189,8 +188,8 @@ def _text(element) -> str:
     return "".join(element.xpath("text()")).strip()
 
 
-def _fingerprint(der: bytes) -> str:
-    return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
+def _colon_hex(digest: bytes) -> str:
+    return ":".join(f"{b:02X}" for b in digest)
 
 
 def _date(value: datetime) -> str:
@@ -235,7 +234,9 @@ def _name(name) -> str:
 
 def _load_certificate(b64: str, use: str | None) -> Certificate | str:
     """The certificate, or the reason it cannot be read."""
+    # Imported here: cryptography.x509 is the slowest import of the check (see bench_metadata.py).
     from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
     compact = "".join(b64.split())
@@ -251,6 +252,7 @@ def _load_certificate(b64: str, use: str | None) -> Certificate | str:
         cert = x509.load_der_x509_certificate(der)
         not_before = cert.not_valid_before_utc
         not_after = cert.not_valid_after_utc
+        fingerprint = _colon_hex(cert.fingerprint(hashes.SHA256()))
     except Exception:  # noqa: BLE001 - any parse failure of untrusted DER is "unreadable"
         return "its DER content is not an X.509 certificate"
     key_type, key_size = "unknown", None
@@ -275,7 +277,7 @@ def _load_certificate(b64: str, use: str | None) -> Certificate | str:
         not_after=not_after,
         key_type=key_type,
         key_size=key_size,
-        sha256_fingerprint=_fingerprint(der),
+        sha256_fingerprint=fingerprint,
         der=der,
         use=use,
     )

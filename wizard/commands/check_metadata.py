@@ -9,7 +9,6 @@ cryptography are imported inside ``run``.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import datetime, timezone
 
@@ -147,6 +146,8 @@ def run(args: argparse.Namespace) -> int:
         # A value from the document must not crash an ASCII-only terminal.
         sys.stdout.reconfigure(errors="replace")
     if args.json:
+        import json
+
         print(json.dumps(report.to_dict(), indent=2))
     else:
         _print_human(report, "standard input" if args.path == "-" else args.path)
