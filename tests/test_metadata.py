@@ -393,11 +393,7 @@ def test_each_code_is_produced(code: str, index: int):
     if severity == "error":
         assert not report.ok
     others = {c for c in codes(report) if c != code} - {"metadata.ok", "metadata.cert.expires"}
-    allowed_side_effects = {
-        "metadata.sso.not_https": {"metadata.sso.missing"},  # a service without Location is unusable
-        "metadata.sso.missing": set(),
-    }.get(code, set())
-    assert others <= allowed_side_effects, f"{code}: unexpected {others}"
+    assert not others, f"{code}: unexpected {others}"
 
 
 def test_not_metadata_says_what_it_is():
