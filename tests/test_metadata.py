@@ -618,7 +618,7 @@ def test_okta_shaped_metadata():
     assert report.metadata.sso_url.startswith("https://acme.okta.com/")
     with_value = check_metadata(data, now=NOW, idp_url_value="pulumi")
     assert _jumpcloud_findings(with_value) == ["metadata.sso.slug_mismatch", "metadata.sso.not_jumpcloud"]
-    assert "not a JumpCloud SSO URL" in with_value.findings[0].message
+    assert "not even a JumpCloud URL" in with_value.findings[0].message
 
 
 def test_entra_shaped_metadata_signed_with_bom():

@@ -49,14 +49,13 @@ _MD = f"{{{MD_NS}}}"
 _DS = f"{{{DS_NS}}}"
 
 # Where things are in JumpCloud, for the fixes.
-_JC_APP = "JumpCloud admin console > SSO Applications > your Pulumi application"
-_JC_SSO_TAB = f"{_JC_APP} > SSO tab"
-_JC_EXPORT = "then Export Metadata on the same tab and use the new file"
+_JC_SSO_TAB = "JumpCloud, your Pulumi app's SSO tab"
+_JC_EXPORT = "then Export Metadata again"
 _PULUMI_STEPS = (
     "Settings > Access Management > Membership Requirements > Change requirements > SAML SSO "
     "> Next: paste the whole XML and choose Apply changes"
 )
-_PULUMI_LOAD = f"Pulumi ({_PULUMI_STEPS}; for an organisation already on SAML: `jumpcloud-pulumi-sso rotate`)"
+_PULUMI_LOAD = "Pulumi (`jumpcloud-pulumi-sso rotate`)"
 _EXPORT_NAME_RE = re.compile(r"^jumpcloud-.*metadata(?: ?\(\d+\))?\.xml$", re.IGNORECASE)
 
 
@@ -395,9 +394,8 @@ def _check_entity_id(md: IdpMetadata) -> list[Finding]:
         return [warning(
             "metadata.entityid.placeholder",
             f"The IdP entity ID is JumpCloud's untouched placeholder \"{PLACEHOLDER_ENTITY_ID}\".",
-            f"{_JC_SSO_TAB} > IdP Entity ID: enter a real value (e.g. JumpCloud or your "
-            f"organisation's name), save, {_JC_EXPORT}. Pulumi accepts the placeholder, but it is "
-            "what every sign-in will carry as Issuer.",
+            f"{_JC_SSO_TAB} > IdP Entity ID: enter a real value (e.g. JumpCloud), save, "
+            f"{_JC_EXPORT}. Pulumi accepts the placeholder, but every sign-in carries it as Issuer.",
         )]
     return []
 
@@ -478,19 +476,19 @@ def _check_sso(md: IdpMetadata, idp_url_value: str | None) -> list[Finding]:
                 continue
             actual = idp_url_value_from_location(location)
             if actual is not None:
-                detail = (
-                    f"it was exported from the app whose IdP URL value is \"{show(actual.rstrip('/'), 60)}\", "
-                    f"not \"{show(chosen, 60)}\""
+                actual = actual.rstrip("/")
+                message = (
+                    f"The SSO URL {show(location)} is for IdP URL value \"{show(actual, 60)}\", "
+                    f"not the \"{show(chosen, 60)}\" you chose."
+                )
+                fix = (
+                    f"Export the metadata of the JumpCloud app whose IdP URL is {show(expected)}, "
+                    f"or, if your app uses \"{show(actual, 60)}\", enter that value in this wizard."
                 )
             else:
-                detail = "it is not a JumpCloud SSO URL at all"
-            findings.append(error(
-                "metadata.sso.slug_mismatch",
-                f"The SSO Location is {show(location)}, expected {show(expected)}: {detail}.",
-                f"Export the metadata from the JumpCloud application whose SSO tab > IdP URL reads "
-                f"{show(expected)} (the value cannot be changed after creation: if the app you made "
-                "uses another value, enter that value in this wizard instead).",
-            ))
+                message = f"The SSO URL {show(location)} is not {show(expected)}, not even a JumpCloud URL."
+                fix = f"Export the metadata of the JumpCloud app whose IdP URL is {show(expected)}."
+            findings.append(error("metadata.sso.slug_mismatch", message, fix))
     return findings
 
 
@@ -512,8 +510,8 @@ def _check_certificates(md: IdpMetadata, now: datetime, unreadable: bool) -> lis
         return findings
     several = len(signing) > 1
     renew = (
-        f"{_JC_SSO_TAB} > IdP Certificate: regenerate (or upload) a certificate and save, "
-        f"{_JC_EXPORT}; then load it in {_PULUMI_LOAD}."
+        f"{_JC_SSO_TAB} > IdP Certificate: regenerate it, save, {_JC_EXPORT} "
+        f"and load it into {_PULUMI_LOAD}."
     )
     for cert in signing:
         which = f" ({show(cert.subject, 60)}, SHA-256 {cert.sha256_fingerprint[:11]}…)" if several else ""
@@ -521,7 +519,7 @@ def _check_certificates(md: IdpMetadata, now: datetime, unreadable: bool) -> lis
             findings.append(error(
                 "metadata.cert.expired",
                 f"The signing certificate{which} expired on {_date(cert.not_after)} "
-                f"({(now - cert.not_after).days} days ago); Pulumi refuses it.",
+                f"({(now - cert.not_after).days} days ago): Pulumi refuses it.",
                 renew,
             ))
         elif cert.not_before > now:
@@ -544,9 +542,8 @@ def _check_certificates(md: IdpMetadata, now: datetime, unreadable: bool) -> lis
             findings.append(info(
                 "metadata.cert.expires",
                 f"The signing certificate{which} expires on {_date(cert.not_after)} (in {days} days).",
-                "Put the date in your calendar: before it, regenerate the certificate in "
-                f"{_JC_SSO_TAB} > IdP Certificate and load the new metadata into Pulumi "
-                "(`jumpcloud-pulumi-sso rotate`).",
+                "Note the date: before it, regenerate the certificate in "
+                f"{_JC_SSO_TAB} > IdP Certificate and load the new metadata into {_PULUMI_LOAD}.",
             ))
         if cert.key_type == "RSA" and cert.key_size is not None and cert.key_size < 2048:
             findings.append(warning(
@@ -561,8 +558,7 @@ def _check_certificates(md: IdpMetadata, now: datetime, unreadable: bool) -> lis
 
 def _check_nameid(md: IdpMetadata) -> list[Finding]:
     fix = (
-        f"{_JC_SSO_TAB} > SAMLSubject NameID Format: choose {NAMEID_EMAIL} (and SAMLSubject "
-        f"NameID: email), save, {_JC_EXPORT}."
+        f"{_JC_SSO_TAB} > SAMLSubject NameID Format: choose {NAMEID_EMAIL}, save, {_JC_EXPORT}."
     )
     if not md.nameid_formats:
         return [error(
@@ -574,7 +570,7 @@ def _check_nameid(md: IdpMetadata) -> list[Finding]:
         have = ", ".join(show(f, 80) for f in md.nameid_formats)
         return [error(
             "metadata.nameid.unsupported",
-            f"The NameID format is {have}; Pulumi accepts only emailAddress or persistent.",
+            f"NameID format {have}: Pulumi accepts only emailAddress or persistent.",
             fix,
         )]
     return []
