@@ -818,3 +818,24 @@ def test_cli_does_not_import_textual():
     assert loaded.startswith("LOADED=")
     assert "textual" not in loaded and "screens" not in loaded, loaded
     assert b"ready for Pulumi" in proc.stdout
+
+
+def test_a_flood_of_certificates_and_locations_gives_a_bounded_list():
+    def flood(root):
+        kd = one(root, "//md:KeyDescriptor")
+        for i in range(300):
+            copy = etree.fromstring(etree.tostring(kd))
+            one(copy, ".//ds:X509Certificate").text = "bad!" if i % 2 else "QUJD"
+            kd.addnext(copy)
+        sso = one(root, "//md:SingleSignOnService")
+        for i in range(300):
+            copy = etree.fromstring(etree.tostring(sso))
+            copy.set("Location", f"http://idp{i}.example.com/sso")
+            sso.addnext(copy)
+
+    report = check_metadata(edit(GOOD_EXPORT, flood), now=NOW)
+    assert_well_formed_report(report)
+    found = codes(report)
+    assert found.count("metadata.cert.unreadable") == 2  # one per distinct reason
+    assert found.count("metadata.sso.not_https") == 10
+    assert len(found) < 20

@@ -44,6 +44,9 @@ BROWSER_BINDINGS = (BINDING_POST, BINDING_REDIRECT)
 JUMPCLOUD_SSO_HOST = "sso.jumpcloud.com"
 PLACEHOLDER_ENTITY_ID = "IdP Entity ID"
 EXPIRY_WARNING_DAYS = 90
+# Beyond these, a document is not metadata anyone exported: the rest is not examined.
+MAX_CERTIFICATES = 20
+MAX_LOCATIONS = 10
 
 _MD = f"{{{MD_NS}}}"
 _DS = f"{{{DS_NS}}}"
@@ -338,22 +341,26 @@ def parse_metadata(root) -> tuple[IdpMetadata, list[Finding]]:
 
     certificates: list[Certificate] = []
     seen: set[bytes] = set()
-    for key_descriptor in descriptor.findall(f"{_MD}KeyDescriptor"):
-        use = key_descriptor.get("use")
-        use = use.strip() if use is not None else None
-        for element in key_descriptor.iterfind(f".//{_DS}X509Certificate"):
-            loaded = _load_certificate(_text(element), use)
-            if isinstance(loaded, str):
+    reasons: list[str] = []
+    elements = [
+        (element, key_descriptor.get("use"))
+        for key_descriptor in descriptor.findall(f"{_MD}KeyDescriptor")
+        for element in key_descriptor.iterfind(f".//{_DS}X509Certificate")
+    ]
+    for element, use in elements[:MAX_CERTIFICATES]:  # real metadata has one or two
+        loaded = _load_certificate(_text(element), use.strip() if use is not None else None)
+        if isinstance(loaded, str):
+            if loaded not in reasons:
+                reasons.append(loaded)
                 findings.append(error(
                     "metadata.cert.unreadable",
                     f"A certificate in the metadata cannot be read: {loaded}.",
-                    f"Do not edit the exported file; export it again: {_JC_SSO_TAB} > "
-                    "Export Metadata. If the certificate itself is broken, regenerate it there "
-                    "(IdP Certificate > Replace/Regenerate), save, and export again.",
+                    f"Use the exported file unedited: {_JC_SSO_TAB} > Export Metadata. If it is still "
+                    "unreadable, regenerate the IdP Certificate there, save, and export again.",
                 ))
-            elif loaded.der not in seen:
-                seen.add(loaded.der)
-                certificates.append(loaded)
+        elif loaded.der not in seen:
+            seen.add(loaded.der)
+            certificates.append(loaded)
 
     valid_until: datetime | None = None
     for text in valid_until_texts:
@@ -437,6 +444,7 @@ def _check_sso(md: IdpMetadata, idp_url_value: str | None) -> list[Finding]:
     for service in md.sso_services:
         if service.location not in locations:
             locations.append(service.location)
+    locations = locations[:MAX_LOCATIONS]
     for location in locations:
         parts = None
         try:
