@@ -133,9 +133,12 @@ class PulumiScreen(StepScreen):
             result = ApiResult([unexpected_failure("Verifying with Pulumi", exc)])
         finally:
             token = None  # drop the reference as soon as the call is done
-            button = self.query_one("#verify", Button)
-            button.disabled = False
-            button.label = VERIFY_LABEL
+            if self.is_attached:  # the admin may have left the step meanwhile
+                button = self.query_one("#verify", Button)
+                button.disabled = False
+                button.label = VERIFY_LABEL
+        if not self.is_attached:
+            return
         self.result = result
         self.show_findings(result.findings)
         state = self.app.state

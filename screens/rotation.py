@@ -1,17 +1,342 @@
-"""Placeholder replaced by the rotation screen (issue 4)."""
+"""Day two: load JumpCloud's regenerated signing certificate into Pulumi.
+
+Pushed over any step by ``app.action_rotate()``; escape closes it.  The new export
+is compared with what Pulumi has (checks + old-vs-new difference), the admin
+confirms explicitly, then the metadata is replaced and read back to prove the new
+certificate live.  Every network call runs in a worker; every failure is a finding.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Button, Checkbox, Collapsible, Footer, Header, Input, Label, Static, TextArea
+
+from screens.widgets import FieldError, FindingsView
+from wizard.findings import Finding, Severity
+from wizard.pulumi_step import (
+    check_apply,
+    check_new_metadata_text,
+    check_rotation_target,
+    choose_token,
+    load_new_metadata,
+    rotation_live,
+    token_source_label,
+    unexpected_failure,
+)
+from wizard.rotation import JUMPCLOUD_STEPS
+
+if TYPE_CHECKING:
+    from screens.app import WizardApp
+
+COMPARE_LABEL = "Compare with Pulumi"
+APPLY_LABEL = "Apply: replace the metadata in Pulumi"
+
+
+def render_diff(rows: list[Any]) -> Table:
+    """The old-vs-new rows as a table, changed rows marked and highlighted."""
+    table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False, pad_edge=False)
+    table.add_column("", width=22, no_wrap=True)
+    table.add_column("Pulumi has now", ratio=1, overflow="fold")
+    table.add_column("New file", ratio=1, overflow="fold")
+    for row in rows:
+        if row.changed:
+            table.add_row(Text("≠ " + row.label, style="bold yellow"), Text(row.old or "-"),
+                          Text(row.new or "-", style="bold"))
+        else:
+            table.add_row(Text("  " + row.label, style="dim"), Text(row.old or "-", style="dim"),
+                          Text("(unchanged)", style="dim italic"))
+    return table
 
 
 class RotationScreen(Screen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape", "close", "Close", priority=True)]
+
+    app: "WizardApp"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plan = None  # the last RotationPlan (holds the new XML, no secret)
+        self.outcome = None  # the last ApiResult of Apply
+        self.busy = False
+        self._applying = False
+        self._planned_for: tuple[str, str, str] | None = None
+        self._found_source: str | None = None
+        self._token_input: Input | None = None
 
     def compose(self) -> ComposeResult:
+        state = self.app.state
         yield Header()
-        yield Static("Certificate rotation", id="rotation-title")
+        with VerticalScroll(id="rotation-body"):
+            yield Static("Rotate JumpCloud's signing certificate in Pulumi", classes="step-title")
+            yield Static("In JumpCloud, first:", classes="subhead")
+            steps = Text()
+            for number, step in enumerate(JUMPCLOUD_STEPS, start=1):
+                steps.append(("\n" if number > 1 else "") + f"{number}. ", style="bold").append(step)
+            yield Static(steps, id="jumpcloud-steps")
+
+            yield Static("The Pulumi organisation", classes="subhead")
+            with Horizontal(classes="input-row"):
+                yield Label("Organisation", classes="inline-label")
+                yield Input(state.org, placeholder="as in app.pulumi.com/<org>", id="rot_org")
+                yield Label("API URL", classes="inline-label")
+                yield Input(state.api_base, id="rot_api")
+            yield FieldError("rot_org")
+            yield FieldError("rot_api")
+            yield Static("", id="token-source", markup=False)
+            with Vertical(classes="field"):
+                yield Label("Access token of an organisation admin (optional; never saved)")
+                self._token_input = Input(password=True, placeholder="paste a Pulumi access token (pul-…)", id="token")
+                yield self._token_input
+                yield FieldError("token")
+
+            yield Static("The new metadata (exported after regenerating)", classes="subhead")
+            with Horizontal(classes="input-row"):
+                yield Input(placeholder="~/Downloads/JumpCloud-Pulumi-metadata.xml", id="metadata_path")
+                yield Button("Load", id="load", compact=True)
+            with Collapsible(title="Or paste the XML", collapsed=True, id="paste-box"):
+                yield TextArea("", id="paste", show_line_numbers=False, soft_wrap=True)
+            yield FieldError("metadata_path")
+            yield Button(COMPARE_LABEL, id="compare", compact=True, variant="primary")
+            yield FieldError("compare")
+            yield FindingsView(id="findings")
+            yield Static("", id="diff")
+
+            yield Checkbox("I regenerated the certificate in JumpCloud: replace the metadata Pulumi uses "
+                           "with this file now", False, id="confirm")
+            yield FieldError("confirm")
+            yield Button(APPLY_LABEL, id="apply", compact=True, variant="warning")
+            yield FindingsView(id="outcome")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#diff").display = False
+        self.sub_title = "Certificate rotation"
+        self._refresh_token_source()
+
+    def on_unmount(self) -> None:
+        if self._token_input is not None:
+            self._token_input.value = ""  # the entered token is forgotten
+
+    def action_close(self) -> None:
+        if self._applying:
+            self.notify("Wait for Pulumi's answer to the update before closing.", severity="warning")
+            return
+        self.app.pop_screen()
+
+    # -- inputs -----------------------------------------------------------
+
+    def _target(self) -> tuple[str, str]:
+        return self.query_one("#rot_org", Input).value.strip(), self.query_one("#rot_api", Input).value.strip()
+
+    def _normalized_api(self, api: str) -> str:
+        from wizard.values import normalize_api_base
+
+        try:
+            return normalize_api_base(api)
+        except ValueError:
+            return api
+
+    def _refresh_token_source(self) -> None:
+        from wizard.pulumi_api import find_token
+
+        _, api = self._target()
+        found = find_token(self._normalized_api(api))
+        self._found_source = found.source if found is not None else None
+        found = None
+        entered = bool(self.query_one("#token", Input).value.strip())
+        self.query_one("#token-source", Static).update(
+            "Access token: " + token_source_label(self._found_source, entered) + ".")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id in ("token", "rot_api"):
+            self._refresh_token_source()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "metadata_path":
+            self.load_file()
+        else:
+            self.start_compare()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "load":
+            self.load_file()
+        elif event.button.id == "compare":
+            self.start_compare()
+        elif event.button.id == "apply":
+            self.start_apply()
+
+    def load_file(self) -> None:
+        text, problems = load_new_metadata(self.query_one("#metadata_path", Input).value)
+        self._place(problems)
+        if text is not None:
+            self.query_one("#paste", TextArea).text = text
+            self.notify(f"Loaded {len(text):,} characters: press Compare.", timeout=4)
+
+    def _new_xml(self) -> str:
+        return self.query_one("#paste", TextArea).text
+
+    def _place(self, findings: list[Finding], view_id: str = "findings") -> None:
+        """Each finding beside its field when there is a slot for it, else in the list."""
+        by_field: dict[str, list[str]] = {}
+        loose: list[Finding] = []
+        for finding in findings:
+            if finding.field and self.query(f"#err-{finding.field}") and finding.severity in (
+                    Severity.ERROR, Severity.WARNING):
+                by_field.setdefault(finding.field, []).append(
+                    finding.message + (f"\n→ {finding.fix}" if finding.fix else ""))
+            else:
+                loose.append(finding)
+        for slot in self.query(FieldError):
+            slot.show("\n".join(by_field.get(slot.field, [])))
+        self.query_one(f"#{view_id}", FindingsView).show(loose)
+
+    def _set_busy(self, busy: bool, button_id: str = "", label: str = "") -> None:
+        self.busy = busy
+        if not self.is_attached:  # closed while Pulumi was asked
+            return
+        compare = self.query_one("#compare", Button)
+        apply = self.query_one("#apply", Button)
+        compare.disabled = apply.disabled = busy
+        compare.label, apply.label = COMPARE_LABEL, APPLY_LABEL
+        if busy and button_id:
+            self.query_one(f"#{button_id}", Button).label = label
+
+    def _token(self, api: str):
+        from wizard.pulumi_api import find_token
+
+        return choose_token(find_token(api), self.query_one("#token", Input).value)
+
+    # -- compare ----------------------------------------------------------
+
+    def start_compare(self) -> None:
+        if self.busy:
+            return
+        org, api = self._target()
+        xml = self._new_xml()
+        problems = check_rotation_target(org, api) + check_new_metadata_text(xml)
+        api = self._normalized_api(api)
+        token = self._token(api) if not problems else None
+        if not problems and token is None:
+            from wizard.pulumi_api import no_token_finding
+
+            problems = [no_token_finding(api)]
+        self.query_one("#outcome", FindingsView).clear()
+        if problems:
+            self._place(problems)
+            return
+        self._place([])
+        self.plan = None
+        self._show_diff()
+        self.query_one("#confirm", Checkbox).value = False
+        view = self.query_one("#findings", FindingsView)
+        view.update("Checking the new file and asking Pulumi what it has now …")
+        view.set_class(True, "-shown")
+        self._set_busy(True, "compare", "Comparing…")
+        self.run_compare(org, api, token, xml)
+
+    @work(exclusive=True, group="rotation")
+    async def run_compare(self, org: str, api: str, token, xml: str) -> None:
+        from wizard.pulumi_api import PulumiClient
+
+        plan = None
+        findings: list[Finding]
+        try:
+            from wizard.metadata import check_metadata
+            from wizard.rotation import plan_rotation
+
+            report = check_metadata(xml, now=self.app.now())
+            async with PulumiClient(api, token, timeout=self.app.network_timeout) as client:
+                got = await client.get_saml(org)
+            if got.ok and got.saml is not None:
+                plan = plan_rotation(got.saml, report, new_xml=xml, now=self.app.now())
+                findings = plan.findings
+            else:
+                findings = got.findings
+        except Exception as exc:  # a bug must not quit the app: it becomes a finding
+            findings = [unexpected_failure("Comparing with Pulumi", exc)]
+        finally:
+            token = None  # drop the reference as soon as the call is done
+            self._set_busy(False)
+        if not self.is_attached:
+            return
+        self.plan = plan
+        self._planned_for = (org, api, xml) if plan is not None else None
+        self._place(findings)
+        self._show_diff()
+        target = self.query_one("#diff") if plan is not None and plan.rows else self.query_one("#findings")
+        target.scroll_visible(animate=False)
+
+    def _show_diff(self) -> None:
+        diff = self.query_one("#diff", Static)
+        if self.plan is None or not self.plan.rows:
+            diff.display = False
+            return
+        diff.update(render_diff(self.plan.rows))
+        diff.display = True
+
+    # -- apply ------------------------------------------------------------
+
+    def start_apply(self) -> None:
+        if self.busy:
+            return
+        org, api = self._target()
+        current = (org, self._normalized_api(api), self._new_xml())
+        confirmed = self.query_one("#confirm", Checkbox).value
+        problems = check_apply(self.plan, confirmed, plan_inputs_changed=current != self._planned_for)
+        token = self._token(current[1]) if not problems else None
+        if not problems and token is None:
+            from wizard.pulumi_api import no_token_finding
+
+            problems = [no_token_finding(current[1])]
+        if problems:
+            for slot in ("compare", "confirm", "token"):
+                self.query_one(f"#err-{slot}", FieldError).show("")
+            for finding in problems:
+                self.query_one(f"#err-{finding.field}", FieldError).show(
+                    finding.message + (f"\n→ {finding.fix}" if finding.fix else ""))
+            return
+        for slot in ("compare", "confirm", "token"):
+            self.query_one(f"#err-{slot}", FieldError).show("")
+        view = self.query_one("#outcome", FindingsView)
+        view.update("Sending the new metadata to Pulumi, then reading it back …")
+        view.set_class(True, "-shown")
+        self._applying = True
+        self._set_busy(True, "apply", "Applying…")
+        self.run_apply(org, current[1], token, self.plan)
+
+    @work(exclusive=True, group="rotation")
+    async def run_apply(self, org: str, api: str, token, plan) -> None:
+        from wizard.pulumi_api import ApiResult, PulumiClient
+        from wizard.rotation import apply_rotation
+
+        try:
+            async with PulumiClient(api, token, timeout=self.app.network_timeout) as client:
+                result = await apply_rotation(client, org, plan)
+        except Exception as exc:  # a bug must not quit the app: it becomes a finding
+            result = ApiResult([unexpected_failure("Replacing the metadata in Pulumi", exc)])
+        finally:
+            token = None
+            self._applying = False
+            self._set_busy(False)
+        if not self.is_attached:
+            return
+        self.outcome = result
+        outcome = self.query_one("#outcome", FindingsView)
+        outcome.show(result.findings)
+        outcome.scroll_visible(animate=False)
+        if rotation_live(result):
+            self.query_one("#confirm", Checkbox).value = False
+            self.plan = None  # applied: a new rotation starts with a new comparison
+            self._planned_for = None
+            self.notify("Pulumi now uses the new certificate.", title="Rotated", timeout=8)

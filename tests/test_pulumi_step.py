@@ -309,3 +309,20 @@ async def test_token_from_the_pulumi_cli_login_and_busy_state(fake, tmp_path):
         await verify(pilot, screen)
         assert screen.result.verified
     assert fake.requests[-1].headers["Authorization"] == f"token {TOKEN}"
+
+
+async def test_leaving_the_step_while_pulumi_is_asked(fake, tmp_path, monkeypatch):
+    from screens.metadata import MetadataScreen
+
+    monkeypatch.setenv("PULUMI_ACCESS_TOKEN", TOKEN)
+    fake.then(200, {}, stall=5.0)
+    app = app_for(tmp_path, fake.url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_step(pilot)
+        await press_verify(pilot, screen)
+        await pilot.pause(0.1)
+        assert screen.query_one("#verify").disabled
+        await pilot.press("ctrl+b")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, MetadataScreen)
+    assert app.state.pulumi_verification == ""

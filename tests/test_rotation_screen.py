@@ -1,0 +1,257 @@
+"""Pilot: certificate rotation from the wizard (RotationScreen) against the fake
+Pulumi API on 127.0.0.1: compare, the old-vs-new difference, the explicit
+confirmation, the PATCH and the fresh read proving the new certificate live."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from conftest import GOOD_EXPORT  # noqa: E402
+from pulumi_fake import FakePulumi, fingerprint, make_cert, metadata_xml  # noqa: E402
+from wizard_helpers import make_app, tick, type_into  # noqa: E402
+
+from rich.console import Console  # noqa: E402
+from screens.pulumi import PulumiScreen  # noqa: E402
+from screens.rotation import RotationScreen  # noqa: E402
+from textual import events  # noqa: E402
+from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState  # noqa: E402
+
+ORG = "acmecorp"
+TOKEN = "pul-0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b"
+SIZE = (100, 30)
+NEW_DER = make_cert(datetime(2026, 11, 20, tzinfo=timezone.utc), datetime(2031, 11, 20, tzinfo=timezone.utc))
+NEW_XML = metadata_xml(NEW_DER)
+
+
+def saved_state(api_base: str) -> WizardState:
+    state = WizardState(org=ORG, api_base=api_base, idp_url_value="bitdefender", metadata_xml=GOOD_EXPORT.read_text())
+    for step in STEP_ORDER[: STEP_ORDER.index(StepId.PULUMI)]:
+        state.set_status(step, StepStatus.DONE)
+    state.current_step = StepId.PULUMI.value
+    return state
+
+
+def app_for(tmp_path: Path, api_base: str):
+    StateStore(tmp_path / "state").save(saved_state(api_base))
+    app = make_app(tmp_path / "state")
+    app.network_timeout = 2.0
+    return app
+
+
+async def open_rotation(pilot) -> RotationScreen:
+    await pilot.pause()
+    await pilot.press("r")
+    await pilot.pause()
+    pilot.app.action_rotate()
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, RotationScreen)
+    return pilot.app.screen
+
+
+async def press(pilot, screen, selector: str) -> None:
+    screen.query_one(selector).focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def settle(pilot, screen) -> None:
+    for _ in range(300):
+        await pilot.pause(0.02)
+        if not screen.busy and not any(w.is_running for w in screen.workers):
+            await pilot.pause()
+            return
+    raise AssertionError("the rotation worker did not finish")
+
+
+async def compare(pilot, screen) -> None:
+    await press(pilot, screen, "#compare")
+    await settle(pilot, screen)
+
+
+async def paste_token(pilot, screen, token: str) -> None:
+    field = screen.query_one("#token")
+    field.focus()
+    field.post_message(events.Paste(token))
+    await pilot.pause()
+
+
+def text_of(widget) -> str:
+    console = Console(width=160, record=True, file=open("/dev/null", "w"))
+    console.print(widget.content)
+    return console.export_text()
+
+
+def error_of(screen, field: str) -> str:
+    return str(screen.query_one(f"#err-{field}").render())
+
+
+@pytest.fixture
+def fake():
+    with FakePulumi(TOKEN) as server:
+        server.add_org(ORG, GOOD_EXPORT.read_text())
+        yield server
+
+
+async def test_full_rotation_through_the_screen(fake, tmp_path, capfd, monkeypatch):
+    monkeypatch.setenv("PULUMI_ACCESS_TOKEN", TOKEN)
+    new_file = tmp_path / "JumpCloud-Pulumi-metadata.xml"
+    new_file.write_text(NEW_XML)
+    app = app_for(tmp_path, fake.url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_rotation(pilot)
+        assert screen.query_one("#rot_org").value == ORG
+        assert screen.query_one("#rot_api").value == fake.url
+        assert "from PULUMI_ACCESS_TOKEN" in str(screen.query_one("#token-source").render())
+        assert "Regenerate certificate" in str(screen.query_one("#jumpcloud-steps").render())
+
+        # applying before comparing is refused, nothing is sent
+        await press(pilot, screen, "#apply")
+        assert "Compare" in error_of(screen, "compare")
+
+        await type_into(pilot, "#metadata_path", str(new_file))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one("#paste").text == NEW_XML
+        await compare(pilot, screen)
+        assert screen.plan is not None and screen.plan.ok, screen.plan.findings
+        assert screen.query_one("#diff").display
+        diff = text_of(screen.query_one("#diff"))
+        assert "≠ Certificate SHA-256" in diff and "≠ Valid until" in diff
+        assert fingerprint(NEW_DER) in diff.replace("\n", "").replace(" ", "") or \
+            fingerprint(NEW_DER)[:20] in diff
+        assert "(unchanged)" in diff  # the SSO URL and entity ID stay
+        assert "rotate.ready" in str(screen.query_one("#findings").render())
+
+        # not confirmed: nothing is sent
+        await press(pilot, screen, "#apply")
+        assert "Tick the confirmation" in error_of(screen, "confirm")
+        assert [s.method for s in fake.requests] == ["GET"]
+
+        await tick(pilot, "#confirm")
+        await press(pilot, screen, "#apply")
+        await settle(pilot, screen)
+        outcome = str(screen.query_one("#outcome").render())
+        assert "Pulumi now uses the new certificate" in outcome and "rotate.live" in outcome
+        assert any("Rotated" == n.title for n in app._notifications)
+
+        # escape goes back to the step underneath
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PulumiScreen)
+
+    patches = [s for s in fake.requests if s.method == "PATCH"]
+    assert len(patches) == 1 and patches[0].path == f"/api/orgs/{ORG}/saml"
+    assert json.loads(patches[0].body) == {"newIdpSsoDescriptor": NEW_XML}
+    assert [s.method for s in fake.requests] == ["GET", "PATCH", "GET"]  # read back after the update
+    live = fake.saml_body(ORG)
+    assert live["validUntil"] == "2031-11-20T00:00:00Z" and live["idpSsoDescriptor"] == NEW_XML
+
+    out, err = capfd.readouterr()
+    assert TOKEN not in out and TOKEN not in err
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert TOKEN not in path.read_text(errors="replace"), path
+    assert all(TOKEN not in str(n.message) for n in app._notifications)
+
+
+async def test_pulumi_refusal_is_shown_as_is_and_other_app_blocked(fake, tmp_path, capfd):
+    app = app_for(tmp_path, fake.url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_rotation(pilot)
+        assert "none found" in str(screen.query_one("#token-source").render())
+        screen.query_one("#paste").text = NEW_XML
+
+        # no token anywhere: said beside the token input, no request made
+        await press(pilot, screen, "#compare")
+        assert "No Pulumi access token" in error_of(screen, "token")
+        assert fake.requests == []
+
+        await paste_token(pilot, screen, TOKEN)
+        assert screen.query_one("#token").password
+        assert "the token entered below" in str(screen.query_one("#token-source").render())
+
+        # a file from another JumpCloud application: refused before anything is sent
+        screen.query_one("#paste").text = metadata_xml(NEW_DER, location="https://sso.jumpcloud.com/saml2/other")
+        await compare(pilot, screen)
+        assert not screen.plan.ok
+        assert "rotate.sso_url_mismatch" in str(screen.query_one("#findings").render())
+        await tick(pilot, "#confirm")
+        await press(pilot, screen, "#apply")
+        assert "did not pass the checks" in error_of(screen, "compare")
+
+        # the right file, but Pulumi refuses it: its message as is
+        screen.query_one("#paste").text = NEW_XML
+        await compare(pilot, screen)
+        assert screen.plan.ok
+        assert not screen.query_one("#confirm").value  # a new comparison asks again
+        await tick(pilot, "#confirm")
+        # inputs changed since the comparison: compare again first
+        await type_into(pilot, "#rot_org", "othercorp")
+        await press(pilot, screen, "#apply")
+        assert "Compare" in error_of(screen, "compare")
+        await type_into(pilot, "#rot_org", ORG)
+        fake.then(400, {"code": 400, "message": "Invalid IDP SSO descriptor: the certificate is revoked"},
+                  method="PATCH")
+        await press(pilot, screen, "#apply")
+        await settle(pilot, screen)
+        outcome = str(screen.query_one("#outcome").render())
+        assert "Pulumi refused the request: Invalid IDP SSO descriptor: the certificate is revoked" in outcome
+        assert screen.outcome is not None and not screen.outcome.ok
+    assert fake.saml_body(ORG)["idpSsoDescriptor"] == GOOD_EXPORT.read_text()  # unchanged
+    out, err = capfd.readouterr()
+    assert TOKEN not in out + err
+
+
+async def test_failures_are_findings_and_keys_never_wait(tmp_path, monkeypatch):
+    monkeypatch.setenv("PULUMI_ACCESS_TOKEN", TOKEN)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = app_for(tmp_path, f"http://127.0.0.1:{port}")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_rotation(pilot)
+        # bad inputs: beside their fields
+        await type_into(pilot, "#rot_org", "acme corp")
+        await type_into(pilot, "#rot_api", "http://pulumi.example.com")
+        await press(pilot, screen, "#compare")
+        assert "no spaces" in error_of(screen, "rot_org")
+        assert "https" in error_of(screen, "rot_api")
+        assert "Load the new metadata" in error_of(screen, "metadata_path")
+        screen.query_one("#metadata_path").value = str(tmp_path / "missing.xml")
+        await press(pilot, screen, "#load")
+        await pilot.pause()
+        assert "There is no file" in error_of(screen, "metadata_path")
+
+        # the server is down: a finding, not a traceback
+        await type_into(pilot, "#rot_org", ORG)
+        screen.query_one("#rot_api").value = f"http://127.0.0.1:{port}"
+        screen.query_one("#paste").text = NEW_XML
+        await compare(pilot, screen)
+        assert screen.plan is None
+        assert "pulumi.refused" in str(screen.query_one("#findings").render())
+        assert not screen.query_one("#diff").display
+
+    # a stalled server: the screen stays responsive and escape still closes it
+    with FakePulumi(TOKEN) as slow:
+        slow.add_org(ORG, GOOD_EXPORT.read_text())
+        slow.then(200, {}, stall=5.0)
+        app = app_for(tmp_path / "slow", slow.url)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_rotation(pilot)
+            screen.query_one("#paste").text = NEW_XML
+            await press(pilot, screen, "#compare")
+            await pilot.pause(0.2)
+            button = screen.query_one("#compare")
+            assert button.disabled and str(button.label) == "Comparing…"
+            await tick(pilot, "#confirm")  # keys work while Pulumi is asked
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, PulumiScreen)
