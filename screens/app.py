@@ -68,7 +68,8 @@ class WizardApp(App):
     ) -> None:
         super().__init__()
         self.store = StateStore(state_dir)
-        self.state = WizardState()
+        self._loaded = self.store.load()  # a small JSON file: read before the first screen is built
+        self.state = self._loaded.state
         self._now = now
         self._export_folders = export_folders
         self._system_copy = system_copy
@@ -100,12 +101,12 @@ class WizardApp(App):
     # -- start-up ---------------------------------------------------------
 
     def on_mount(self) -> None:
-        result = self.store.load()
-        self.state = result.state
+        result = self._loaded
         if result.warning:
             self.load_warning = result.warning
             self.notify(result.warning, title="Saved progress not used", severity="warning", timeout=12)
-        self.show_step(self.state.current if self.state.can_visit(self.state.current) else self.state.furthest_reachable())
+        state = self.state
+        self.show_step(state.current if state.can_visit(state.current) else state.furthest_reachable(), save=False)
         if result.existed and self.state.started:
             from screens.resume import ResumeScreen
 
@@ -123,17 +124,18 @@ class WizardApp(App):
 
     # -- navigation -------------------------------------------------------
 
-    def show_step(self, step: StepId) -> None:
+    def show_step(self, step: StepId, *, save: bool = True) -> None:
         self.state.current_step = step.value
-        self.save()
+        if save:
+            self.save()
         screen = step_screen_class(step)()
-        if isinstance(self.screen, StepScreen) or len(self.screen_stack) > 1:
-            # Leave any overlay (troubleshooting, palette) and replace the step.
-            while len(self.screen_stack) > 2:
-                self.pop_screen()
-            self.switch_screen(screen)
-        else:
+        if len(self.screen_stack) == 1:  # only the empty default screen: the first step
             self.push_screen(screen)
+            return
+        # Leave any overlay (troubleshooting, rotation) and replace the step.
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(screen)
 
     def record_status(self, step: StepId, status: StepStatus) -> None:
         self.state.set_status(step, status)

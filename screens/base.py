@@ -36,6 +36,8 @@ class StepScreen(Screen):
 
     STEP: ClassVar[StepId]
     NEXT_LABEL: ClassVar[str] = "Next"
+    # Focus the first field of the step, not the step list, so the admin can type at once.
+    AUTO_FOCUS = "#body *"
     # A step that places the findings list itself (inside compose_body) sets this.
     OWN_FINDINGS_VIEW: ClassVar[bool] = False
     BINDINGS: ClassVar[list[BindingType]] = [

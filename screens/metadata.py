@@ -79,7 +79,13 @@ class MetadataScreen(StepScreen):
         if exports:
             self._found = exports[0]
             found_text.update(f"Found: {_short(exports[0])}")
-            self.query_one("#use-found", Button).disabled = False
+            use = self.query_one("#use-found", Button)
+            use.disabled = False
+            path_input = self.query_one("#metadata_path", Input)
+            if not path_input.value:
+                path_input.value = str(exports[0])
+            if not self.app.state.metadata_path and not self.app.state.metadata_xml:
+                use.focus()
         else:
             found_text.update("No JumpCloud-*metadata.xml in Downloads or the current folder.")
             self.query_one("#use-found", Button).display = False

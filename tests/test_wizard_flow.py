@@ -133,7 +133,8 @@ async def test_walk_all_nine_steps(tmp_path):
         assert isinstance(app.screen, MetadataScreen)
 
         screen.report = None
-        await pilot.click("#use-found")
+        screen.query_one("#use-found").focus()
+        await pilot.press("enter")
         await wait_for_check(pilot, screen)
         assert screen.report.ok, screen.report.findings
         facts = str(screen.query_one("#facts").render())

@@ -31,7 +31,7 @@ def check_prerequisites(
     findings: list[Finding] = []
     problem = org_problem(org)
     if problem:
-        findings.append(error("step.org.invalid", problem, "Copy the name from app.pulumi.com/<org>.", "org"))
+        findings.append(error("step.org.invalid", problem, "", "org"))
     problem = api_base_problem(api_base)
     if problem:
         findings.append(error(
