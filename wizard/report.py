@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 from wizard import __version__
+from wizard.atomic import write_atomic
 from wizard.state import STEP_ORDER, STEP_TITLES, StepStatus, WizardState
 from wizard.steps import APP_KINDS
 from wizard.values import OrgValues, idp_sso_url
@@ -107,16 +106,5 @@ def write_record(state: WizardState, path: Path | str, *, now: datetime | None =
     """Write the record atomically; returns the absolute path written."""
     target = Path(path).expanduser().resolve()
     text = build_record(state, now=now)
-    fd, tmp = tempfile.mkstemp(prefix=".setup-record-", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(target, text, mode=0o644)
     return target
