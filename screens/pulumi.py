@@ -10,6 +10,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from screens.base import StepScreen
 from screens.widgets import CopyValue, FieldError, FindingsView
+from wizard.findings import Finding, Severity
 from wizard.pulumi_step import (
     SWITCH_CHECKLIST,
     check_pulumi_step,
@@ -21,6 +22,12 @@ from wizard.pulumi_step import (
 from wizard.state import StepId
 
 VERIFY_LABEL = "Verify with Pulumi"
+_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.OK: 2, Severity.INFO: 3}
+
+
+def _display_order(findings: list[Finding]) -> list[Finding]:
+    """Problems first, then the verdict, then what is only informative (stable)."""
+    return sorted(findings, key=lambda f: _ORDER[f.severity])
 
 
 class PulumiScreen(StepScreen):
@@ -53,7 +60,7 @@ class PulumiScreen(StepScreen):
         yield Static("Verify with Pulumi (after Apply changes)", classes="subhead")
         yield Static("", id="token-source", markup=False)
         with Vertical(classes="field"):
-            yield Label("Access token of an organisation admin (optional; used for this check only, never saved)")
+            yield Label("Or paste an admin's token (used for this check only, never saved)")
             with Horizontal(classes="input-row"):
                 self._token_input = Input(password=True, placeholder="paste a Pulumi access token (pul-…)", id="token")
                 yield self._token_input
@@ -140,14 +147,14 @@ class PulumiScreen(StepScreen):
         if not self.is_attached:
             return
         self.result = result
-        self.show_findings(result.findings)
+        self.show_findings(_display_order(result.findings))
         state = self.app.state
         codes = [f.code for f in result.findings]
         updated = verification_after(codes, result.verified, state.pulumi_verification)
         if updated != state.pulumi_verification:
             state.pulumi_verification = updated
             self.app.save()
-        self.query_one("#findings", FindingsView).scroll_visible(animate=False)
+        self.call_after_refresh(self.query_one("#token-source").scroll_visible, animate=False, top=True)
 
     # -- the gate ---------------------------------------------------------
 
@@ -168,5 +175,5 @@ class PulumiScreen(StepScreen):
             state.pulumi_verification = gate.verification
             return gate.findings
         if self.result is not None:
-            return list(self.result.findings) + gate.findings
+            return _display_order(self.result.findings) + gate.findings
         return gate.findings

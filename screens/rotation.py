@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich import box
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Collapsible, Footer, Header, Input, Label, Static, TextArea
 
@@ -41,20 +39,30 @@ COMPARE_LABEL = "Compare with Pulumi"
 APPLY_LABEL = "Apply: replace the metadata in Pulumi"
 
 
-def render_diff(rows: list[Any]) -> Table:
-    """The old-vs-new rows as a table, changed rows marked and highlighted."""
-    table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False, pad_edge=False)
-    table.add_column("", width=22, no_wrap=True)
-    table.add_column("Pulumi has now", ratio=1, overflow="fold")
-    table.add_column("New file", ratio=1, overflow="fold")
-    for row in rows:
-        if row.changed:
-            table.add_row(Text("≠ " + row.label, style="bold yellow"), Text(row.old or "-"),
-                          Text(row.new or "-", style="bold"))
-        else:
-            table.add_row(Text("  " + row.label, style="dim"), Text(row.old or "-", style="dim"),
-                          Text("(unchanged)", style="dim italic"))
-    return table
+class DiffView(Grid):
+    """Old vs new, one row per value: the changed ones marked and highlighted."""
+
+    async def show_rows(self, rows: list[Any]) -> None:
+        await self.remove_children()
+        cells: list[Static] = [
+            Static("", classes="diff-head"),
+            Static("Pulumi has now", classes="diff-head"),
+            Static("New file", classes="diff-head"),
+        ]
+        # the changed rows first: they are what the admin confirms
+        for row in sorted(rows, key=lambda r: not r.changed):
+            kind = "-changed" if row.changed else "-same"
+            mark = "≠ " if row.changed else "  "
+            cells.append(Static(mark + row.label, classes=f"diff-label {kind}", markup=False))
+            cells.append(Static(row.old or "-", classes=f"diff-old {kind}", markup=False))
+            cells.append(Static((row.new or "-") if row.changed else "(unchanged)", classes=f"diff-new {kind}",
+                                markup=False))
+        await self.mount_all(cells)
+
+    def text(self) -> str:
+        """The grid as plain lines (label | old | new), for tests and screen readers."""
+        cells = [str(cell.render()) for cell in self.query(Static)]
+        return "\n".join(" | ".join(cells[i:i + 3]) for i in range(0, len(cells), 3))
 
 
 class RotationScreen(Screen):
@@ -71,6 +79,7 @@ class RotationScreen(Screen):
         self._planned_for: tuple[str, str, str] | None = None
         self._found_source: str | None = None
         self._token_input: Input | None = None
+        self._focus_back: Button | None = None
 
     def compose(self) -> ComposeResult:
         state = self.app.state
@@ -108,10 +117,10 @@ class RotationScreen(Screen):
             yield Button(COMPARE_LABEL, id="compare", compact=True, variant="primary")
             yield FieldError("compare")
             yield FindingsView(id="findings")
-            yield Static("", id="diff")
+            yield DiffView(id="diff")
 
-            yield Checkbox("I regenerated the certificate in JumpCloud: replace the metadata Pulumi uses "
-                           "with this file now", False, id="confirm")
+            yield Checkbox("I regenerated the certificate in JumpCloud; use this file in Pulumi now",
+                           False, id="confirm")
             yield FieldError("confirm")
             yield Button(APPLY_LABEL, id="apply", compact=True, variant="warning")
             yield FindingsView(id="outcome")
@@ -207,10 +216,16 @@ class RotationScreen(Screen):
             return
         compare = self.query_one("#compare", Button)
         apply = self.query_one("#apply", Button)
+        if busy:
+            self._focus_back = self.focused if self.focused in (compare, apply) else None
         compare.disabled = apply.disabled = busy
         compare.label, apply.label = COMPARE_LABEL, APPLY_LABEL
         if busy and button_id:
             self.query_one(f"#{button_id}", Button).label = label
+        if not busy and self._focus_back is not None:
+            # disabling moved the focus on (to the confirmation): give it back
+            self._focus_back.focus(scroll_visible=False)
+            self._focus_back = None
 
     def _token(self, api: str):
         from wizard.pulumi_api import find_token
@@ -226,18 +241,19 @@ class RotationScreen(Screen):
         xml = self._new_xml()
         problems = check_rotation_target(org, api) + check_new_metadata_text(xml)
         api = self._normalized_api(api)
-        token = self._token(api) if not problems else None
-        if not problems and token is None:
+        token = self._token(api)
+        if token is None:
             from wizard.pulumi_api import no_token_finding
 
-            problems = [no_token_finding(api)]
+            problems.append(no_token_finding(api))
         self.query_one("#outcome", FindingsView).clear()
         if problems:
+            token = None
             self._place(problems)
             return
         self._place([])
         self.plan = None
-        self._show_diff()
+        self.query_one("#diff", DiffView).display = False
         self.query_one("#confirm", Checkbox).value = False
         view = self.query_one("#findings", FindingsView)
         view.update("Checking the new file and asking Pulumi what it has now …")
@@ -273,16 +289,16 @@ class RotationScreen(Screen):
         self.plan = plan
         self._planned_for = (org, api, xml) if plan is not None else None
         self._place(findings)
-        self._show_diff()
+        await self._show_diff()
         target = self.query_one("#diff") if plan is not None and plan.rows else self.query_one("#findings")
-        target.scroll_visible(animate=False)
+        self.call_after_refresh(target.scroll_visible, animate=False, top=True)
 
-    def _show_diff(self) -> None:
-        diff = self.query_one("#diff", Static)
+    async def _show_diff(self) -> None:
+        diff = self.query_one("#diff", DiffView)
         if self.plan is None or not self.plan.rows:
             diff.display = False
             return
-        diff.update(render_diff(self.plan.rows))
+        await diff.show_rows(self.plan.rows)
         diff.display = True
 
     # -- apply ------------------------------------------------------------
@@ -334,7 +350,7 @@ class RotationScreen(Screen):
         self.outcome = result
         outcome = self.query_one("#outcome", FindingsView)
         outcome.show(result.findings)
-        outcome.scroll_visible(animate=False)
+        self.call_after_refresh(outcome.scroll_visible, animate=False)
         if rotation_live(result):
             self.query_one("#confirm", Checkbox).value = False
             self.plan = None  # applied: a new rotation starts with a new comparison

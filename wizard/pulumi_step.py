@@ -35,20 +35,20 @@ class ChecklistItem:
 SWITCH_CHECKLIST: tuple[ChecklistItem, ...] = (
     ChecklistItem(
         "saml_admin",
-        "I am the admin who will apply the change: I become the SAML admin.",
+        "I apply it from the account that is to be the SAML admin.",
         "The admin who switches the organisation to SAML becomes its SAML admin, the break-glass "
         "login that still works when JumpCloud sign-in fails. Apply it from the account you want "
         "in that role.",
     ),
     ChecklistItem(
         "own_account",
-        "My account belongs to no unrelated organisation, and my personal account owns no stacks.",
+        "That account is in no other org; its personal stacks are gone.",
         "Pulumi requires this of the admin making the switch. Leave the other organisations and "
         "move or delete the stacks of your personal account first.",
     ),
     ChecklistItem(
         "members",
-        "Members know they must link their SAML identity.",
+        "Members know how to link their SAML identity.",
         "Members without a SAML identity are locked out (not deleted) until they link it: "
         "Account Settings > Connect SAML SSO. Otherwise they see \"Email already in use\" "
         "when they sign in through JumpCloud.",
