@@ -1,8 +1,20 @@
+"""Troubleshooting: paste a SAML response and get the diagnosis; search the catalogue of symptoms.
+
+Pushed over any step (ctrl+t or the command palette); escape or ctrl+t pops it, so
+the step underneath keeps whatever was typed into it.  The pasted response lives in
+the TextArea only: it is never put in the app state, so it never reaches the disk.
+Every rule about SAML is in ``wizard.troubleshoot`` / ``wizard.response``; this
+module gathers the input, runs the diagnosis in a worker and renders the result.
+"""
+
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING
 
+from rich.console import Group
+from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -12,11 +24,62 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static, TabbedContent, TabPane, TextArea
 
 import assets
-from screens.widgets.guide import Guide
 from screens.widgets import FieldError, FindingsView
+from screens.widgets.guide import Guide
+from wizard.state import STEP_TITLES, STEP_ORDER, StepId
 
 if TYPE_CHECKING:
     from screens.app import WizardApp
+    from wizard.catalogue import Entry
+    from wizard.troubleshoot import Troubleshooting
+
+PASTE_PLACEHOLDER = (
+    "Paste the SAML response here: XML, base64, SAMLResponse=… form body, "
+    "or a SAML-tracer JSON export"
+)
+
+
+def _step_label(step: str) -> str:
+    try:
+        step_id = StepId(step)
+    except ValueError:
+        return step
+    return f"wizard step {STEP_ORDER.index(step_id) + 1}: {STEP_TITLES[step_id]}"
+
+
+def render_entry(entry: "Entry", *, brief: bool = False) -> Group:
+    """One catalogue entry: title, then (symptoms, cause,) fix, where, checks with a hanging indent."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column("label", no_wrap=True, style="dim", width=12)
+    grid.add_column("text", ratio=1)
+    if not brief:
+        for symptom in entry.symptoms:
+            grid.add_row("You see", Text(symptom))
+        grid.add_row("Cause", Text(entry.cause))
+    grid.add_row(Text("Fix", style="bold green"), Text(entry.fix))
+    grid.add_row("Where", Text(_step_label(entry.step)))
+    if entry.checks:
+        grid.add_row("Detected by", Text(", ".join(entry.checks), style="cyan"))
+    else:
+        grid.add_row("Detected by", Text("no automatic check: recognise it by the symptoms", style="italic"))
+    return Group(Text("● " + entry.title, style="bold"), Padding(grid, (0, 0, 0, 2)))
+
+
+def render_summary(report: "Troubleshooting") -> Table:
+    """The decoded values; a flagged one in red with the expected value under it in green."""
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column("mark", no_wrap=True, width=1)
+    grid.add_column("label", no_wrap=True, style="bold", width=19)
+    grid.add_column("value", overflow="fold", ratio=1)
+    for row in report.rows:
+        if row.flagged:
+            grid.add_row(Text("✗", style="bold red"), Text(row.label, style="bold red"),
+                         Text(row.value, style="red"))
+            if row.expected:
+                grid.add_row("", Text("expected", style="green"), Text(row.expected, style="bold green"))
+        else:
+            grid.add_row("", row.label, Text(row.value))
+    return grid
 
 
 class TroubleshootScreen(Screen):
@@ -26,108 +89,189 @@ class TroubleshootScreen(Screen):
         Binding("escape", "close", "Back to the wizard"),
         Binding("ctrl+t", "close", "Close", show=False, priority=True),
         Binding("ctrl+d", "diagnose", "Diagnose", priority=True),
+        Binding("ctrl+o", "load", "Load file", priority=True),
+        Binding("ctrl+f", "catalogue", "Catalogue", priority=True),
     ]
     app: "WizardApp"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: "Troubleshooting | None" = None
+        self.busy = False
+
+    # -- layout -----------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         state = self.app.state
         yield Header()
         with TabbedContent(id="ts-tabs"):
             with TabPane("Diagnose a SAML response", id="ts-diagnose"):
-                with VerticalScroll():
-                    yield Guide(assets.guide("troubleshooting"), classes="guide")
-                    with Horizontal(classes="input-row"):
-                        yield Label("Organisation ", classes="inline-label")
-                        yield Input(state.org, placeholder="acmecorp", id="ts_org")
-                    yield FieldError("ts_org")
-                    yield Label("SAML response (paste: XML, base64, SAMLResponse=… form body, or SAML-tracer JSON)")
-                    yield TextArea("", id="response", show_line_numbers=False, soft_wrap=True)
-                    with Horizontal(classes="input-row"):
-                        yield Input(placeholder="or a file: ~/Downloads/saml-response.txt", id="response_path")
+                with Vertical(id="ts-input"):
+                    with Horizontal(id="ts-row"):
+                        yield Label("Org", id="ts-org-label")
+                        yield Input(state.org, placeholder="acmecorp", id="ts_org", compact=True)
+                        yield Input(placeholder="or a file: ~/Downloads/saml-response.txt", id="response_path",
+                                    compact=True)
                         yield Button("Load", id="ts-load", compact=True)
-                        yield Button("Diagnose [ctrl+d]", id="ts-run", compact=True, variant="primary")
+                        yield Button("Diagnose", id="ts-run", compact=True, variant="primary")
+                    yield FieldError("ts_org")
                     yield FieldError("response_path")
+                    yield TextArea("", id="response", show_line_numbers=False, soft_wrap=True,
+                                   placeholder=PASTE_PLACEHOLDER)
+                with VerticalScroll(id="ts-results"):
+                    yield Static("", id="ts-status", markup=False)
+                    yield Guide(assets.guide("troubleshooting"), id="ts-guide", classes="guide")
                     yield FindingsView(id="ts-findings")
+                    yield Static("", id="ts-related")
                     yield Static("", id="ts-summary")
+                    yield Label("Decoded XML (read-only)", id="ts-pretty-label")
                     yield TextArea("", id="ts-pretty", read_only=True, show_line_numbers=False)
             with TabPane("Symptoms catalogue", id="ts-catalogue"):
-                with Vertical():
-                    yield Input(placeholder="search: locked out, email already in use, certificate…", id="catalogue-search")
-                    with VerticalScroll():
+                with Vertical(id="ts-catalogue-box"):
+                    yield Input(placeholder="search: locked out, email already in use, certificate…",
+                                id="catalogue-search", compact=True)
+                    yield Static("", id="catalogue-count", markup=False)
+                    with VerticalScroll(id="ts-catalogue-scroll"):
                         yield Static("", id="catalogue-results")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#ts-pretty").display = False
-        self.query_one("#ts-summary").display = False
+        for selector in ("#ts-related", "#ts-summary", "#ts-pretty-label", "#ts-pretty"):
+            self.query_one(selector).display = False
+        self._show_idle_status()
         self._show_catalogue("")
+        self.query_one("#response", TextArea).focus()
+
+    def _show_idle_status(self) -> None:
+        from wizard.troubleshoot import NO_METADATA_NOTE
+
+        status = self.query_one("#ts-status", Static)
+        if self.app.state.metadata_xml.strip():
+            status.update("The signature will be checked against the metadata exported in step 5.")
+        else:
+            status.update(NO_METADATA_NOTE)
+
+    # -- navigation -------------------------------------------------------
 
     def action_close(self) -> None:
         self.app.pop_screen()
 
-    # -- diagnosis --------------------------------------------------------
+    def action_catalogue(self) -> None:
+        tabs = self.query_one("#ts-tabs", TabbedContent)
+        tabs.active = "ts-diagnose" if tabs.active == "ts-catalogue" else "ts-catalogue"
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "ts-catalogue":
+            self.query_one("#catalogue-search", Input).focus()
+        elif event.pane.id == "ts-diagnose":
+            self.query_one("#response", TextArea).focus()
+
+    # -- input ------------------------------------------------------------
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "ts-load":
-            self._load_file()
+            self.action_load()
         elif event.button.id == "ts-run":
             self.action_diagnose()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.input.id == "response_path":
-            self._load_file()
+            self.action_load()
         elif event.input.id == "ts_org":
             self.action_diagnose()
 
-    def _load_file(self) -> None:
-        from wizard.steps import load_metadata_file
+    def action_load(self) -> None:
+        from wizard.troubleshoot import read_response_file
 
+        tabs = self.query_one("#ts-tabs", TabbedContent)
+        tabs.active = "ts-diagnose"
         path_text = self.query_one("#response_path", Input).value
-        data, problems = load_metadata_file(path_text, cap=4 * 1024 * 1024)
+        text, problems = read_response_file(path_text)
         slot = self.query_one("#err-response_path", FieldError)
-        if data is None:
-            slot.show("\n".join(p.message for p in problems).replace("metadata", "response"))
+        if text is None:
+            slot.show("\n".join(f"{p.message} {p.fix}".strip() for p in problems))
+            self.query_one("#response_path", Input).focus()
             return
         slot.show("")
-        self.query_one("#response", TextArea).text = data.decode("utf-8", errors="replace")
+        self.query_one("#response", TextArea).text = text
         self.action_diagnose()
 
     def action_diagnose(self) -> None:
-        org = self.query_one("#ts_org", Input).value.strip()
         from wizard.values import org_problem
 
+        self.query_one("#ts-tabs", TabbedContent).active = "ts-diagnose"
+        org = self.query_one("#ts_org", Input).value.strip()
         problem = org_problem(org)
         self.query_one("#err-ts_org", FieldError).show(problem or "")
         if problem:
+            self.query_one("#ts_org", Input).focus()
             return
         text = self.query_one("#response", TextArea).text
+        self._set_busy(True)
         self.run_diagnosis(text, org)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.set_class(busy, "-busy")
+        self.query_one("#ts-run", Button).disabled = busy
+        if busy:
+            self.query_one("#ts-status", Static).update("Diagnosing…")
+
+    # -- the diagnosis ----------------------------------------------------
 
     @work(exclusive=True, group="diagnose")
     async def run_diagnosis(self, text: str, org: str) -> None:
-        view = self.query_one("#ts-findings", FindingsView)
-        view.update("Diagnosing…")
         state = self.app.state
         try:
-            report = await asyncio.to_thread(
-                self.app.diagnose, text, org, state.api_base, state.metadata_xml
-            )
-        except Exception as exc:  # never lose the paste to a bug
-            view.update(f"The diagnosis failed unexpectedly: {exc!r}")
+            report = await asyncio.to_thread(self.app.diagnose, text, org, state.api_base, state.metadata_xml)
+        except Exception as exc:  # never lose the paste (or the app) to a bug
+            self._show_failure(f"The diagnosis failed unexpectedly ({exc.__class__.__name__}: {exc}). "
+                               "Your paste is kept; try again, or report this.")
             return
-        view.show(report.findings)
+        try:
+            self._show_report(report)
+        except Exception as exc:
+            self._show_failure(f"The diagnosis could not be shown ({exc.__class__.__name__}: {exc}).")
+
+    def _show_failure(self, message: str) -> None:
+        self.report = None
+        self._set_busy(False)
+        self.query_one("#ts-status", Static).update(message)
+        self.query_one("#ts-findings", FindingsView).clear()
+        for selector in ("#ts-related", "#ts-summary", "#ts-pretty-label", "#ts-pretty"):
+            self.query_one(selector).display = False
+
+    def _show_report(self, report: "Troubleshooting") -> None:
+        self.report = report
+        self._set_busy(False)
+        self.add_class("-diagnosed")
+        self.query_one("#ts-guide").display = False
+        status = Text(report.metadata_note,
+                      style="" if report.signature_checked_against_metadata else "yellow")
+        self.query_one("#ts-status", Static).update(status)
+        self.query_one("#ts-findings", FindingsView).show(report.findings)
+
+        related = self.query_one("#ts-related", Static)
+        parts: list = []
+        if report.related:
+            parts.append(Text("Known problems these findings point to", style="bold underline"))
+            parts.extend(render_entry(entry, brief=True) for entry in report.related)
+        if report.catalogue_problem:
+            parts.append(Text(report.catalogue_problem, style="yellow"))
+        related.update(Group(*parts))
+        related.display = bool(parts)
+
         summary = self.query_one("#ts-summary", Static)
-        table = Text()
-        for key, value in report.summary.items():
-            if value:
-                table.append(f"{key.replace('_', ' ')}: ", style="bold").append(f"{value}\n")
-        summary.update(table)
-        summary.display = bool(table)
+        summary.update(render_summary(report))
+        summary.display = bool(report.rows)
+
         pretty = self.query_one("#ts-pretty", TextArea)
         pretty.text = report.pretty_xml or ""
         pretty.display = bool(report.pretty_xml)
+        self.query_one("#ts-pretty-label").display = bool(report.pretty_xml)
+        self.query_one("#ts-results", VerticalScroll).scroll_home(animate=False)
 
     # -- catalogue --------------------------------------------------------
 
@@ -135,24 +279,33 @@ class TroubleshootScreen(Screen):
         if event.input.id == "catalogue-search":
             self._show_catalogue(event.value)
 
-    def _show_catalogue(self, query: str) -> None:
-        results = self.query_one("#catalogue-results", Static)
-        try:
-            from wizard.catalogue import load_catalogue, search
+    def _org_for_catalogue(self) -> tuple[str, str]:
+        from wizard.values import org_problem
 
-            entries = search(load_catalogue(), query)
-        except Exception as exc:
-            results.update(f"The catalogue could not be read: {exc}")
+        org = self.query_one("#ts_org", Input).value.strip()
+        return (org if not org_problem(org) else "<org>"), self.app.values.api_base
+
+    def _show_catalogue(self, query: str) -> None:
+        from wizard.troubleshoot import search_catalogue
+
+        results = self.query_one("#catalogue-results", Static)
+        count = self.query_one("#catalogue-count", Static)
+        org, api_base = self._org_for_catalogue()
+        try:
+            entries, total = search_catalogue(query, org=org, api_base=api_base)
+        except Exception as exc:  # a broken package: say so, keep the screen
+            count.update("")
+            results.update(Text(f"The catalogue could not be read: {exc}", style="yellow"))
             return
-        text = Text()
+        if query.strip():
+            count.update(f"{len(entries)} of {total} entries match “{query.strip()}” (every word must match).")
+        else:
+            count.update(f"{total} entries. Type to search; every word must match.")
+        parts: list = []
         for entry in entries:
-            text.append(entry.title + "\n", style="bold")
-            text.append("You see: ", style="dim").append("; ".join(entry.symptoms) + "\n")
-            text.append("Cause: ", style="dim").append(entry.cause + "\n")
-            text.append("Fix: ", style="dim").append(entry.fix + "\n", style="italic")
-            if entry.checks:
-                text.append("Detected by: ", style="dim").append(", ".join(entry.checks) + "\n", style="cyan")
-            text.append("\n")
+            parts.extend([render_entry(entry), Text("")])
         if not entries:
-            text.append(f"Nothing in the catalogue matches “{query}”.")
-        results.update(text)
+            parts.append(Text("Nothing in the catalogue matches. Try fewer or other words, or paste the SAML "
+                              "response in the first tab for a diagnosis."))
+        results.update(Group(*parts))
+        self.query_one("#ts-catalogue-scroll", VerticalScroll).scroll_home(animate=False)

@@ -1,21 +1,318 @@
-"""Glue for the troubleshooting screen: the org's expected values + the exported metadata -> diagnosis."""
+"""Glue for the troubleshooting screen: a pasted response + the org + the exported metadata -> what to show.
+
+The screen (``screens/troubleshoot.py``) holds no SAML rule: everything it shows
+beside a diagnosis is decided here -
+
+- which certificate the signature is checked against (the exported metadata's, when
+  the wizard has one) and a one-line note saying so, or saying it could not be;
+- the decoded summary as rows, each flagged value with what Pulumi (or the metadata)
+  expects beside it, matched through ``Finding.field``;
+- the catalogue entries that the findings' codes point to, filled in for the org;
+- reading a response from a file the admin names.
+
+No Textual import here.  Nothing here raises on bad input; a pasted response is
+never written anywhere.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wizard.findings import Finding, Severity, error
+
+if TYPE_CHECKING:  # imported lazily: the screen module must stay cheap to import
+    from wizard.catalogue import Entry
+    from wizard.response import Diagnosis, ExpectedIdp
+
+RESPONSE_FILE_CAP = 4 * 1024 * 1024  # a SAML-tracer export of a long session is a few MB at most
+
+SUMMARY_LABELS: dict[str, str] = {
+    "pasted_as": "Pasted as",
+    "status": "Status",
+    "issuer": "Issuer",
+    "audience": "Audience",
+    "destination": "Destination",
+    "recipient": "Recipient",
+    "nameid": "NameID",
+    "nameid_format": "NameID format",
+    "issue_instant": "Issued at",
+    "not_before": "Not before",
+    "not_on_or_after": "Not on or after",
+    "in_response_to": "InResponseTo",
+    "signed": "Signed",
+    "signature_algorithm": "Signature algorithm",
+    "digest_algorithm": "Digest algorithm",
+    "signature_verified": "Signature verified",
+    "certificate_sha256": "Certificate SHA-256",
+}
 
 
-def diagnose_for_org(text: str, *, org: str, api_base: str, metadata_xml: str = "", now: datetime | None = None):
-    from wizard.response import ExpectedIdp, diagnose
+@dataclass(frozen=True)
+class SummaryRow:
+    """One decoded value; ``expected`` is set when a warning or error finding flags it."""
 
-    idp = None
-    if metadata_xml.strip():
-        from wizard.metadata import check_metadata
+    key: str
+    label: str
+    value: str
+    expected: str = ""
+    flagged: bool = False
 
+
+@dataclass
+class Troubleshooting:
+    """Everything the troubleshooting screen shows after one diagnosis."""
+
+    diagnosis: "Diagnosis"
+    rows: list[SummaryRow] = field(default_factory=list)
+    related: list["Entry"] = field(default_factory=list)  # filled for the org
+    metadata_note: str = ""
+    signature_checked_against_metadata: bool = False
+    catalogue_problem: str = ""
+
+    # the Diagnosis' fields, for callers that only want those
+    @property
+    def findings(self) -> list[Finding]:
+        return self.diagnosis.findings
+
+    @property
+    def summary(self) -> dict[str, str]:
+        return self.diagnosis.summary
+
+    @property
+    def pretty_xml(self) -> str:
+        return self.diagnosis.pretty_xml
+
+    @property
+    def encoding(self) -> str:
+        return self.diagnosis.encoding
+
+    @property
+    def codes(self) -> list[str]:
+        return [f.code for f in self.diagnosis.findings]
+
+
+ENCODING_NAMES = {
+    "xml": "raw XML",
+    "base64": "base64 (POST binding)",
+    "urlencoded-base64": "URL-encoded base64",
+    "form": "a SAMLResponse=… form body",
+    "deflate-base64": "base64 of DEFLATE (Redirect binding)",
+    "saml-tracer": "a SAML-tracer export",
+}
+
+
+def describe_encoding(encoding: str) -> str:
+    """'raw XML', 'a SAML-tracer export', ... ('' when nothing was decoded)."""
+    return ENCODING_NAMES.get(encoding, "")
+
+
+# ---------------------------------------------------------------------------
+# the exported metadata
+
+NO_METADATA_NOTE = (
+    "No exported metadata in the wizard yet (step 5): the signature could not be checked "
+    "against the metadata."
+)
+
+
+def _idp_from_metadata(metadata_xml: str, now: datetime | None) -> tuple["ExpectedIdp | None", str]:
+    """The IdP's entityID and certificates from the exported metadata, and a note for the screen."""
+    if not metadata_xml.strip():
+        return None, NO_METADATA_NOTE
+    from wizard.metadata import check_metadata
+    from wizard.response import expected_idp_from_metadata
+
+    try:
         report = check_metadata(metadata_xml, now=now)
-        if report.metadata is not None:
-            idp = ExpectedIdp(
-                entity_id=report.metadata.entity_id,
-                certificates_der=tuple(c.der for c in report.metadata.certificates),
-            )
-    return diagnose(text, org=org, api_base=api_base, idp=idp, now=now)
+    except Exception as exc:  # a bug in the metadata checks must not hide the diagnosis
+        return None, f"The exported metadata could not be read ({exc.__class__.__name__}): the signature could not be checked against the metadata."
+    if report.metadata is None:
+        why = report.findings[0].message if report.findings else "it is not IdP metadata"
+        return None, (f"The exported metadata in the wizard could not be read ({why.rstrip('.')}): "
+                      "the signature could not be checked against the metadata.")
+    idp = expected_idp_from_metadata(report.metadata)
+    if not idp.certificates_der:
+        return idp, ("The exported metadata has no signing certificate: the signature could not be "
+                     "checked against the metadata.")
+    entity = f" (entityID {idp.entity_id})" if idp.entity_id else ""
+    return idp, f"Signature checked against the exported metadata's certificate{entity}."
+
+
+# ---------------------------------------------------------------------------
+# expected values beside flagged ones
+
+def _expected_values(org: str, api_base: str, idp: "ExpectedIdp | None", now: datetime) -> dict[str, str]:
+    from wizard.response import fingerprint
+    from wizard.values import NAMEID_EMAIL, org_values
+
+    values = org_values(org, api_base)
+    moment = now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    expected = {
+        "audience": values.sp_entity_id,
+        "destination": values.acs_url,
+        "recipient": values.acs_url,
+        "nameid": "the user's email address (SAMLSubject NameID = email)",
+        "nameid_format": NAMEID_EMAIL,
+        "not_before": f"not after {moment} (+5 min of clock skew)",
+        "not_on_or_after": f"later than {moment} (-5 min of clock skew)",
+        "issue_instant": f"close to {moment}",
+        "signature_algorithm": "rsa-sha256, verifying with the metadata certificate",
+        "digest_algorithm": "sha256",
+        "signature_verified": "yes",
+        "in_response_to": f"set (SP-initiated), or Default RelayState {values.relay_state}",
+        "status": "Success",
+        "signed": "assertion",
+    }
+    if idp is not None and idp.entity_id:
+        expected["issuer"] = idp.entity_id
+    if idp is not None and idp.certificates_der:
+        expected["certificate_sha256"] = fingerprint(idp.certificates_der[0]) + " (metadata)"
+    return expected
+
+
+def summary_rows(diagnosis: "Diagnosis", expected: dict[str, str]) -> list[SummaryRow]:
+    """The summary in display order: every decoded value, and every flagged one (even when empty)."""
+    flagged = {
+        f.field for f in diagnosis.findings
+        if f.field and f.severity in (Severity.ERROR, Severity.WARNING)
+    }
+    keys = list(SUMMARY_LABELS) + [k for k in diagnosis.summary if k not in SUMMARY_LABELS]
+    values = dict(diagnosis.summary, pasted_as=describe_encoding(diagnosis.encoding))
+    rows: list[SummaryRow] = []
+    for key in keys:
+        value = values.get(key, "") or ""
+        is_flagged = key in flagged
+        if not value and not is_flagged:
+            continue
+        rows.append(SummaryRow(
+            key=key,
+            label=SUMMARY_LABELS.get(key, key.replace("_", " ").capitalize()),
+            value=value or "(none)",
+            expected=expected.get(key, "") if is_flagged else "",
+            flagged=is_flagged,
+        ))
+    return rows
+
+
+def related_entries(findings: list[Finding], *, org: str, api_base: str) -> tuple[list["Entry"], str]:
+    """Catalogue entries the problem findings point to, filled for the org; and a problem, if any."""
+    codes = {f.code for f in findings if f.severity in (Severity.ERROR, Severity.WARNING)}
+    if not codes:
+        return [], ""
+    try:
+        from wizard.catalogue import entries_for_codes, load_catalogue
+
+        entries = entries_for_codes(load_catalogue(), codes)
+    except Exception as exc:  # a packaging problem: say so, keep the diagnosis
+        return [], f"The troubleshooting catalogue could not be read: {exc}"
+    return [e.filled(org=org, api_base=api_base) for e in entries], ""
+
+
+def search_catalogue(query: str, *, org: str, api_base: str) -> tuple[list["Entry"], int]:
+    """Catalogue entries matching every word of ``query``, filled for the org, and the catalogue's size.
+
+    Entries whose title holds more of the words come first (then the file's order).
+    Raises ``wizard.catalogue.CatalogueError`` / ``OSError`` when the shipped file is broken.
+    """
+    from wizard.catalogue import load_catalogue, search
+
+    catalogue = load_catalogue()
+    found = search(catalogue, query)
+    words = [w.strip("\"'“”‘’").casefold() for w in query.split()]
+    ranked = sorted(found, key=lambda e: -sum(w in e.title.casefold() for w in words))
+    return [e.filled(org=org, api_base=api_base) for e in ranked], len(catalogue)
+
+
+# ---------------------------------------------------------------------------
+# the one call the screen makes (in a worker thread)
+
+def diagnose_for_org(
+    text: str | bytes,
+    *,
+    org: str,
+    api_base: str,
+    metadata_xml: str = "",
+    now: datetime | None = None,
+) -> Troubleshooting:
+    """Diagnose ``text`` for ``org``; never raises for bad input (an unusable org is a finding)."""
+    from wizard.response import Diagnosis, SUMMARY_KEYS, diagnose
+    from wizard.values import DEFAULT_API_BASE, api_base_problem, org_problem
+
+    if now is None:
+        now = datetime.now(timezone.utc)
+    elif now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    problem = org_problem(org)
+    if problem:
+        return Troubleshooting(Diagnosis(
+            [error("troubleshoot.org", problem, "Enter the organisation name as it appears in Pulumi's URLs.", "org")],
+            {key: "" for key in SUMMARY_KEYS},
+        ))
+    if api_base_problem(api_base or ""):
+        api_base = DEFAULT_API_BASE
+    idp, note = _idp_from_metadata(metadata_xml, now)
+    diagnosis = diagnose(text, org=org, api_base=api_base, idp=idp, now=now)
+    related, catalogue_problem = related_entries(diagnosis.findings, org=org, api_base=api_base)
+    return Troubleshooting(
+        diagnosis=diagnosis,
+        rows=summary_rows(diagnosis, _expected_values(org, api_base, idp, now)),
+        related=related,
+        metadata_note=note,
+        signature_checked_against_metadata=bool(idp and idp.certificates_der),
+        catalogue_problem=catalogue_problem,
+    )
+
+
+# ---------------------------------------------------------------------------
+# a response saved to a file
+
+def read_response_file(path_text: str, *, cap: int = RESPONSE_FILE_CAP) -> tuple[str | None, list[Finding]]:
+    """The text of a saved response (any encoding the diagnosis accepts), or why it cannot be read."""
+    if not path_text.strip():
+        return None, [error("response.file.none", "Enter the path of the file holding the SAML response.",
+                            "Save the SAMLResponse value, the decoded XML or a SAML-tracer export to a file.",
+                            "response_path")]
+    path = Path(path_text.strip()).expanduser()
+    try:
+        if path.is_dir():
+            return None, [error("response.file.is_dir", f"{path} is a folder, not a file.",
+                                "Name the file inside it.", "response_path")]
+        with path.open("rb") as handle:
+            data = handle.read(cap + 1)
+    except FileNotFoundError:
+        return None, [error("response.file.missing", f"There is no file at {path}.",
+                            "Check the path.", "response_path")]
+    except PermissionError:
+        return None, [error("response.file.denied", f"{path} cannot be read (permission denied).",
+                            "Copy it somewhere you can read, or fix its permissions.", "response_path")]
+    except OSError as exc:
+        return None, [error("response.file.unreadable", f"{path} cannot be read: {exc.strerror or exc}.",
+                            "Choose another copy of the file.", "response_path")]
+    if len(data) > cap:
+        return None, [error("response.file.too_large",
+                            f"{path} is larger than {cap // (1024 * 1024)} MB; a SAML response is a few kilobytes.",
+                            "Save only the SAMLResponse value, or export just the sign-in from SAML-tracer.",
+                            "response_path")]
+    return _bytes_to_text(data), []
+
+
+def _bytes_to_text(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")  # the diagnosis then says what it looks like
+
+
+__all__ = [
+    "NO_METADATA_NOTE", "RESPONSE_FILE_CAP", "SUMMARY_LABELS", "SummaryRow", "Troubleshooting",
+    "describe_encoding", "diagnose_for_org", "read_response_file", "related_entries", "search_catalogue",
+    "summary_rows",
+]

@@ -1,0 +1,487 @@
+"""Pilot: the troubleshooting screen over two different steps, the catalogue search, the file loader.
+
+Responses are made with ``saml_factory`` for the org ``acmecorp``, signed with a key
+kept as test data (``tests/data/troubleshoot-test-idp-key.pem``: a TEST-ONLY key,
+generated once for these tests and used nowhere else) so the certificate, its
+fingerprint and the signatures are the same on every run (the snapshots show them).
+Times sit around the app's fixed clock (FIXED_NOW, 2026-11-27 12:00 UTC).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import saml_factory  # noqa: E402
+from wizard_helpers import FIXED_NOW, make_app, type_into  # noqa: E402
+
+from cryptography import x509  # noqa: E402
+from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
+from cryptography.x509.oid import NameOID  # noqa: E402
+from textual import events  # noqa: E402
+from textual.widgets import Checkbox, Input, TextArea  # noqa: E402
+
+from screens.signin import SigninScreen  # noqa: E402
+from screens.sso_tab import SsoTabScreen  # noqa: E402
+from screens.troubleshoot import TroubleshootScreen  # noqa: E402
+from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState  # noqa: E402
+from wizard.values import org_values  # noqa: E402
+
+ORG = "acmecorp"
+VALUES = org_values(ORG)
+KEY_FILE = Path(__file__).parent / "data" / "troubleshoot-test-idp-key.pem"  # test-only key
+ISSUED = FIXED_NOW - timedelta(seconds=40)
+CANARY = "canary-7f3c2a@example.com"
+
+
+@lru_cache(maxsize=None)
+def stored_identity() -> saml_factory.Identity:
+    """The committed test key with a certificate built deterministically from it."""
+    key = serialization.load_pem_private_key(KEY_FILE.read_bytes(), password=None)
+    subject = x509.Name([
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "JumpCloudSAMLIdP"),
+        x509.NameAttribute(NameOID.COMMON_NAME, "JumpCloudSAMLUser"),
+    ])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(0x7453_7473)
+        .not_valid_before(datetime(2024, 1, 1, tzinfo=timezone.utc))
+        .not_valid_after(datetime(2029, 1, 1, tzinfo=timezone.utc))
+        .sign(key, hashes.SHA256())  # RSA PKCS#1 v1.5: the same bytes every time
+    )
+    return saml_factory.Identity(key, cert)
+
+
+def response(**overrides) -> bytes:
+    """A signed JumpCloud-shaped response for acmecorp, issued 40 s before the fixed now."""
+    kwargs = dict(audience=VALUES.sp_entity_id, destination=VALUES.acs_url, recipient=VALUES.acs_url,
+                  issue_instant=ISSUED)
+    kwargs.update(overrides)
+    return saml_factory.signed_response(stored_identity(), **kwargs)
+
+
+def metadata() -> str:
+    return saml_factory.metadata_xml(ident=stored_identity()).decode()
+
+
+def saved_state_at(step: StepId, *, with_metadata: bool = True) -> WizardState:
+    state = WizardState(
+        org=ORG, has_sso_package=True, has_saml_edition=True, idp_url_value="pulumi",
+        idp_url_acknowledged=True, groups=["Engineering"],
+        metadata_xml=metadata() if with_metadata else "",
+        ticked_rows=["sp_entity_id", "acs_url"] if step is StepId.SSO_TAB else [
+            "sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format", "signature_algorithm"],
+    )
+    for earlier in STEP_ORDER[: STEP_ORDER.index(step)]:
+        state.set_status(earlier, StepStatus.DONE)
+    state.current_step = step.value
+    return state
+
+
+def app_at(tmp_path: Path, step: StepId, **kwargs):
+    state_dir = tmp_path / "state"
+    StateStore(state_dir).save(saved_state_at(step, **kwargs))
+    return make_app(state_dir)
+
+
+async def resume(pilot, screen_type) -> None:
+    for _ in range(100):
+        await pilot.pause(0.01)
+        if type(pilot.app.screen).__name__ == "ResumeScreen":
+            break
+    await pilot.press("r")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, screen_type)
+
+
+async def open_troubleshooting(pilot) -> TroubleshootScreen:
+    await pilot.press("ctrl+t")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, TroubleshootScreen)
+    return pilot.app.screen
+
+
+async def paste(pilot, text: str | bytes) -> None:
+    """What a terminal paste does: a Paste event to the app, which hands it to the focused widget."""
+    area = pilot.app.screen.query_one("#response", TextArea)
+    area.focus()
+    area.clear()
+    await pilot.pause()
+    pilot.app.post_message(events.Paste(text.decode() if isinstance(text, bytes) else text))
+    await pilot.pause()
+
+
+async def wait_for_diagnosis(pilot, screen: TroubleshootScreen) -> None:
+    for _ in range(300):
+        await pilot.pause(0.02)
+        if not screen.busy and not any(w.is_running for w in screen.workers):
+            return
+    raise AssertionError("the diagnosis did not finish")
+
+
+async def diagnose_paste(pilot, text: str | bytes) -> TroubleshootScreen:
+    screen = pilot.app.screen
+    await paste(pilot, text)
+    await pilot.press("ctrl+d")
+    await wait_for_diagnosis(pilot, screen)
+    return screen
+
+
+def shown(screen, selector: str) -> str:
+    """The text of a widget as shown (rendered wide, so long values stay on one line); '' when hidden."""
+    import io
+
+    from rich.console import Console
+
+    widget = screen.query_one(selector)
+    if not widget.display:
+        return ""
+    console = Console(width=240, record=True, color_system=None, file=io.StringIO())
+    console.print(widget.content, markup=False)
+    return console.export_text().rstrip("\n")
+
+
+def summary_text(screen) -> str:
+    return shown(screen, "#ts-summary")
+
+
+def line_with(text: str, label: str) -> str:
+    return next((line for line in text.splitlines() if label in line), "")
+
+
+def titles(text: str) -> list[str]:
+    return [line[2:] for line in text.splitlines() if line.startswith("● ")]
+
+
+# ---------------------------------------------------------------------------
+# from two different steps
+
+async def test_from_the_sso_tab_step_good_then_wrong_audience_and_back(tmp_path):
+    app = app_at(tmp_path, StepId.SSO_TAB)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SsoTabScreen)
+        step = app.screen
+        await pilot.pause()
+        relay = step.query_one("#tick-relay_state", Checkbox)
+        relay.focus()
+        await pilot.press("space")  # the admin ticks a row, then something fails
+        await pilot.pause()
+        assert relay.value
+
+        screen = await open_troubleshooting(pilot)
+        assert screen.query_one("#ts_org", Input).value == ORG  # prefilled
+
+        # a signed, correct response: response.ok, signature checked with the metadata certificate
+        await diagnose_paste(pilot, response())
+        assert "response.ok" in screen.report.codes and screen.report.diagnosis.ok
+        assert "response.ok" in shown(screen, "#ts-findings")
+        assert "Signature checked against the exported metadata's certificate" in shown(screen, "#ts-status")
+        summary = summary_text(screen)
+        assert VALUES.sp_entity_id in summary and "alice@example.com" in summary
+        assert "rsa-sha256" in summary and stored_identity().fingerprint in summary
+        assert "expected" not in summary  # nothing flagged
+        assert "<saml:Audience>" in screen.query_one("#ts-pretty", TextArea).text
+        assert screen.query_one("#ts-pretty", TextArea).read_only
+
+        # the same org name with a capital: the audience is wrong, shown with the fix and the expected value
+        wrong = VALUES.sp_entity_id.replace("acmecorp", "AcmeCorp")
+        await diagnose_paste(pilot, saml_factory.as_base64(response(audience=wrong), wrap=76))
+        assert "response.audience.mismatch" in screen.report.codes
+        findings = shown(screen, "#ts-findings")
+        assert "response.audience.mismatch" in findings
+        assert f"set SP Entity ID to exactly {VALUES.sp_entity_id}" in findings
+        assert "base64 (POST binding)" in line_with(summary_text(screen), "Pasted as")
+        summary = summary_text(screen)
+        audience_line = next(line for line in summary.splitlines() if "Audience" in line)
+        assert "✗" in audience_line and wrong in audience_line
+        expected_line = summary.splitlines()[summary.splitlines().index(audience_line) + 1]
+        assert "expected" in expected_line and VALUES.sp_entity_id in expected_line
+        # the catalogue entry for it, under the findings, filled in for the org
+        related = shown(screen, "#ts-related")
+        assert "Audience mismatch" in related
+        assert "response.audience.mismatch" in related
+        assert "{org}" not in related and "{api}" not in related
+
+        # escape: back on the SSO tab step, with its ticks as they were
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is step
+        assert step.query_one("#tick-relay_state", Checkbox).value
+        assert step.query_one("#tick-sp_entity_id", Checkbox).value
+        assert not step.query_one("#tick-nameid", Checkbox).value
+
+
+async def test_from_the_signin_step_saml_tracer_and_base64_then_back(tmp_path):
+    app = app_at(tmp_path, StepId.SIGNIN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        step = app.screen
+        await pilot.click("#idp_initiated_ok")  # not saved until Next: only the widget holds it
+        await pilot.pause()
+        assert step.query_one("#idp_initiated_ok", Checkbox).value
+        await pilot.click("#troubleshoot")  # the step's own button opens it too
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TroubleshootScreen)
+
+        good = response(in_response_to="_req1")
+        await diagnose_paste(pilot, saml_factory.as_saml_tracer(good))
+        assert screen.report.codes == ["response.ok"]
+        assert "a SAML-tracer export" in line_with(summary_text(screen), "Pasted as")
+        assert not shown(screen, "#ts-related")  # nothing wrong, nothing to look up
+
+        await diagnose_paste(pilot, saml_factory.as_urlencoded(good))
+        assert screen.report.codes == ["response.ok"]
+        await diagnose_paste(pilot, saml_factory.as_form(good))
+        assert screen.report.codes == ["response.ok"]
+
+        # expired (an old capture): the finding, its catalogue entry and the time flagged
+        old = response(issue_instant=FIXED_NOW - timedelta(hours=3))
+        await diagnose_paste(pilot, saml_factory.as_deflate(old))
+        assert "response.time.expired" in screen.report.codes
+        assert "clock skew" in shown(screen, "#ts-related")
+        assert "expected" in summary_text(screen)
+
+        await pilot.press("ctrl+t")  # ctrl+t closes it as well
+        await pilot.pause()
+        assert app.screen is step
+        assert step.query_one("#idp_initiated_ok", Checkbox).value
+        assert not step.query_one("#sp_initiated_ok", Checkbox).value
+        # ... and the step still works from there
+        await pilot.click("#sp_initiated_ok")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.state.status(StepId.SIGNIN) is StepStatus.DONE
+
+
+# ---------------------------------------------------------------------------
+# the catalogue
+
+async def test_catalogue_search_as_you_type(tmp_path):
+    app = app_at(tmp_path, StepId.SIGNIN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        search = screen.query_one("#catalogue-search", Input)
+        assert screen.focused is search
+        everything = shown(screen, "#catalogue-results")
+        assert "Members are locked out" in everything and "Email already in use" in everything
+
+        await type_into(pilot, "#catalogue-search", "email already in use")
+        results = shown(screen, "#catalogue-results")
+        found = titles(results)
+        assert found[0] == '"Email already in use" when a member signs in with SAML'
+        assert "SCIM provisioning fails with 409 Conflict" in found  # its symptom quotes the same error
+        assert len(found) == 2
+        assert line_with(results, "Fix ").strip().startswith("Fix") and "Detected by" in results
+        assert "2 of" in shown(screen, "#catalogue-count")
+
+        await type_into(pilot, "#catalogue-search", "locked out")
+        results = shown(screen, "#catalogue-results")
+        assert titles(results) == ["Members are locked out after switching the organisation to SAML"]
+        assert "Account Settings > Connect SAML SSO" in results  # the fix
+        assert "no automatic check" in results  # this one has no check: says so
+
+        # every word must match, in any order
+        await type_into(pilot, "#catalogue-search", "audience case")
+        results = shown(screen, "#catalogue-results")
+        assert titles(results) == ["Audience mismatch (SP Entity ID wrong, or the org name's case differs)"]
+        assert "response.audience.mismatch" in results
+        assert "{org}" not in results and "{api}" not in results  # filled in for the org
+        await type_into(pilot, "#catalogue-search", "audience zebra")
+        assert "Nothing in the catalogue matches" in shown(screen, "#catalogue-results")
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SigninScreen)
+
+
+# ---------------------------------------------------------------------------
+# metadata, org, file, bad input, failures
+
+async def test_without_metadata_the_signature_is_not_checked_and_it_says_so(tmp_path):
+    app = app_at(tmp_path, StepId.SIGNIN, with_metadata=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        assert "could not be checked against the metadata" in shown(screen, "#ts-status")
+        await diagnose_paste(pilot, response())
+        assert "response.signature.unchecked" in screen.report.codes
+        assert "could not be checked against the metadata" in shown(screen, "#ts-status")
+        assert "not checked" in summary_text(screen)
+
+
+async def test_with_metadata_a_response_signed_by_another_key_is_caught(tmp_path):
+    app = app_at(tmp_path, StepId.SIGNIN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        other = saml_factory.signed_response(
+            saml_factory.identity("rotated"), audience=VALUES.sp_entity_id, destination=VALUES.acs_url,
+            recipient=VALUES.acs_url, issue_instant=ISSUED)
+        await diagnose_paste(pilot, other)
+        assert "response.cert.mismatch" in screen.report.codes
+        summary = summary_text(screen)
+        assert stored_identity().fingerprint in summary  # the metadata's, as the expected value
+        assert "Signature invalid after the certificate was rotated" in shown(screen, "#ts-related")
+
+
+async def test_the_org_is_editable_and_validated_before_diagnosing(tmp_path):
+    app = app_at(tmp_path, StepId.SIGNIN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        await paste(pilot, response())
+        await type_into(pilot, "#ts_org", "acme corp")
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert "no spaces" in shown(screen, "#err-ts_org")
+        assert screen.report is None  # not diagnosed
+
+        await type_into(pilot, "#ts_org", "otherorg")
+        await pilot.press("enter")
+        await wait_for_diagnosis(pilot, screen)
+        assert shown(screen, "#err-ts_org") == ""
+        assert "response.audience.mismatch" in screen.report.codes
+        assert org_values("otherorg").sp_entity_id in summary_text(screen)
+        assert app.state.org == ORG  # the wizard's org is not changed by troubleshooting
+
+
+async def test_file_loader_reads_any_encoding_and_explains_a_bad_path(tmp_path):
+    app = app_at(tmp_path, StepId.SIGNIN)
+    saved = tmp_path / "downloads"
+    saved.mkdir()
+    (saved / "trace.json").write_text(saml_factory.as_saml_tracer(response()))
+    (saved / "response.xml").write_bytes(response().decode().encode("utf-16"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        await type_into(pilot, "#response_path", str(saved / "missing.txt"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "There is no file at" in shown(screen, "#err-response_path")
+        assert screen.report is None
+
+        await type_into(pilot, "#response_path", str(saved / "trace.json"))
+        await pilot.click("#ts-load")
+        await wait_for_diagnosis(pilot, screen)
+        assert shown(screen, "#err-response_path") == ""
+        assert "response.ok" in screen.report.codes and screen.report.diagnosis.ok
+        assert '"requests"' in screen.query_one("#response", TextArea).text  # shown, to check by eye
+
+        await type_into(pilot, "#response_path", str(saved / "response.xml"))
+        await pilot.press("ctrl+o")
+        await wait_for_diagnosis(pilot, screen)
+        assert "response.ok" in screen.report.codes and screen.report.diagnosis.ok
+
+        await type_into(pilot, "#response_path", str(saved))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "is a folder" in shown(screen, "#err-response_path")
+
+
+async def test_bad_input_is_a_finding_and_a_crash_is_a_message(tmp_path):
+    app = app_at(tmp_path, StepId.SIGNIN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        await diagnose_paste(pilot, "Sorry, something went wrong. Error 500")
+        assert screen.report.codes == ["response.not_decodable"]
+        assert "SAMLResponse" in shown(screen, "#ts-findings")  # says where to copy it from
+        await diagnose_paste(pilot, "<samlp:AuthnRequest xmlns:samlp='urn:oasis:names:tc:SAML:2.0:protocol'/>")
+        assert "response.not_response" in screen.report.codes
+        await diagnose_paste(pilot, '<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>')
+        assert "xml.forbidden" in screen.report.codes
+
+        # a bug in the diagnosis: a message on the screen, the paste kept, the app alive
+        def broken(*args):
+            raise RuntimeError("boom")
+
+        app.diagnose = broken
+        good = response().decode()
+        await diagnose_paste(pilot, good)
+        assert "failed unexpectedly" in shown(screen, "#ts-status") and "boom" in shown(screen, "#ts-status")
+        assert screen.report is None and not shown(screen, "#ts-findings")
+        assert screen.query_one("#response", TextArea).text == good
+        assert not screen.query_one("#ts-run").disabled  # not stuck busy
+        assert app.is_running
+
+
+async def test_a_pasted_response_never_touches_the_disk(tmp_path, capfd):
+    app = app_at(tmp_path, StepId.SIGNIN)
+    pasted = saml_factory.as_base64(response(nameid=CANARY))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        await diagnose_paste(pilot, pasted)
+        assert CANARY in summary_text(screen)
+        await pilot.press("escape")
+        await pilot.pause()
+        # the step saves the state on its way out
+        await pilot.click("#sp_initiated_ok")
+        await pilot.click("#idp_initiated_ok")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        app.save()
+        state_dump = json.dumps(asdict(app.state))
+    assert CANARY not in state_dump and pasted[:40] not in state_dump
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert written  # the state file at least
+    for path in written:
+        content = path.read_bytes()
+        assert CANARY.encode() not in content and pasted[:40].encode() not in content, path
+    out, err = capfd.readouterr()
+    assert CANARY not in out + err
+
+
+# ---------------------------------------------------------------------------
+# the glue in wizard/troubleshoot.py, without a terminal
+
+def test_summary_rows_put_the_expected_value_beside_each_flagged_value():
+    from wizard.troubleshoot import diagnose_for_org
+
+    wrong_dest = VALUES.acs_url + "/"
+    report = diagnose_for_org(response(destination=wrong_dest, nameid_format=saml_factory.UNSPECIFIED_FORMAT),
+                              org=ORG, api_base=VALUES.api_base, metadata_xml=metadata(), now=FIXED_NOW)
+    rows = {row.key: row for row in report.rows}
+    assert rows["destination"].flagged and rows["destination"].value == wrong_dest
+    assert rows["destination"].expected == VALUES.acs_url
+    assert rows["nameid_format"].flagged and rows["nameid_format"].expected.endswith("emailAddress")
+    assert not rows["audience"].flagged and rows["audience"].expected == ""
+    assert rows["issuer"].value == "JumpCloud"
+    titles = [entry.title for entry in report.related]
+    assert any("ACS URL" in t for t in titles) and "NameID format invalid" in titles
+    assert report.signature_checked_against_metadata
+
+
+def test_unreadable_metadata_says_the_signature_could_not_be_checked():
+    from wizard.troubleshoot import diagnose_for_org
+
+    report = diagnose_for_org(response(), org=ORG, api_base=VALUES.api_base,
+                              metadata_xml="<md:EntityDescriptor", now=FIXED_NOW)
+    assert "could not be read" in report.metadata_note
+    assert "could not be checked against the metadata" in report.metadata_note
+    assert not report.signature_checked_against_metadata
+    assert "response.signature.unchecked" in report.codes
+
+
+def test_read_response_file_refuses_a_huge_file(tmp_path):
+    from wizard.troubleshoot import read_response_file
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"A" * 2048)
+    text, problems = read_response_file(str(big), cap=1024)
+    assert text is None and problems[0].code == "response.file.too_large"
+    text, problems = read_response_file("   ")
+    assert text is None and problems[0].code == "response.file.none"
