@@ -86,6 +86,30 @@ def error_of(screen, field: str) -> str:
     return str(screen.query_one(f"#err-{field}").render())
 
 
+def test_rotation_gate_functions(tmp_path):
+    from wizard.pulumi_step import check_apply, check_rotation_target, decode_metadata, load_new_metadata
+    from wizard.rotation import DiffRow, RotationPlan
+    from wizard.findings import ok
+
+    assert [f.field for f in check_rotation_target("acme corp", "http://pulumi.example.com")] == ["rot_org", "rot_api"]
+    assert check_rotation_target(ORG, "https://api.pulumi.com") == []
+    assert decode_metadata("<x>é</x>".encode("utf-16")) == "<x>é</x>"
+    assert decode_metadata(b"\xef\xbb\xbf<x/>") == "<x/>"
+    (tmp_path / "bin.xml").write_bytes(b"\xff\xfe\x00\xd8")  # UTF-16 BOM, then a lone surrogate
+    text, problems = load_new_metadata(str(tmp_path / "bin.xml"))
+    assert text is None and problems[0].code == "metadata.file.encoding"
+    text, problems = load_new_metadata(str(tmp_path))
+    assert text is None and problems[0].code == "metadata.file.is_dir"
+
+    ready = RotationPlan([ok("rotate.ready", "")], [DiffRow("Certificate SHA-256", "A", "B")], "<xml/>", "B")
+    assert [f.code for f in check_apply(None, True)] == ["rotate.compare_first"]
+    assert [f.code for f in check_apply(ready, True, plan_inputs_changed=True)] == ["rotate.compare_first"]
+    assert [f.code for f in check_apply(ready, False)] == ["rotate.unconfirmed_by_admin"]
+    assert check_apply(ready, True) == []
+    failed = RotationPlan([], [], "<xml/>", None)
+    assert [f.code for f in check_apply(failed, True)] == ["rotate.not_ready"]
+
+
 @pytest.fixture
 def fake():
     with FakePulumi(TOKEN) as server:
@@ -200,6 +224,11 @@ async def test_pulumi_refusal_is_shown_as_is_and_other_app_blocked(fake, tmp_pat
         outcome = str(screen.query_one("#outcome").render())
         assert "Pulumi refused the request: Invalid IDP SSO descriptor: the certificate is revoked" in outcome
         assert screen.outcome is not None and not screen.outcome.ok
+        token_input = screen.query_one("#token")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PulumiScreen)
+        assert token_input.value == ""  # closing forgets the entered token
     assert fake.saml_body(ORG)["idpSsoDescriptor"] == GOOD_EXPORT.read_text()  # unchanged
     out, err = capfd.readouterr()
     assert TOKEN not in out + err

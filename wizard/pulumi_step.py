@@ -229,14 +229,6 @@ def check_new_metadata_text(text: str) -> list[Finding]:
     return []
 
 
-STALE_CODES = frozenset({"rotate.same_certificate", "rotate.older_certificate", "rotate.metadata_invalid"})
-
-
-def plan_is_stale(plan: "RotationPlan") -> bool:
-    """The new file looks like it was exported before the certificate was regenerated."""
-    return any(f.code in STALE_CODES for f in plan.findings)
-
-
 def check_apply(plan: "RotationPlan | None", confirmed: bool, plan_inputs_changed: bool = False) -> list[Finding]:
     """May the rotation be applied now?  A compared, passing plan and an explicit yes."""
     if plan is None or plan_inputs_changed:
