@@ -62,9 +62,9 @@ class StepScreen(Screen):
                     if not self.OWN_FINDINGS_VIEW:
                         yield FindingsView(id="findings")
                 with Horizontal(id="nav"):
-                    yield Button("Back", id="back", disabled=self.STEP is STEP_ORDER[0])
+                    yield Button("◀ Back", id="back", disabled=self.STEP is STEP_ORDER[0], compact=True)
                     yield Static("", id="gate-message", markup=False)
-                    yield Button(self.NEXT_LABEL, id="next", variant="primary")
+                    yield Button(f"{self.NEXT_LABEL} ▶", id="next", variant="primary", compact=True)
         yield TooSmall()
         yield Footer()
 
@@ -150,6 +150,9 @@ class StepScreen(Screen):
         self.set_class(event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT, "-too-small")
 
     def on_mount(self) -> None:
+        # Focusing the first field may scroll it into view; start at the step's title instead.
+        body = self.query_one("#body", VerticalScroll)
+        self.call_after_refresh(body.scroll_home, animate=False)
         size = self.app.size
         self.set_class(size.width < MIN_WIDTH or size.height < MIN_HEIGHT, "-too-small")
         self.sub_title = self.app.state.org or ""

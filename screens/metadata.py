@@ -13,8 +13,8 @@ from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Static,
 from screens.base import StepScreen
 from screens.widgets import FieldError, FindingsView
 from wizard.findings import Severity
-from wizard.state import StepId
-from wizard.steps import check_metadata_gate, load_metadata_file, summarize_metadata
+from wizard.state import StepId, StepStatus
+from wizard.steps import check_metadata_gate, load_metadata_file, metadata_replaced, summarize_metadata
 
 
 def _short(path: Path) -> str:
@@ -199,6 +199,11 @@ class MetadataScreen(StepScreen):
         ack_box = self.query_one("#ack_warnings", Checkbox)
         findings = check_metadata_gate(self.report, ack_box.value)
         if self.report is not None and self.report.metadata is not None and self.report.ok:
-            state.metadata_summary = summarize_metadata(self.report.metadata, self._source)
+            summary = summarize_metadata(self.report.metadata, self._source)
+            if metadata_replaced(state.metadata_summary, summary):
+                # Pulumi holds (or was verified against) the previous export: step 6 again.
+                state.pulumi_verification = ""
+                self.app.record_status(StepId.PULUMI, StepStatus.NOT_STARTED)
+            state.metadata_summary = summary
             state.metadata_warnings = [f.message for f in self.report.findings if f.severity is Severity.WARNING]
         return findings

@@ -144,13 +144,15 @@ async def test_walk_all_nine_steps(tmp_path):
         assert app.state.metadata_summary["cert_not_after"].startswith("2027-03-23")
 
         # 6. Pulumi: copy the whole XML; the admin must confirm
-        await pilot.click("#copy-xml .copy-button")
+        app.screen.query_one("#copy-xml .copy-button").focus()
+        await pilot.press("enter")
         await pilot.pause()
         assert app.clipboard == GOOD_EXPORT.read_text()
         await next_step(pilot)
         assert isinstance(app.screen, PulumiScreen)
         assert "Apply changes" in error_text(pilot, "applied")
-        await tick(pilot, "#understood")
+        for key in ("saml_admin", "own_account", "members", "immediate"):
+            await tick(pilot, f"#switch-{key}")
         await tick(pilot, "#applied")
         await next_step(pilot)
         assert isinstance(app.screen, SigninScreen)
@@ -301,3 +303,29 @@ async def test_no_clipboard_never_crashes(tmp_path, failing):
         await pilot.pause()
         assert app.clipboard.endswith("/acs")
         assert any("terminal clipboard only" in str(n.message) for n in app._notifications)
+
+
+async def test_new_certificate_at_export_sends_the_admin_back_through_pulumi(tmp_path):
+    from wizard.state import STEP_ORDER, WizardState
+
+    state = WizardState(org="acmecorp", idp_url_value="bitdefender", groups=["Engineering"],
+                        metadata_path=str(GOOD_EXPORT), pulumi_verification="verified by API",
+                        metadata_summary={"cert_sha256": "00:11", "sso_url": "https://sso.jumpcloud.com/saml2/bitdefender",
+                                          "entity_id": "strategicgroupnw"})
+    for step in STEP_ORDER[: STEP_ORDER.index(StepId.SIGNIN)]:
+        state.set_status(step, StepStatus.DONE)
+    state.current_step = StepId.METADATA.value
+    StateStore(tmp_path / "state").save(state)
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MetadataScreen)
+        await wait_for_check(pilot, screen)
+        await next_step(pilot)
+        assert isinstance(app.screen, PulumiScreen)
+    assert app.state.status(StepId.PULUMI) is StepStatus.NOT_STARTED
+    assert app.state.pulumi_verification == ""
+    assert app.state.metadata_summary["cert_sha256"].startswith("7A:42")

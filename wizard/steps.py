@@ -121,25 +121,6 @@ def check_groups(groups: list[str]) -> list[Finding]:
     return [ok("step.ok", f"{len(groups)} group(s) recorded.")]
 
 
-def check_pulumi_confirmation(applied: bool, understood: bool) -> list[Finding]:
-    findings = []
-    if not understood:
-        findings.append(error(
-            "step.pulumi.understood",
-            "Confirm you have read what the switch to SAML does to members.",
-            "Members without a SAML identity are locked out until they link it; you become the SAML admin.",
-            "understood",
-        ))
-    if not applied:
-        findings.append(error(
-            "step.pulumi.applied",
-            "Confirm that you pasted the metadata in Pulumi and chose Apply changes.",
-            "Settings > Access Management > Membership Requirements > Change requirements > SAML SSO.",
-            "applied",
-        ))
-    return findings or [ok("step.ok", "Confirmed by the admin, not verified through Pulumi's API.")]
-
-
 def check_signin(idp_initiated_ok: bool, sp_initiated_ok: bool) -> list[Finding]:
     findings = []
     if not idp_initiated_ok:
@@ -279,6 +260,15 @@ def summarize_metadata(metadata, source: str) -> dict[str, str]:
     return summary
 
 
+def metadata_replaced(old_summary: dict[str, str], new_summary: dict[str, str]) -> bool:
+    """True when newly accepted metadata carries another certificate or SSO URL than the one
+    accepted before: whatever was loaded into or verified in Pulumi is then out of date."""
+    if not old_summary:
+        return False
+    keys = ("cert_sha256", "sso_url", "entity_id")
+    return any(old_summary.get(k, "") != new_summary.get(k, "") for k in keys)
+
+
 def check_metadata_gate(report, acknowledged_warnings: bool) -> list[Finding]:
     """The export step's gate: the metadata findings, plus an acknowledgement for warnings."""
     if report is None:
@@ -292,18 +282,6 @@ def check_metadata_gate(report, acknowledged_warnings: bool) -> list[Finding]:
     return findings
 
 
-# -- step 6: what switching the org to SAML does (DOMAIN.md) ----------------
-
-PULUMI_SWITCH_WARNINGS: tuple[tuple[str, str], ...] = (
-    ("The switch takes effect at once and checks nothing first.",
-     "Finish the JumpCloud side (values, groups, metadata) before you apply it."),
-    ("Members without a SAML identity are locked out (not deleted).",
-     "Each existing member links their account: Account Settings > Connect SAML SSO; "
-     "otherwise they see \"Email already in use\"."),
-    ("You, the admin making the change, become the SAML admin: the break-glass login.",
-     "Your account must not belong to unrelated organisations, and your personal account must own no stacks."),
-    ("SAML needs a paid Pulumi edition; SCIM needs Enterprise or higher.",
-     "Check Settings > Billing if the SAML SSO option is missing."),
-)
+# -- step 7 ------------------------------------------------------------------
 
 JUMPCLOUD_USER_CONSOLE = "https://console.jumpcloud.com/userconsole"
