@@ -62,10 +62,11 @@ class MetadataScreen(StepScreen):
         self.query_one("#facts").display = False
         state = self.app.state
         self._look_for_exports()
+        # What was loaded before is checked again, without scrolling away from the guide.
         if state.metadata_path:
-            self.load_path(state.metadata_path)
+            self.load_path(state.metadata_path, reveal=False)
         elif state.metadata_xml:
-            self.run_check(state.metadata_xml, "pasted XML")
+            self.run_check(state.metadata_xml, "pasted XML", reveal=False)
         self.set_interval(1.0, self._poll_file)
 
     def _look_for_exports(self) -> None:
@@ -92,7 +93,7 @@ class MetadataScreen(StepScreen):
 
     # -- loading ----------------------------------------------------------
 
-    def load_path(self, path_text: str) -> None:
+    def load_path(self, path_text: str, *, reveal: bool = True) -> None:
         self.query_one("#metadata_path", Input).value = path_text
         data, problems = load_metadata_file(path_text)
         self.show_findings(problems)
@@ -107,7 +108,7 @@ class MetadataScreen(StepScreen):
             self._watched = None
         self.app.state.metadata_path = path_text
         self.app.state.metadata_xml = data.decode("utf-8", errors="replace")
-        self.run_check(data, _short(path.resolve()))
+        self.run_check(data, _short(path.resolve()), reveal=reveal)
 
     def _poll_file(self) -> None:
         if not self._watched:
@@ -153,7 +154,7 @@ class MetadataScreen(StepScreen):
     # -- the check (in a worker: lxml and cryptography load on first use) --
 
     @work(exclusive=True, group="metadata-check")
-    async def run_check(self, data: bytes | str, source: str) -> None:
+    async def run_check(self, data: bytes | str, source: str, reveal: bool = True) -> None:
         self.query_one("#gate-message", Static).update("Checking the metadata…")
         await asyncio.sleep(0.05 if isinstance(data, str) else 0)  # let a fast typist finish a paste
         try:
@@ -165,9 +166,9 @@ class MetadataScreen(StepScreen):
         except Exception as exc:  # a bug must not close the wizard and lose the admin's input
             self.query_one("#gate-message", Static).update(f"The check failed unexpectedly: {exc!r}")
             return
-        self.show_report(report, source)
+        self.show_report(report, source, reveal=reveal)
 
-    def show_report(self, report, source: str) -> None:
+    def show_report(self, report, source: str, *, reveal: bool = True) -> None:
         self.report = report
         self._source = source
         facts = self.query_one("#facts", Static)
@@ -191,8 +192,9 @@ class MetadataScreen(StepScreen):
         self.show_findings(report.findings)
         if report.ok:
             self.query_one("#gate-message", Static).update("")
-        findings_view = self.query_one("#findings")
-        self.call_after_refresh(findings_view.scroll_visible, animate=False)
+        if reveal:  # the admin just loaded or pasted something: show the verdict
+            findings_view = self.query_one("#findings")
+            self.call_after_refresh(findings_view.scroll_visible, animate=False)
 
     def check(self):
         state = self.app.state

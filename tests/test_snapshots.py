@@ -112,3 +112,13 @@ def test_refused_gate_shows_reasons_beside_fields(snap_compare, tmp_path):
 
 def test_too_small_window(snap_compare, tmp_path):
     assert snap_compare(app_at(tmp_path, None), terminal_size=(60, 20), run_before=lambda pilot: settle(pilot))
+
+
+def test_metadata_checked_shows_the_verdict(snap_compare, tmp_path):
+    async def run_before(pilot) -> None:
+        await resume_then()(pilot)
+        pilot.app.screen.query_one("#check-paste").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app_at(tmp_path, StepId.METADATA), terminal_size=(100, 30), run_before=run_before)
