@@ -279,7 +279,7 @@ async def test_command_palette_offers_steps_copies_and_troubleshooting(tmp_path)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Go to step 1: Prerequisites" in titles
         assert "Copy ACS URL" in titles and "Copy SCIM Base URL" in titles
-        assert "Open troubleshooting" in titles
+        assert "Open troubleshooting" in titles and "Rotate the certificate" in titles
         assert "Go to step 9: Summary" not in titles
         await pilot.press("ctrl+p")
         await pilot.pause()
@@ -329,3 +329,78 @@ async def test_new_certificate_at_export_sends_the_admin_back_through_pulumi(tmp
     assert app.state.status(StepId.PULUMI) is StepStatus.NOT_STARTED
     assert app.state.pulumi_verification == ""
     assert app.state.metadata_summary["cert_sha256"].startswith("7A:42")
+
+
+async def test_start_screen_offers_certificate_rotation(tmp_path):
+    from screens.rotation import RotationScreen
+
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#rotate").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RotationScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+
+
+def state_at_metadata(**fields) -> "WizardState":
+    from wizard.state import STEP_ORDER, WizardState
+
+    state = WizardState(org="acmecorp", idp_url_value="bitdefender", groups=["Engineering"], **fields)
+    for step in STEP_ORDER[: STEP_ORDER.index(StepId.METADATA)]:
+        state.set_status(step, StepStatus.DONE)
+    state.current_step = StepId.METADATA.value
+    return state
+
+
+async def test_metadata_warnings_must_be_acknowledged(tmp_path):
+    from datetime import datetime, timezone
+
+    StateStore(tmp_path / "state").save(state_at_metadata(metadata_path=str(GOOD_EXPORT)))
+    app = make_app(tmp_path / "state")
+    app._now = lambda: datetime(2027, 1, 15, 12, 0, tzinfo=timezone.utc)  # 67 days before expiry
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        await wait_for_check(pilot, screen)
+        assert "metadata.cert.expiring" in [f.code for f in screen.report.findings]
+        assert "2027-03-23" in str(screen.query_one("#findings").render())
+        assert screen.query_one("#ack_warnings").display
+        await next_step(pilot)
+        assert isinstance(app.screen, MetadataScreen)
+        assert "warnings" in error_text(pilot, "ack_warnings")
+        await tick(pilot, "#ack_warnings")
+        await next_step(pilot)
+        assert isinstance(app.screen, PulumiScreen)
+    assert app.state.status(StepId.METADATA) is StepStatus.WARNINGS
+    assert any("2027-03-23" in w for w in app.state.metadata_warnings)
+
+
+async def test_metadata_is_checked_again_when_the_file_changes(tmp_path):
+    export = tmp_path / "JumpCloud-Pulumi-metadata.xml"
+    shutil.copy(GOOD_EXPORT, export)
+    StateStore(tmp_path / "state").save(state_at_metadata(metadata_path=str(export)))
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        await wait_for_check(pilot, screen)
+        assert screen.report.ok
+        # the admin exports again, over the same file, from the wrong app
+        export.write_bytes(EXPIRED_EXPORT.read_bytes())
+        first = screen.report
+        for _ in range(150):
+            await pilot.pause(0.02)
+            if screen.report is not first and not any(w.is_running for w in screen.workers):
+                break
+        codes = {f.code for f in screen.report.findings}
+        assert {"metadata.cert.expired", "metadata.sso.slug_mismatch"} <= codes
+        await next_step(pilot)
+        assert isinstance(app.screen, MetadataScreen)
