@@ -24,7 +24,7 @@ from screens.sso_tab import SsoTabScreen  # noqa: E402
 from screens.summary import SummaryScreen  # noqa: E402
 from screens.troubleshoot import TroubleshootScreen  # noqa: E402
 from screens.welcome import WelcomeScreen  # noqa: E402
-from wizard.state import StateStore, StepId, StepStatus  # noqa: E402
+from wizard.state import StateStore, StepId, StepStatus, WizardState  # noqa: E402
 
 SIZE = (100, 30)
 
@@ -346,7 +346,7 @@ async def test_start_screen_offers_certificate_rotation(tmp_path):
         assert isinstance(app.screen, WelcomeScreen)
 
 
-def state_at_metadata(**fields) -> "WizardState":
+def state_at_metadata(**fields) -> WizardState:
     from wizard.state import STEP_ORDER, WizardState
 
     state = WizardState(org="acmecorp", idp_url_value="bitdefender", groups=["Engineering"], **fields)

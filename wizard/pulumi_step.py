@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
+from wizard.files import decode_text
 from wizard.findings import Finding, error, has_errors, ok
 from wizard.values import api_base_problem, org_problem
 
@@ -197,14 +198,7 @@ def check_rotation_target(org: str, api_base: str) -> list[Finding]:
     return findings
 
 
-def decode_metadata(data: bytes) -> str | None:
-    """A metadata file as text (UTF-8 as JumpCloud writes it; UTF-16 with a BOM too)."""
-    for encoding in ("utf-8-sig", "utf-16"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
+decode_metadata = decode_text  # a metadata file as text (UTF-8 as JumpCloud writes it; UTF-16 with a BOM)
 
 
 def load_new_metadata(path_text: str) -> tuple[str | None, list[Finding]]:

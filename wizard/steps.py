@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from wizard.files import FileKind, read_named_file
 from wizard.findings import Finding, error, has_errors, ok, warning
 from wizard.values import (
     api_base_problem,
@@ -218,28 +219,19 @@ def export_search_folders() -> list[Path]:
     return unique
 
 
+METADATA_FILE = FileKind(
+    prefix="metadata.file",
+    field="metadata_path",
+    ask="Enter the path of the exported metadata file.",
+    none_fix="JumpCloud's Export Metadata downloads JumpCloud-<name>-metadata.xml.",
+    missing_fix="Check the path, or export the metadata from JumpCloud again.",
+)
+
+
 def load_metadata_file(path_text: str, *, cap: int = METADATA_CAP) -> tuple[bytes | None, list[Finding]]:
-    """Read a metadata file the admin named, or say precisely why it cannot be read."""
-    if not path_text.strip():
-        return None, [error("metadata.file.none", "Enter the path of the exported metadata file.",
-                            "JumpCloud's Export Metadata downloads JumpCloud-<name>-metadata.xml.", "metadata_path")]
-    path = Path(path_text.strip()).expanduser()
-    try:
-        if path.is_dir():
-            return None, [error("metadata.file.is_dir", f"{path} is a folder, not a file.",
-                                "Name the .xml file inside it.", "metadata_path")]
-        with path.open("rb") as handle:
-            data = handle.read(cap + 1)
-    except FileNotFoundError:
-        return None, [error("metadata.file.missing", f"There is no file at {path}.",
-                            "Check the path, or export the metadata from JumpCloud again.", "metadata_path")]
-    except PermissionError:
-        return None, [error("metadata.file.denied", f"{path} cannot be read (permission denied).",
-                            "Copy it somewhere you can read, or fix its permissions.", "metadata_path")]
-    except OSError as exc:
-        return None, [error("metadata.file.unreadable", f"{path} cannot be read: {exc.strerror or exc}.",
-                            "Choose another copy of the file.", "metadata_path")]
-    return data, []
+    """Read a metadata file the admin named, or say precisely why it cannot be read.
+    Over the cap, ``cap + 1`` bytes come back and the parser reports ``xml.too_large``."""
+    return read_named_file(path_text, METADATA_FILE, cap=cap)
 
 
 def summarize_metadata(metadata, source: str) -> dict[str, str]:

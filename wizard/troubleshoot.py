@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wizard.files import FileKind, decode_text, read_named_file
 from wizard.findings import Finding, Severity, error
 
 if TYPE_CHECKING:  # imported lazily: the screen module must stay cheap to import
@@ -269,46 +269,28 @@ def diagnose_for_org(
 # ---------------------------------------------------------------------------
 # a response saved to a file
 
+RESPONSE_FILE = FileKind(
+    prefix="response.file",
+    field="response_path",
+    ask="Enter the path of the file holding the SAML response.",
+    none_fix="Save the SAMLResponse value, the decoded XML or a SAML-tracer export to a file.",
+    missing_fix="Check the path.",
+)
+
+
 def read_response_file(path_text: str, *, cap: int = RESPONSE_FILE_CAP) -> tuple[str | None, list[Finding]]:
     """The text of a saved response (any encoding the diagnosis accepts), or why it cannot be read."""
-    if not path_text.strip():
-        return None, [error("response.file.none", "Enter the path of the file holding the SAML response.",
-                            "Save the SAMLResponse value, the decoded XML or a SAML-tracer export to a file.",
-                            "response_path")]
-    path = Path(path_text.strip()).expanduser()
-    try:
-        if path.is_dir():
-            return None, [error("response.file.is_dir", f"{path} is a folder, not a file.",
-                                "Name the file inside it.", "response_path")]
-        with path.open("rb") as handle:
-            data = handle.read(cap + 1)
-    except FileNotFoundError:
-        return None, [error("response.file.missing", f"There is no file at {path}.",
-                            "Check the path.", "response_path")]
-    except PermissionError:
-        return None, [error("response.file.denied", f"{path} cannot be read (permission denied).",
-                            "Copy it somewhere you can read, or fix its permissions.", "response_path")]
-    except OSError as exc:
-        return None, [error("response.file.unreadable", f"{path} cannot be read: {exc.strerror or exc}.",
-                            "Choose another copy of the file.", "response_path")]
+    data, problems = read_named_file(path_text, RESPONSE_FILE, cap=cap)
+    if data is None:
+        return None, problems
     if len(data) > cap:
         return None, [error("response.file.too_large",
-                            f"{path} is larger than {cap // (1024 * 1024)} MB; a SAML response is a few kilobytes.",
+                            f"{path_text.strip()} is larger than {cap // (1024 * 1024)} MB; "
+                            "a SAML response is a few kilobytes.",
                             "Save only the SAMLResponse value, or export just the sign-in from SAML-tracer.",
                             "response_path")]
-    return _bytes_to_text(data), []
-
-
-def _bytes_to_text(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")  # the diagnosis then says what it looks like
+    # Undecodable bytes still go to the diagnosis, which then says what they look like.
+    return decode_text(data) or data.decode("latin-1"), []
 
 
 __all__ = [

@@ -1,1 +1,31 @@
-"""CLI sub-commands: each module has HELP, add_arguments(parser) and run(args) -> int."""
+"""CLI sub-commands: each module has HELP, add_arguments(parser) and run(args) -> int.
+
+The arguments every command shares are defined here once.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from wizard.values import DEFAULT_API_BASE
+
+
+ORG_HELP = "Pulumi organisation name (case-sensitive)"
+
+
+def add_org_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--org", required=True, metavar="ORG", help=ORG_HELP)
+
+
+def add_api_url_argument(parser, *, extra_help: str = "") -> None:
+    """``--api-url`` on a parser or an argument group."""
+    parser.add_argument(
+        "--api-url",
+        default=DEFAULT_API_BASE,
+        metavar="URL",
+        help=f"Pulumi API base URL, for self-hosted Pulumi Cloud (default {DEFAULT_API_BASE}){extra_help}",
+    )
+
+
+def add_json_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object")

@@ -16,7 +16,8 @@ import json
 import os
 import sys
 
-from wizard.values import DEFAULT_API_BASE, ValueError_, org_values
+from wizard.commands import add_api_url_argument, add_org_argument
+from wizard.values import ValueError_, org_values
 
 HELP = "check a SCIM token against the live SCIM endpoint (read-only; token from $PULUMI_SCIM_TOKEN or stdin)"
 TOKEN_ENV = "PULUMI_SCIM_TOKEN"
@@ -26,15 +27,9 @@ _USAGE_CODES = {"scim.invalid_url", "scim.no_token", "scim.bad_token"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--org", required=True, metavar="ORG", help="Pulumi organisation name (case-sensitive)")
+    add_org_argument(parser)
     where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--api-url",
-        default=DEFAULT_API_BASE,
-        metavar="URL",
-        help=f"Pulumi API base URL, for self-hosted Pulumi Cloud (default {DEFAULT_API_BASE}); "
-        "the SCIM base URL is {api}/scim/v2/{org}",
-    )
+    add_api_url_argument(where, extra_help="; the SCIM base URL is {api}/scim/v2/{org}")
     where.add_argument(
         "--base-url",
         metavar="URL",

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from wizard.values import DEFAULT_API_BASE
+from wizard.commands import add_api_url_argument, add_org_argument
 
 HELP = "diagnose a SAML response captured during a failed sign-in (what is wrong and how to fix it)"
 PROG = "jumpcloud-pulumi-sso diagnose"
@@ -23,11 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "path", nargs="?", default="-", metavar="PATH|-",
         help="file holding the response or SAML-tracer export ('-' or nothing: standard input)",
     )
-    parser.add_argument("--org", required=True, metavar="ORG", help="Pulumi organisation name (case-sensitive)")
-    parser.add_argument(
-        "--api-url", default=DEFAULT_API_BASE, metavar="URL",
-        help=f"Pulumi API base URL, for self-hosted Pulumi Cloud (default {DEFAULT_API_BASE})",
-    )
+    add_org_argument(parser)
+    add_api_url_argument(parser)
     parser.add_argument(
         "--metadata", metavar="FILE",
         help="the metadata exported from JumpCloud: the signature is checked against its certificate",

@@ -19,8 +19,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from wizard.commands import add_api_url_argument, add_org_argument
 from wizard.commands.status import EXIT_ACCESS, print_findings
-from wizard.values import DEFAULT_API_BASE
+from wizard.files import decode_text
 
 HELP = "replace the IdP metadata (certificate) Pulumi Cloud uses with a new JumpCloud export"
 PROG = "jumpcloud-pulumi-sso rotate"
@@ -30,13 +31,8 @@ MAX_FILE = 2 * 1024 * 1024
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("metadata_file", metavar="METADATA_FILE", help="the metadata XML exported from JumpCloud")
-    parser.add_argument("--org", required=True, metavar="ORG", help="Pulumi organisation name (case-sensitive)")
-    parser.add_argument(
-        "--api-url",
-        default=DEFAULT_API_BASE,
-        metavar="URL",
-        help=f"Pulumi API base URL, for self-hosted Pulumi Cloud (default {DEFAULT_API_BASE})",
-    )
+    add_org_argument(parser)
+    add_api_url_argument(parser)
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation (for scripts)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     from wizard.rotation import JUMPCLOUD_STEPS
@@ -130,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     out(f"Access token: from {token.source}")
     out(f"New metadata: {path}")
     report = check_metadata(data)
-    text = _decode(data) if report.metadata is not None else None
+    text = decode_text(data) if report.metadata is not None else None
 
     async def current() -> api.ApiResult:
         async with api.PulumiClient(api_base, token) as client:
@@ -186,16 +182,6 @@ def run(args: argparse.Namespace) -> int:
         code = EXIT_ACCESS
     return _finish(args, out, code, [*plan.findings, *result.findings], diff=diff,
                    new_fingerprint=plan.new_fingerprint, shown=len(plan.findings))
-
-
-def _decode(data: bytes) -> str | None:
-    """The file as text for Pulumi (UTF-8 as JumpCloud writes it; UTF-16 with a BOM too)."""
-    for encoding in ("utf-8-sig", "utf-16"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
 
 
 _ACCESS_CODES = frozenset({

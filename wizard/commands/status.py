@@ -12,8 +12,8 @@ import json
 import sys
 from typing import Any
 
+from wizard.commands import add_api_url_argument, add_json_argument, add_org_argument
 from wizard.findings import Finding, Severity
-from wizard.values import DEFAULT_API_BASE
 
 HELP = "show what Pulumi Cloud has loaded for the organisation's SAML SSO and when its certificate expires"
 PROG = "jumpcloud-pulumi-sso status"
@@ -24,14 +24,9 @@ _MARK = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "·", Seve
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--org", required=True, metavar="ORG", help="Pulumi organisation name (case-sensitive)")
-    parser.add_argument(
-        "--api-url",
-        default=DEFAULT_API_BASE,
-        metavar="URL",
-        help=f"Pulumi API base URL, for self-hosted Pulumi Cloud (default {DEFAULT_API_BASE})",
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_org_argument(parser)
+    add_api_url_argument(parser)
+    add_json_argument(parser)
     parser.add_argument(
         "--warn-days", type=int, default=30, metavar="N",
         help="exit 1 when the certificate expires within N days (default 30)",

@@ -6,20 +6,16 @@ import argparse
 import json
 import sys
 
-from wizard.values import DEFAULT_API_BASE, ValueError_, org_values
+from wizard.commands import ORG_HELP, add_api_url_argument, add_json_argument
+from wizard.values import ValueError_, org_values
 
 HELP = "print the values to enter in JumpCloud (SSO table, SCIM base URL) for an organisation"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("org", metavar="ORG", help="Pulumi organisation name (case-sensitive)")
-    parser.add_argument(
-        "--api-url",
-        default=DEFAULT_API_BASE,
-        metavar="URL",
-        help=f"Pulumi API base URL, for self-hosted Pulumi Cloud (default {DEFAULT_API_BASE})",
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("org", metavar="ORG", help=ORG_HELP)
+    add_api_url_argument(parser)
+    add_json_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,53 @@
+"""Reading a file the admin named: its bytes, or a finding that says why not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from wizard.findings import Finding, error
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """What the file holds, for the findings: codes ``<prefix>.none`` … ``<prefix>.unreadable``."""
+
+    prefix: str  # "metadata.file", "response.file"
+    field: str  # the input the findings belong beside
+    ask: str  # "Enter the path of …"
+    none_fix: str
+    missing_fix: str
+
+
+def read_named_file(path_text: str, kind: FileKind, *, cap: int) -> tuple[bytes | None, list[Finding]]:
+    """At most ``cap + 1`` bytes of the file (so a caller can tell it is over the cap), or why not."""
+    def problem(code: str, message: str, fix: str) -> tuple[None, list[Finding]]:
+        return None, [error(f"{kind.prefix}.{code}", message, fix, kind.field)]
+
+    if not path_text.strip():
+        return problem("none", kind.ask, kind.none_fix)
+    path = Path(path_text.strip()).expanduser()
+    try:
+        if path.is_dir():
+            return problem("is_dir", f"{path} is a folder, not a file.", "Name the file inside it.")
+        with path.open("rb") as handle:
+            data = handle.read(cap + 1)
+    except FileNotFoundError:
+        return problem("missing", f"There is no file at {path}.", kind.missing_fix)
+    except PermissionError:
+        return problem("denied", f"{path} cannot be read (permission denied).",
+                       "Copy it somewhere you can read, or fix its permissions.")
+    except OSError as exc:
+        return problem("unreadable", f"{path} cannot be read: {exc.strerror or exc}.",
+                       "Choose another copy of the file.")
+    return data, []
+
+
+def decode_text(data: bytes) -> str | None:
+    """A text file as written by JumpCloud or a browser: UTF-8 (a BOM allowed), or UTF-16 with a BOM.
+    None when it is neither."""
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
