@@ -31,6 +31,17 @@ def test_record_holds_what_the_admin_needs_later():
     assert "confirmed by the admin, not verified" in text
     assert "Skipped: no Enterprise edition" in text
     assert "| SCIM (optional) | skipped |" in text
+    assert "| Summary |" not in text
+
+
+def test_record_reads_the_saved_xml_when_the_facts_are_missing():
+    from conftest import GOOD_EXPORT
+
+    state = make_state()
+    state.metadata_summary = {}
+    state.metadata_xml = GOOD_EXPORT.read_text()
+    text = build_record(state, now=datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc))
+    assert "7A:42:B6:DF" in text and "2027-03-23" in text and "`strategicgroupnw`" in text
 
 
 def test_record_is_written_atomically(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from wizard import __version__
 from wizard.atomic import write_atomic
-from wizard.state import STEP_ORDER, STEP_TITLES, StepStatus, WizardState
+from wizard.state import STEP_ORDER, STEP_TITLES, StepId, StepStatus, WizardState
 from wizard.steps import APP_KINDS
 from wizard.values import OrgValues, idp_sso_url
 
@@ -24,10 +24,24 @@ def _md(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _metadata_facts(state: WizardState) -> dict[str, str]:
+    """The exported metadata's facts: as accepted at the export step, or read again from
+    the saved XML when the state holds the XML but not the facts."""
+    if state.metadata_summary.get("cert_sha256") or not state.metadata_xml.strip():
+        return state.metadata_summary
+    from wizard.metadata import check_metadata
+    from wizard.steps import summarize_metadata
+
+    report = check_metadata(state.metadata_xml)
+    if report.metadata is None:
+        return state.metadata_summary
+    return summarize_metadata(report.metadata, state.metadata_path or "pasted XML")
+
+
 def build_record(state: WizardState, *, now: datetime | None = None) -> str:
     now = now or datetime.now(timezone.utc)
     values = OrgValues(state.org, state.api_base)
-    meta = state.metadata_summary or {}
+    meta = _metadata_facts(state)
     lines = [
         f"# Pulumi SAML SSO with JumpCloud: setup record for `{state.org}`",
         "",
@@ -39,6 +53,8 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
         "| --- | --- |",
     ]
     for step in STEP_ORDER:
+        if step is StepId.SUMMARY:  # this record is the summary
+            continue
         lines.append(f"| {STEP_TITLES[step]} | {_STATUS_WORDS[state.status(step)]} |")
     lines += [
         "",
