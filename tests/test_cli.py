@@ -89,3 +89,25 @@ def test_console_script_is_the_same_entry():
 
     (ep,) = [e for e in entry_points(group="console_scripts") if e.name == "jumpcloud-pulumi-sso"]
     assert ep.value == "wizard.cli:main"
+
+
+def test_the_domain_package_never_imports_textual_or_screens():
+    import ast
+    from pathlib import Path
+
+    import wizard
+
+    root = Path(wizard.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top in {"textual", "screens"} and not (path.name == "cli.py" and name == "screens.app"):
+                    offenders.append(f"{path.name}: {name}")
+    assert offenders == []
