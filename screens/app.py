@@ -9,6 +9,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Callable, Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -65,6 +66,7 @@ class WizardApp(App):
         export_folders: Callable[[], list[Path]] | None = None,
         system_copy: Callable[[str], str | None] | None = _system_copy,
         network_timeout: float = 10.0,
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
         self.store = StateStore(state_dir)
@@ -75,6 +77,7 @@ class WizardApp(App):
         self._system_copy = system_copy
         self.load_warning = ""
         self.network_timeout = network_timeout
+        self._cursor_blink = cursor_blink  # off in tests: a blinking cursor makes snapshots flaky
 
     # -- clock and folders (injectable for tests) -------------------------
 
@@ -121,6 +124,10 @@ class WizardApp(App):
         self.state = WizardState()
         self.show_step(StepId.WELCOME)
         self.notify("Started over: the saved progress was discarded.")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if not self._cursor_blink and hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False
 
     # -- navigation -------------------------------------------------------
 

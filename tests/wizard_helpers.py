@@ -28,6 +28,7 @@ def make_app(state_dir: Path, downloads: Path | None = None, recorder: CopyRecor
         now=lambda: FIXED_NOW,
         export_folders=lambda: list(folders),
         system_copy=recorder if recorder is not None else CopyRecorder(),
+        cursor_blink=False,
     )
 
 
