@@ -37,6 +37,17 @@ async def wait_for_check(pilot, screen) -> None:
     raise AssertionError("the metadata check did not finish")
 
 
+async def resume_at_metadata(pilot) -> MetadataScreen:
+    """Accept the resume prompt of a state saved at the export step; wait for its check."""
+    await pilot.pause()
+    await pilot.press("r")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, MetadataScreen)
+    await wait_for_check(pilot, screen)
+    return screen
+
+
 async def walk_first_four(pilot, app, recorder) -> None:
     # 1. prerequisites: every gate refuses, then accepts
     assert isinstance(app.screen, WelcomeScreen)
@@ -318,12 +329,7 @@ async def test_new_certificate_at_export_sends_the_admin_back_through_pulumi(tmp
     StateStore(tmp_path / "state").save(state)
     app = make_app(tmp_path / "state")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("r")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MetadataScreen)
-        await wait_for_check(pilot, screen)
+        screen = await resume_at_metadata(pilot)
         await next_step(pilot)
         assert isinstance(app.screen, PulumiScreen)
     assert app.state.status(StepId.PULUMI) is StepStatus.NOT_STARTED
@@ -363,11 +369,7 @@ async def test_metadata_warnings_must_be_acknowledged(tmp_path):
     app = make_app(tmp_path / "state")
     app._now = lambda: datetime(2027, 1, 15, 12, 0, tzinfo=timezone.utc)  # 67 days before expiry
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("r")
-        await pilot.pause()
-        screen = app.screen
-        await wait_for_check(pilot, screen)
+        screen = await resume_at_metadata(pilot)
         assert "metadata.cert.expiring" in [f.code for f in screen.report.findings]
         assert "2027-03-23" in str(screen.query_one("#findings").render())
         assert screen.query_one("#ack_warnings").display
@@ -387,11 +389,7 @@ async def test_metadata_is_checked_again_when_the_file_changes(tmp_path):
     StateStore(tmp_path / "state").save(state_at_metadata(metadata_path=str(export)))
     app = make_app(tmp_path / "state")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("r")
-        await pilot.pause()
-        screen = app.screen
-        await wait_for_check(pilot, screen)
+        screen = await resume_at_metadata(pilot)
         assert screen.report.ok
         # the admin exports again, over the same file, from the wrong app
         export.write_bytes(EXPIRED_EXPORT.read_bytes())
