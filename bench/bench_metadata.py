@@ -31,24 +31,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _timing import cpu_ms as _cpu_ms  # noqa: E402
+
+
+def cpu_ms(fn, runs: int) -> tuple[float, float]:
+    return _cpu_ms(fn, runs, warmup=10)
+
+
 GOOD = ROOT / "tests" / "data" / "jumpcloud" / "strategicgroupnw-metadata.xml"
 AIM_CPU_MS = 5.0
 AIM_PROCESS_RATIO = 2.0
 AIM_HOSTILE_S = 1.0
 AIM_HOSTILE_MIB = 50.0
-
-
-def cpu_ms(fn, runs: int) -> tuple[float, float]:
-    """(median, 90th percentile) CPU milliseconds per call."""
-    for _ in range(10):
-        fn()
-    samples = []
-    for _ in range(runs):
-        started = time.process_time_ns()
-        fn()
-        samples.append((time.process_time_ns() - started) / 1e6)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.9) - 1]
 
 
 def in_process() -> list[tuple[str, float, float]]:

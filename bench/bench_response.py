@@ -17,14 +17,14 @@ Compared with
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
+
+from _timing import cpu_ms  # noqa: E402
 
 import saml_factory as f  # noqa: E402
 from cryptography import x509  # noqa: E402
@@ -35,19 +35,6 @@ from wizard.response import ExpectedIdp, decode_response, diagnose  # noqa: E402
 
 AIM_MS = 10.0
 DESIGN_MS = 5.0
-
-
-def cpu_ms(fn, runs: int) -> tuple[float, float]:
-    """(median, 90th percentile) CPU milliseconds per call."""
-    for _ in range(5):
-        fn()
-    samples = []
-    for _ in range(runs):
-        started = time.process_time_ns()
-        fn()
-        samples.append((time.process_time_ns() - started) / 1e6)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.9) - 1]
 
 
 def main() -> None:

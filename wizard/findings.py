@@ -64,12 +64,3 @@ def ok(code: str, message: str, fix: str = "", field: str | None = None) -> Find
 
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.is_error for f in findings)
-
-
-def has_warnings(findings: Iterable[Finding]) -> bool:
-    return any(f.severity is Severity.WARNING for f in findings)
-
-
-def worst(findings: Iterable[Finding]) -> Severity:
-    ranked = sorted(findings, key=lambda f: f.severity.rank, reverse=True)
-    return ranked[0].severity if ranked else Severity.OK

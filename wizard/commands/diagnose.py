@@ -113,26 +113,6 @@ def run(args: argparse.Namespace) -> int:
     return 1 if not result.ok else 0
 
 
-_LABELS = {
-    "status": "Status",
-    "issuer": "Issuer",
-    "audience": "Audience",
-    "destination": "Destination",
-    "recipient": "Recipient",
-    "nameid": "NameID",
-    "nameid_format": "NameID format",
-    "issue_instant": "Issued",
-    "not_before": "Not before",
-    "not_on_or_after": "Not on or after",
-    "in_response_to": "InResponseTo",
-    "signed": "Signed",
-    "signature_algorithm": "Signature",
-    "digest_algorithm": "Digest",
-    "certificate_sha256": "Certificate SHA-256",
-    "signature_verified": "Signature verified",
-}
-
-
 def _print_human(result, *, has_metadata: bool) -> None:
     marks = {"error": "ERROR", "warning": "WARN ", "info": "INFO ", "ok": "OK   "}
     print(f"SAML response ({result.encoding})")
@@ -140,7 +120,9 @@ def _print_human(result, *, has_metadata: bool) -> None:
         print(f"  {marks.get(finding.severity.value, '?')} {finding.code}: {finding.message}")
         if finding.fix and finding.severity.value != "ok":
             print(f"        fix: {finding.fix}")
-    rows = [(label, result.summary.get(key, "")) for key, label in _LABELS.items() if result.summary.get(key)]
+    from wizard.troubleshoot import SUMMARY_LABELS  # the screen's labels, so both read alike
+
+    rows = [(label, result.summary[key]) for key, label in SUMMARY_LABELS.items() if result.summary.get(key)]
     if rows:
         print()
         width = max(len(label) for label, _ in rows)
