@@ -128,6 +128,8 @@ class StepScreen(Screen):
     def action_back(self) -> None:
         self.app.go_back(self.STEP)
 
+    # Textual calls the handler of every class in the MRO, so a step's own
+    # on_button_pressed / on_mount runs before these without calling super().
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "next":
             event.stop()

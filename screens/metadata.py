@@ -56,7 +56,6 @@ class MetadataScreen(StepScreen):
         yield FieldError("ack_warnings")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#ack_warnings", Checkbox).display = False
         self.query_one("#facts").display = False
         state = self.app.state
@@ -131,8 +130,6 @@ class MetadataScreen(StepScreen):
         elif event.button.id == "check-paste":
             event.stop()
             self._check_paste()
-        else:
-            super().on_button_pressed(event)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

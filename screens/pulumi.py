@@ -74,7 +74,6 @@ class PulumiScreen(StepScreen):
         yield FieldError("applied")
 
     def on_mount(self) -> None:
-        super().on_mount()
         from wizard.pulumi_api import find_token
 
         found = find_token(self.app.values.api_base)
@@ -105,8 +104,6 @@ class PulumiScreen(StepScreen):
         if event.button.id == "verify":
             event.stop()
             self.start_verify()
-        else:
-            super().on_button_pressed(event)
 
     # -- verify -----------------------------------------------------------
 

@@ -50,7 +50,6 @@ class ScimScreen(StepScreen):
         return self.app.state.scim_base_url or self.app.values.scim_base_url
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#skip-box").display = self.app.state.scim_skipped
 
     def on_unmount(self) -> None:
@@ -81,8 +80,6 @@ class ScimScreen(StepScreen):
         elif event.button.id == "check-scim":
             event.stop()
             self.start_check()
-        else:
-            super().on_button_pressed(event)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

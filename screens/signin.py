@@ -28,8 +28,6 @@ class SigninScreen(StepScreen):
         if event.button.id == "troubleshoot":
             event.stop()
             self.app.action_troubleshoot()
-        else:
-            super().on_button_pressed(event)
 
     def check(self):
         state = self.app.state

@@ -49,8 +49,6 @@ class SummaryScreen(StepScreen):
         if event.button.id == "write":
             event.stop()
             self.write_record()
-        else:
-            super().on_button_pressed(event)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

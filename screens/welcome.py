@@ -37,8 +37,6 @@ class WelcomeScreen(StepScreen):
         if event.button.id == "rotate":
             event.stop()
             self.app.action_rotate()
-        else:
-            super().on_button_pressed(event)
 
     def check(self):
         state = self.app.state

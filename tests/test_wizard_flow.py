@@ -402,3 +402,66 @@ async def test_metadata_is_checked_again_when_the_file_changes(tmp_path):
         assert {"metadata.cert.expired", "metadata.sso.slug_mismatch"} <= codes
         await next_step(pilot)
         assert isinstance(app.screen, MetadataScreen)
+
+
+async def test_leaving_the_export_step_while_its_check_runs_does_not_crash(tmp_path, monkeypatch):
+    import time
+
+    import wizard.metadata
+
+    real = wizard.metadata.check_metadata
+
+    def slow_check(*args, **kwargs):
+        time.sleep(0.4)  # a first check loads lxml and cryptography: it can take this long
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(wizard.metadata, "check_metadata", slow_check)
+    StateStore(tmp_path / "state").save(state_at_metadata(metadata_path=str(GOOD_EXPORT)))
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, MetadataScreen)
+        await pilot.press("ctrl+b")  # back to the groups step before the check returns
+        await pilot.pause(0.8)
+        assert isinstance(app.screen, GroupsScreen)
+        assert app.is_running
+
+
+@pytest.mark.parametrize("button", ["back", "next"])
+async def test_a_nav_button_moves_exactly_once_on_steps_with_their_own_buttons(tmp_path, button):
+    """Textual runs a handler of every class in the MRO: a step that also handled
+    its own buttons used to go back (or on) twice, and the doubled export step crashed."""
+    from wizard.state import STEP_ORDER
+
+    state = state_at_metadata(metadata_path=str(GOOD_EXPORT), idp_initiated_ok=True, sp_initiated_ok=True)
+    for step in STEP_ORDER[: STEP_ORDER.index(StepId.SIGNIN)]:
+        state.set_status(step, StepStatus.DONE)
+    state.current_step = StepId.SIGNIN.value
+    StateStore(tmp_path / "state").save(state)
+    app = make_app(tmp_path / "state")
+    shown: list[StepId] = []
+    real_show = app.show_step
+
+    def counting_show(step, **kwargs):
+        shown.append(step)
+        return real_show(step, **kwargs)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, SigninScreen)
+        app.show_step = counting_show
+        app.screen.query_one(f"#{button}").focus()
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        expected = StepId.PULUMI if button == "back" else StepId.SCIM
+        assert shown == [expected]
+        if button == "back":  # and back again to the export step, whose check runs on arrival
+            app.screen.query_one("#back").focus()
+            await pilot.press("enter")
+            await pilot.pause(0.5)
+            assert shown == [StepId.PULUMI, StepId.METADATA]
+            assert isinstance(app.screen, MetadataScreen)
