@@ -160,9 +160,11 @@ class MetadataScreen(StepScreen):
                 check_metadata, data, idp_url_value=self.app.state.idp_url_value or None, now=self.app.now()
             )
         except Exception as exc:  # a bug must not close the wizard and lose the admin's input
-            self.query_one("#gate-message", Static).update(f"The check failed unexpectedly: {exc!r}")
+            if self.is_attached:
+                self.query_one("#gate-message", Static).update(f"The check failed unexpectedly: {exc!r}")
             return
-        self.show_report(report, source, reveal=reveal)
+        if self.is_attached:  # the admin may have left the step while the check ran
+            self.show_report(report, source, reveal=reveal)
 
     def show_report(self, report, source: str, *, reveal: bool = True) -> None:
         self.report = report

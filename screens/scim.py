@@ -116,9 +116,11 @@ class ScimScreen(StepScreen):
             result = await probe_scim(base, token, timeout=self.app.network_timeout)
         finally:
             token = ""  # noqa: F841 - drop the reference as soon as the probe is done
-            button = self.query_one("#check-scim", Button)
-            button.disabled = False
-            button.label = "Check"
+        if not self.is_attached:  # the admin left the step while the probe ran
+            return
+        button = self.query_one("#check-scim", Button)
+        button.disabled = False
+        button.label = "Check"
         self.probe = result
         self.show_findings(result.findings)
         state = self.app.state

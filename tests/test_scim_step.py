@@ -152,3 +152,25 @@ async def test_unreachable_endpoint_can_be_confirmed_by_hand(tmp_path):
         await next_step(pilot)
         assert isinstance(app.screen, SummaryScreen)
     assert app.state.scim_verification == "Confirmed by the admin, not verified."
+
+
+async def test_leaving_the_step_while_the_check_waits_does_not_crash(tmp_path):
+    from scim_support import FaultServer, Reply
+
+    from screens.signin import SigninScreen
+
+    with FaultServer() as faults:
+        base = faults.script(f"/scim/v2/{ORG}", [Reply(200, {"totalResults": 0}, stall=2.0)])
+        state = state_at_scim(base.split("/scim/v2/")[0])
+        StateStore(tmp_path / "state").save(state)
+        app = make_app(tmp_path / "state")
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await open_scim_step(pilot)
+            await paste_token(pilot, TOKEN)
+            await pilot.click("#check-scim")
+            await pilot.pause(0.2)
+            assert str(screen.query_one("#check-scim").label) == "Checking…"
+            await pilot.press("ctrl+b")  # the admin goes back while the server has not answered
+            await pilot.pause(2.5)
+            assert isinstance(app.screen, SigninScreen)
+            assert app.is_running
