@@ -115,9 +115,16 @@ class StepScreen(Screen):
             first = next((f for f in findings if f.is_error and f.field), None)
             if first is not None:
                 self._focus_field(first.field or "")
+            self._reveal_first_reason()
             return
         self.app.record_status(self.STEP, self.completion_status(findings))
         self.app.go_next(self.STEP)
+
+    def _reveal_first_reason(self) -> None:
+        """Scroll the first reason shown into view: the gate says "shown above"."""
+        first = next(iter(self.query(".field-error.-shown, FindingsView.-shown")), None)  # DOM order
+        if first is not None:
+            self.call_after_refresh(first.scroll_visible, animate=False)
 
     def _focus_field(self, field: str) -> None:
         for widget in self.query(f"#{field}"):

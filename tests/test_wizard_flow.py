@@ -465,3 +465,26 @@ async def test_a_nav_button_moves_exactly_once_on_steps_with_their_own_buttons(t
             await pilot.pause(0.5)
             assert shown == [StepId.PULUMI, StepId.METADATA]
             assert isinstance(app.screen, MetadataScreen)
+
+
+async def test_a_refused_next_brings_the_first_reason_into_view(tmp_path):
+    from wizard.state import STEP_ORDER
+
+    state = state_at_metadata(metadata_path=str(GOOD_EXPORT))
+    for step in STEP_ORDER[: STEP_ORDER.index(StepId.PULUMI)]:
+        state.set_status(step, StepStatus.DONE)
+    state.current_step = StepId.PULUMI.value
+    StateStore(tmp_path / "state").save(state)
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, PulumiScreen)
+        await next_step(pilot)
+        await pilot.pause(0.2)
+        first = next(iter(app.screen.query(".field-error.-shown")))
+        body = app.screen.query_one("#body")
+        # the reason is on screen, inside the scrolled step body, not below it
+        assert first.region.height > 0 and body.region.contains_region(first.region)
+        assert "shown above" in str(app.screen.query_one("#gate-message").render())
