@@ -46,9 +46,7 @@ class CreateAppScreen(StepScreen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "idp_url_value":
-            copy = self.query_one("#idp-url", CopyValue)
-            copy.value = self._url(event.value)
-            copy.query_one(".copy-text", Static).update(copy.value)
+            self.query_one("#idp-url", CopyValue).show(self._url(event.value))
 
     def _kind(self) -> str:
         pressed = self.query_one("#app_kind", RadioSet).pressed_button

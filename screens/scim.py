@@ -3,7 +3,7 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Static
+from textual.widgets import Button, Checkbox, Collapsible, Input, Label
 
 from screens.base import StepScreen
 from screens.widgets import CopyValue, FieldError, FindingsView
@@ -67,9 +67,7 @@ class ScimScreen(StepScreen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "scim_base_url":
-            copy = self.query_one("#copy-scim", CopyValue)
-            copy.value = event.value
-            copy.query_one(".copy-text", Static).update(event.value)
+            self.query_one("#copy-scim", CopyValue).show(event.value)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "toggle-token":

@@ -9,7 +9,6 @@ from textual.widgets import Button, Input, Label, Static
 
 from screens.base import StepScreen
 from screens.widgets import FieldError
-from screens.widgets.step_list import STATUS_WORDS
 from wizard.findings import has_errors
 from wizard.state import STEP_ORDER, STEP_TITLES, StepId, StepStatus
 from wizard.steps import check_record_path
@@ -42,7 +41,7 @@ class SummaryScreen(StepScreen):
             status = state.status(step)
             style = {StepStatus.DONE: "green", StepStatus.WARNINGS: "yellow", StepStatus.SKIPPED: "cyan",
                      StepStatus.FAILED: "red"}.get(status, "dim")
-            table.add_row(f"{number}. {STEP_TITLES[step]}", f"[{style}]{STATUS_WORDS[status]}[/]")
+            table.add_row(f"{number}. {STEP_TITLES[step]}", f"[{style}]{status.words}[/]")
         return table
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

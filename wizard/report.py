@@ -7,17 +7,10 @@ from pathlib import Path
 
 from wizard import __version__
 from wizard.atomic import write_atomic
-from wizard.state import STEP_ORDER, STEP_TITLES, StepId, StepStatus, WizardState
+from wizard.state import STEP_ORDER, STEP_TITLES, StepId, WizardState
 from wizard.steps import APP_KINDS
 from wizard.values import OrgValues, idp_sso_url
 
-_STATUS_WORDS = {
-    StepStatus.NOT_STARTED: "not done",
-    StepStatus.DONE: "done",
-    StepStatus.WARNINGS: "done, with warnings",
-    StepStatus.SKIPPED: "skipped",
-    StepStatus.FAILED: "failed",
-}
 
 
 def _md(text: object) -> str:
@@ -55,7 +48,7 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
     for step in STEP_ORDER:
         if step is StepId.SUMMARY:  # this record is the summary
             continue
-        lines.append(f"| {STEP_TITLES[step]} | {_STATUS_WORDS[state.status(step)]} |")
+        lines.append(f"| {STEP_TITLES[step]} | {state.status(step).words} |")
     lines += [
         "",
         "## Pulumi organisation",

@@ -60,6 +60,17 @@ class StepStatus(str, Enum):
     def complete(self) -> bool:
         return self in (StepStatus.DONE, StepStatus.WARNINGS, StepStatus.SKIPPED)
 
+    @property
+    def words(self) -> str:
+        """How the step list, the summary and the setup record name this state."""
+        return {
+            "not_started": "not started",
+            "done": "done",
+            "warnings": "done with warnings",
+            "skipped": "skipped",
+            "failed": "failed",
+        }[self.value]
+
 
 @dataclass
 class WizardState:

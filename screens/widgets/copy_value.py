@@ -38,6 +38,11 @@ class CopyValue(Horizontal):
         event.stop()
         self.request()
 
+    def show(self, value: str) -> None:
+        """Replace the value shown (and copied, unless a separate copy text was given)."""
+        self.value = value
+        self.query_one(".copy-text", Static).update(value)
+
     def request(self) -> None:
         text = self.value if self.copy_text is None else self.copy_text
         self.post_message(self.Requested(self.label, text))

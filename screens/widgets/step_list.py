@@ -13,13 +13,6 @@ _ICON = {
     StepStatus.SKIPPED: "»",
     StepStatus.FAILED: "✗",
 }
-STATUS_WORDS = {
-    StepStatus.NOT_STARTED: "not started",
-    StepStatus.DONE: "done",
-    StepStatus.WARNINGS: "done with warnings",
-    StepStatus.SKIPPED: "skipped",
-    StepStatus.FAILED: "failed",
-}
 
 
 class StepList(OptionList):
