@@ -11,6 +11,7 @@ from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Static,
 
 from screens.base import StepScreen
 from screens.widgets import FieldError, FindingsView
+from wizard.files import decode_text
 from wizard.findings import Severity
 from wizard.state import StepId, StepStatus
 from wizard.steps import check_metadata_gate, load_metadata_file, metadata_replaced, summarize_metadata
@@ -105,7 +106,8 @@ class MetadataScreen(StepScreen):
         except OSError:
             self._watched = None
         self.app.state.metadata_path = path_text
-        self.app.state.metadata_xml = data.decode("utf-8", errors="replace")
+        # Kept as text for step 6's copy; a UTF-16 export is decoded as such, not mangled.
+        self.app.state.metadata_xml = decode_text(data) or data.decode("utf-8", errors="replace")
         self.run_check(data, _short(path.resolve()), reveal=reveal)
 
     def _poll_file(self) -> None:

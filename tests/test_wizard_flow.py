@@ -488,3 +488,15 @@ async def test_a_refused_next_brings_the_first_reason_into_view(tmp_path):
         # the reason is on screen, inside the scrolled step body, not below it
         assert first.region.height > 0 and body.region.contains_region(first.region)
         assert "shown above" in str(app.screen.query_one("#gate-message").render())
+
+
+async def test_a_utf16_export_is_kept_as_readable_xml_for_pulumi(tmp_path):
+    export = tmp_path / "JumpCloud-Pulumi-metadata.xml"
+    text = GOOD_EXPORT.read_text().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    export.write_bytes(text.encode("utf-16"))  # with a byte-order mark, as Windows tools write it
+    StateStore(tmp_path / "state").save(state_at_metadata(metadata_path=str(export)))
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await resume_at_metadata(pilot)
+        assert screen.report.ok, screen.report.findings
+    assert app.state.metadata_xml == text
