@@ -688,13 +688,6 @@ def _describe_signature(sig_el: etree._Element, root: etree._Element, assertion:
     return sig
 
 
-def _hardened_parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-        huge_tree=False, remove_pis=True, collect_ids=False,
-    )
-
-
 @dataclass
 class _Verified:
     signed_xml: etree._Element | None = None
@@ -726,7 +719,7 @@ def _verify(root: etree._Element, location: str, certs_der: Iterable[bytes], now
         )
         try:
             result = XMLVerifier().verify(
-                root, x509_cert=cert, parser=_hardened_parser(), id_attribute="ID", expect_config=config,
+                root, x509_cert=cert, parser=xmlsafe.hardened_parser(), id_attribute="ID", expect_config=config,
             )
         except InvalidDigest as exc:
             last = _Verified(error=str(exc), digest_mismatch=True)
@@ -1215,7 +1208,7 @@ def _matching_original(root: etree._Element, signed: etree._Element, fallback: e
 
 def _pretty(root: etree._Element) -> str:
     try:
-        clone = etree.fromstring(etree.tostring(root), parser=_hardened_parser())
+        clone = etree.fromstring(etree.tostring(root), parser=xmlsafe.hardened_parser())
         etree.indent(clone, space="  ")
         return etree.tostring(clone, encoding="unicode", pretty_print=True)
     except (etree.LxmlError, ValueError):

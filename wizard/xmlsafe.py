@@ -56,7 +56,8 @@ class _DenyResolver(etree.Resolver):
         return self.resolve_string("", context)
 
 
-def _parser() -> etree.XMLParser:
+def hardened_parser() -> etree.XMLParser:
+    """The parser settings every untrusted document is read with (also handed to signxml)."""
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -169,7 +170,7 @@ def parse_xml(
     if _has_forbidden(body):
         return Parsed(None, [_forbidden(what)], size)
     try:
-        root = etree.fromstring(body, parser=_parser())
+        root = etree.fromstring(body, parser=hardened_parser())
     except etree.XMLSyntaxError as exc:
         line, column = (exc.position if exc.position else (exc.lineno or 0, 0))
         message = str(exc.msg or exc).split(", line ")[0]
