@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from wizard import __version__
-from wizard.cli import main
+from wizard.cli import COMMANDS, main
 
 
 def run_cli(*args: str, **kw) -> subprocess.CompletedProcess:
@@ -64,6 +64,32 @@ def test_version_and_help_as_a_process():
     result = run_cli("--help")
     assert result.returncode == 0
     assert "values" in result.stdout
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_has_help_and_its_own_arguments(command, capsys):
+    """Each registry entry names a real module whose arguments appear in its help."""
+    assert exit_code([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert COMMANDS[command][1][:40] in " ".join(out.split())
+    assert "--" in out.split("options:")[-1].replace("-h, --help", "")
+
+
+def test_a_command_after_state_dir_still_runs(tmp_path, capsys):
+    assert main(["--state-dir", str(tmp_path), "values", "acmecorp", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["org"] == "acmecorp"
+
+
+def test_opening_the_wizard_imports_no_command_module():
+    """Start-up pays only for the wizard: the sub-commands' modules stay unloaded."""
+    code = (
+        "import sys; from wizard.cli import build_parser, _named_command;"
+        "build_parser(_named_command([])).parse_args([]);"
+        "print(sorted(m for m in sys.modules if m.startswith('wizard.commands.')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_values_does_not_import_textual():

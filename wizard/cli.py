@@ -2,8 +2,9 @@
 
 No arguments opens the TUI.  Sub-commands are for scripts and CI; they live in
 ``wizard/commands/<name>.py`` and must not import Textual.  Each such module has
-``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``, and
-imports anything heavy inside ``run``, so that ``--help`` stays fast.
+``add_arguments(parser)`` and ``run(args) -> int`` and imports anything heavy inside
+``run``; its one-line help is in ``COMMANDS`` here, so that only the command named on
+the command line is imported (opening the wizard imports none of them).
 """
 
 from __future__ import annotations
@@ -18,14 +19,32 @@ from wizard import __version__
 
 PROG = "jumpcloud-pulumi-sso"
 
-# sub-command -> module under wizard.commands (missing modules are skipped)
-COMMANDS: dict[str, str] = {
-    "values": "values",
-    "check-metadata": "check_metadata",
-    "status": "status",
-    "rotate": "rotate",
-    "check-scim": "check_scim",
-    "diagnose": "diagnose",
+# sub-command -> (module under wizard.commands, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "values": (
+        "values",
+        "print the values to enter in JumpCloud (SSO table, SCIM base URL) for an organisation",
+    ),
+    "check-metadata": (
+        "check_metadata",
+        "check an IdP metadata file (JumpCloud's export) the way Pulumi will when you paste it",
+    ),
+    "status": (
+        "status",
+        "show what Pulumi Cloud has loaded for the organisation's SAML SSO and when its certificate expires",
+    ),
+    "rotate": (
+        "rotate",
+        "replace the IdP metadata (certificate) Pulumi Cloud uses with a new JumpCloud export",
+    ),
+    "check-scim": (
+        "check_scim",
+        "check a SCIM token against the live SCIM endpoint (read-only; token from $PULUMI_SCIM_TOKEN or stdin)",
+    ),
+    "diagnose": (
+        "diagnose",
+        "diagnose a SAML response captured during a failed sign-in (what is wrong and how to fix it)",
+    ),
 }
 
 STATE_DIR_ENV = "JUMPCLOUD_PULUMI_SSO_STATE_DIR"
@@ -39,7 +58,24 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The sub-command on the command line, if any: the first word that is not an
+    option or the value of ``--state-dir``."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "--state-dir":
+            skip = True
+        elif word == "--":
+            continue
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only ``command``'s module is imported, to add its arguments."""
     parser = _Parser(
         prog=PROG,
         description=(
@@ -55,21 +91,21 @@ def build_parser() -> argparse.ArgumentParser:
         f"also ${STATE_DIR_ENV})",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name, module_name in COMMANDS.items():
-        try:
+    for name, (module_name, help_line) in COMMANDS.items():
+        cmd = sub.add_parser(name, help=help_line, description=help_line)
+        if name == command:
             module = importlib.import_module(f"wizard.commands.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"wizard.commands.{module_name}":
-                continue
-            raise
-        cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(cmd)
-        cmd.set_defaults(_run=module.run)
+            module.add_arguments(cmd)
+            cmd.set_defaults(_run=module.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    if not argv:  # the usual launch: straight to the wizard, no parser to build
+        return _open_wizard(state_dir=None)
+    parser = build_parser(_named_command(argv))
     args = parser.parse_args(argv)
     if args.command:
         try:
@@ -78,6 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 130
         except BrokenPipeError:
             return 0
+    return _open_wizard(state_dir=args.state_dir)
+
+
+def _open_wizard(state_dir: str | None) -> int:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         if not os.environ.get("JUMPCLOUD_PULUMI_SSO_FORCE_TUI"):
             sys.stderr.write(
@@ -85,9 +125,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"command (see '{PROG} --help')\n"
             )
             return 2
+    # Start-up makes a few hundred thousand long-lived objects (Textual, its CSS rules,
+    # the first screen's widgets), and the cyclic garbage collector would walk them
+    # again and again before anything is on screen: about a fifth of the time to the
+    # first screen.  It is paused here and resumed once that screen is painted
+    # (screens.app.WizardApp.first_screen_painted).
+    import gc
+
+    gc.disable()
     from screens.app import run_app  # Textual is imported only here
 
-    return run_app(state_dir=args.state_dir)
+    return run_app(state_dir=state_dir)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,5 @@
-"""CLI sub-commands: each module has HELP, add_arguments(parser) and run(args) -> int.
+"""CLI sub-commands: each module has add_arguments(parser) and run(args) -> int; its
+one-line help is in wizard.cli.COMMANDS.
 
 The arguments every command shares are defined here once.
 """

@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 
 from wizard.values import idp_url_value_problem
 
-HELP = "check an IdP metadata file (JumpCloud's export) the way Pulumi will when you paste it"
 PROG = "jumpcloud-pulumi-sso check-metadata"
 # Read at most this much: anything larger is refused by the check without being read.
 _READ_CAP = 1024 * 1024 + 1

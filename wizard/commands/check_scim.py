@@ -19,7 +19,6 @@ import sys
 from wizard.commands import add_api_url_argument, add_org_argument
 from wizard.values import ValueError_, org_values
 
-HELP = "check a SCIM token against the live SCIM endpoint (read-only; token from $PULUMI_SCIM_TOKEN or stdin)"
 TOKEN_ENV = "PULUMI_SCIM_TOKEN"
 PROG = "jumpcloud-pulumi-sso check-scim"
 _MAX_LINE = 64 * 1024

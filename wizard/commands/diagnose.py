@@ -13,7 +13,6 @@ import sys
 
 from wizard.commands import add_api_url_argument, add_org_argument
 
-HELP = "diagnose a SAML response captured during a failed sign-in (what is wrong and how to fix it)"
 PROG = "jumpcloud-pulumi-sso diagnose"
 MAX_INPUT = 8 * 1024 * 1024  # bytes read at most; the decoder applies the real cap
 

@@ -23,7 +23,6 @@ from wizard.commands import add_api_url_argument, add_org_argument
 from wizard.commands.status import EXIT_ACCESS, print_findings
 from wizard.files import decode_text
 
-HELP = "replace the IdP metadata (certificate) Pulumi Cloud uses with a new JumpCloud export"
 PROG = "jumpcloud-pulumi-sso rotate"
 EXIT_DONE, EXIT_FAILED = 0, 1
 MAX_FILE = 2 * 1024 * 1024

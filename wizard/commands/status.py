@@ -15,7 +15,6 @@ from typing import Any
 from wizard.commands import add_api_url_argument, add_json_argument, add_org_argument
 from wizard.findings import Finding, Severity
 
-HELP = "show what Pulumi Cloud has loaded for the organisation's SAML SSO and when its certificate expires"
 PROG = "jumpcloud-pulumi-sso status"
 
 EXIT_HEALTHY, EXIT_ATTENTION, EXIT_ACCESS = 0, 1, 2

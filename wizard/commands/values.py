@@ -9,7 +9,6 @@ import sys
 from wizard.commands import ORG_HELP, add_api_url_argument, add_json_argument
 from wizard.values import ValueError_, org_values
 
-HELP = "print the values to enter in JumpCloud (SSO table, SCIM base URL) for an organisation"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
