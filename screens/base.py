@@ -165,3 +165,4 @@ class StepScreen(Screen):
         size = self.app.size
         self.set_class(size.width < MIN_WIDTH or size.height < MIN_HEIGHT, "-too-small")
         self.sub_title = self.app.state.org or ""
+        self.call_after_refresh(self.app.first_screen_painted)
