@@ -1,4 +1,4 @@
-"""Data shipped with the wizard: the stylesheet, step guides, troubleshooting catalogue."""
+"""Data shipped with the wizard: the stylesheets, step guides, troubleshooting catalogue."""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ from importlib.resources import files
 def read_text(name: str) -> str:
     """A shipped asset by its path under assets/, e.g. ``guides/welcome.md``."""
     return files(__name__).joinpath(name).read_text(encoding="utf-8")
+
+
+def path(name: str) -> str:
+    """The file system path of a shipped asset (for Textual's CSS_PATH)."""
+    return str(files(__name__) / name)
 
 
 def guide(step_id: str) -> str:

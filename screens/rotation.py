@@ -18,6 +18,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Collapsible, Footer, Header, Input, Label, Static, TextArea
 
+import assets
 from screens.widgets import FieldError, FindingsView
 from wizard.findings import Finding, Severity
 from wizard.pulumi_step import (
@@ -66,6 +67,7 @@ class DiffView(Grid):
 
 
 class RotationScreen(Screen):
+    CSS_PATH = assets.path("rotation.tcss")  # loaded when the screen is first shown
     BINDINGS = [Binding("escape", "close", "Close", priority=True)]
 
     app: "WizardApp"

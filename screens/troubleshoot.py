@@ -85,6 +85,8 @@ def render_summary(report: "Troubleshooting") -> Table:
 class TroubleshootScreen(Screen):
     """Paste a SAML response and get the diagnosis; search the catalogue of symptoms."""
 
+    CSS_PATH = assets.path("troubleshoot.tcss")  # loaded when the screen is first shown
+
     BINDINGS = [
         Binding("escape", "close", "Back to the wizard"),
         Binding("ctrl+t", "close", "Close", show=False, priority=True),
