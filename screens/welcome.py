@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Static
+from textual.containers import Horizontal
+from textual.widgets import Button, Checkbox, Input, Static
 
 from screens.base import StepScreen
 from screens.widgets import FieldError
@@ -16,14 +16,12 @@ class WelcomeScreen(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         state = self.app.state
-        with Vertical(classes="field"):
-            yield Label("Pulumi organisation name (case-sensitive: app.pulumi.com/[b]<org>[/b])")
-            yield Input(state.org, placeholder="e.g. acmecorp", id="org")
-            yield FieldError("org")
-        with Collapsible(title="Advanced: self-hosted Pulumi Cloud", collapsed=state.api_base == DEFAULT_API_BASE, id="advanced"):
-            yield Label("Pulumi API base URL (https, host only)")
-            yield Input(state.api_base, placeholder=DEFAULT_API_BASE, id="api_base")
-            yield FieldError("api_base")
+        yield Static("Pulumi organisation name (case-sensitive: app.pulumi.com/[b]<org>[/b])", classes="field-label")
+        yield Input(state.org, placeholder="e.g. acmecorp", id="org")
+        yield FieldError("org")
+        yield Static("Pulumi API base URL (change it only for self-hosted Pulumi Cloud)", classes="field-label")
+        yield Input(state.api_base, placeholder=DEFAULT_API_BASE, id="api_base")
+        yield FieldError("api_base")
         yield Static("Before you start, confirm:", classes="subhead")
         yield Checkbox("JumpCloud has the SSO Package (or the SSO add-on)", state.has_sso_package, id="has_sso_package")
         yield FieldError("has_sso_package")
@@ -45,8 +43,6 @@ class WelcomeScreen(StepScreen):
         sso = self.query_one("#has_sso_package", Checkbox).value
         edition = self.query_one("#has_saml_edition", Checkbox).value
         findings = check_prerequisites(org, api_base, sso, edition)
-        if any(f.field == "api_base" and f.is_error for f in findings):
-            self.query_one("#advanced", Collapsible).collapsed = False
         # Keep what the admin typed even when it is refused.
         state.org, state.api_base = org, api_base
         state.has_sso_package, state.has_saml_edition = sso, edition
