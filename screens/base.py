@@ -155,6 +155,18 @@ class StepScreen(Screen):
         step_list.add_options(StepList._options(self.app.state, self.STEP))
         step_list.highlighted = STEP_ORDER.index(self.STEP)
 
+    _shown_before = False
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # The first time a step is shown, its widgets were styled a moment ago as they
+        # were mounted, and Textual would style every one of them again (about 7 ms
+        # on the first screen, with nothing changed).  Later resumes (back from troubleshooting or
+        # rotation, where the theme may have changed) still restyle.  Runs before
+        # Screen's own handler, which reads the flag.
+        if not self._shown_before:
+            self._shown_before = True
+            event.refresh_styles = False
+
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT, "-too-small")
 
