@@ -150,10 +150,7 @@ class StepScreen(Screen):
             self.app.go_to(message.step)
 
     def refresh_step_list(self) -> None:
-        step_list = self.query_one(StepList)
-        step_list.clear_options()
-        step_list.add_options(StepList._options(self.app.state, self.STEP))
-        step_list.highlighted = STEP_ORDER.index(self.STEP)
+        self.query_one(StepList).show_state(self.app.state)
 
     _shown_before = False
 

@@ -6,14 +6,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-import assets
 from wizard.state import STEP_ORDER, STEP_TITLES, WizardState
 
 
 class ResumeScreen(ModalScreen[bool]):
     """Offered at launch when saved progress exists: resume (True) or start over (False)."""
-
-    CSS_PATH = assets.path("resume.tcss")  # loaded when the screen is first shown
 
     BINDINGS = [Binding("r", "resume", "Resume"), Binding("s", "start_over", "Start over"),
                 Binding("escape", "resume", "Resume", show=False)]

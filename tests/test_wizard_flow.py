@@ -235,6 +235,28 @@ async def test_back_and_revisit_keep_the_values(tmp_path):
         assert isinstance(app.screen, CreateAppScreen)
 
 
+async def test_the_step_list_shows_progress_and_a_click_goes_to_a_reached_step(tmp_path):
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await type_into(pilot, "#org", "acmecorp")
+        await tick(pilot, "#has_sso_package")
+        await tick(pilot, "#has_saml_edition")
+        await next_step(pilot)
+        assert isinstance(app.screen, CreateAppScreen)
+        lines = str(app.screen.query_one("#steps").render()).splitlines()
+        assert lines[0].startswith(" ✓ 1. Prerequisites") and lines[1].startswith("▶○ 2. Create the app")
+        # The list has a border: the line of step N is at row N of the widget.
+        await pilot.click("#steps", offset=(4, 9))  # step 9, not reached: nothing happens
+        await pilot.pause()
+        assert isinstance(app.screen, CreateAppScreen)
+        await pilot.click("#steps", offset=(4, 1))  # step 1
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        assert app.screen.query_one("#org").value == "acmecorp"
+        assert not app.screen.query_one("#steps").can_focus  # Tab goes through the step's own fields
+
+
 async def test_resume_after_restart_lands_on_the_same_step(tmp_path):
     state_dir = tmp_path / "state"
     recorder = CopyRecorder()

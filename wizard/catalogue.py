@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from importlib.resources import files
 
 STEP_IDS = ("welcome", "create_app", "sso_tab", "groups", "metadata", "pulumi", "signin", "scim", "summary")
 CATALOGUE_FILE = "troubleshooting.json"
@@ -73,7 +72,9 @@ def parse_catalogue(text: str) -> list[Entry]:
 
 def load_catalogue() -> list[Entry]:
     """The shipped catalogue, in its file's order."""
-    return parse_catalogue(files("assets").joinpath(CATALOGUE_FILE).read_text(encoding="utf-8"))
+    import assets
+
+    return parse_catalogue(assets.read_text(CATALOGUE_FILE))
 
 
 _WORD_RE = re.compile(r"[^\s\"'“”‘’]+")
