@@ -105,6 +105,12 @@ class WizardApp(App):
     # -- start-up ---------------------------------------------------------
 
     def on_mount(self) -> None:
+        # Shown once the app has finished mounting, not from inside its mount: Textual
+        # holds back painting until then, so a step composed in here was rendered
+        # once for nothing and painted a frame later (about 40 ms of start-up).
+        self.call_later(self._show_first_screen)
+
+    def _show_first_screen(self) -> None:
         result = self._loaded
         if result.warning:
             self.load_warning = result.warning
