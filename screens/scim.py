@@ -96,7 +96,6 @@ class ScimScreen(StepScreen):
         base, problem = self._chosen_base()
         self.query_one("#err-scim_base_url", FieldError).show(problem or "")
         if problem:
-            self.query_one("#scim-advanced", Collapsible).collapsed = False
             return
         token = self.query_one("#scim_token", Input).value
         button = self.query_one("#check-scim", Button)

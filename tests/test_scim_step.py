@@ -148,6 +148,12 @@ async def test_unreachable_endpoint_can_be_confirmed_by_hand(tmp_path):
         await paste_token(pilot, TOKEN)
         await run_check(pilot, screen)
         assert screen.probe.primary.code == "scim.refused"
+        # The reason is shown where the admin can read it, not inside the folded
+        # "Self-hosted: use a different base URL" section its field lives in.
+        await pilot.pause()
+        reason = screen.query_one("#err-scim_base_url")
+        assert "refused" in str(reason.render()) and reason.display
+        assert reason.region.height > 0
         await tick(pilot, "#scim_confirmed")
         await next_step(pilot)
         assert isinstance(app.screen, SummaryScreen)
