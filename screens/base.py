@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from screens.app import WizardApp
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+# Beside Back/Next the gate has two lines of about 25 columns at 80x24: a longer
+# reason would be cut off there, so it is only pointed to (it is shown whole above).
+GATE_QUOTE_MAX = 48
 
 
 class TooSmall(Static):
@@ -100,7 +103,11 @@ class StepScreen(Screen):
         gate = self.query_one("#gate-message", Static)
         errors = [f for f in findings if f.is_error]
         if errors:
-            gate.update(f"Not yet: {errors[0].message}" if len(errors) == 1 else f"Not yet: {len(errors)} things to fix (shown above).")
+            if len(errors) == 1 and len(errors[0].message) <= GATE_QUOTE_MAX:
+                gate.update(f"Not yet: {errors[0].message}")
+            else:
+                count = "1 thing" if len(errors) == 1 else f"{len(errors)} things"
+                gate.update(f"Not yet: {count} to fix (shown above).")
             gate.set_class(True, "-error")
         else:
             gate.update("")

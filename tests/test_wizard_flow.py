@@ -522,3 +522,32 @@ async def test_a_utf16_export_is_kept_as_readable_xml_for_pulumi(tmp_path):
         screen = await resume_at_metadata(pilot)
         assert screen.report.ok, screen.report.findings
     assert app.state.metadata_xml == text
+
+
+async def test_the_gate_beside_next_is_never_cut_off(tmp_path):
+    """A short single reason is quoted beside Next; a long one would be cut off in the
+    narrow gate at 80x24, so the gate points to it instead (it is shown whole above)."""
+    from wizard.findings import error
+
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen, gate = app.screen, app.screen.query_one("#gate-message")
+        short = error("step.record.path", "Choose where to write the setup record.", "", "org")
+        screen.show_findings([short])
+        await pilot.pause()
+        assert str(gate.render()) == "Not yet: Choose where to write the setup record."
+        await type_into(pilot, "#org", "acme corp")  # refused with a long reason
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        reason = error_text(pilot, "org")
+        assert len(reason.splitlines()[0]) > 48
+        assert str(gate.render()) == "Not yet: 3 things to fix (shown above)."
+        await tick(pilot, "#has_sso_package")
+        await tick(pilot, "#has_saml_edition")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert str(gate.render()) == "Not yet: 1 thing to fix (shown above)."
+        lines = gate.render_lines(gate.region.reset_offset)
+        painted = " ".join("".join(strip.text for strip in lines).split())
+        assert gate.region.height <= 2 and painted == "Not yet: 1 thing to fix (shown above)."
