@@ -24,6 +24,7 @@ from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 from wizard import xmlsafe
+from wizard.clock import aware_now
 from wizard.findings import Finding, Severity, error, info, ok, warning
 from wizard.values import (
     ACCEPTED_NAMEID_FORMATS,
@@ -610,10 +611,7 @@ def check_metadata(
     clock) is what certificate and validUntil dates are checked against; a naive
     datetime is taken as UTC.
     """
-    if now is None:
-        now = datetime.now(timezone.utc)
-    elif now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+    now = aware_now(now)
     parsed = xmlsafe.parse_xml(data, max_bytes=max_bytes, what="metadata")
     if parsed.root is None:
         return MetadataReport(_ordered(parsed.findings), None)

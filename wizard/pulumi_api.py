@@ -28,6 +28,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from wizard import __version__
+from wizard.clock import parse_utc
 from wizard.findings import Finding, Severity, error, has_errors, info, ok, warning
 from wizard.values import DEFAULT_API_BASE, api_base_problem, normalize_api_base, org_problem
 
@@ -185,14 +186,10 @@ def parse_datetime(value: Any) -> datetime | None:
     time, or anything unreadable."""
     if not isinstance(value, str) or not value.strip():
         return None
-    text = value.strip()
     try:
-        parsed = datetime.fromisoformat(text)
+        parsed = parse_utc(value)
     except ValueError:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    parsed = parsed.astimezone(timezone.utc)
     if parsed.year <= 1:
         return None
     return parsed

@@ -31,6 +31,7 @@ from urllib.parse import unquote, unquote_plus
 from lxml import etree
 
 from wizard import xmlsafe
+from wizard.clock import aware_now, parse_utc
 from wizard.findings import Finding, error, info, ok, warning
 from wizard.values import (
     ACCEPTED_NAMEID_FORMATS,
@@ -419,13 +420,7 @@ def _is_sha1(uri: str) -> bool:
 def _parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    moment = datetime.fromisoformat(text)  # ValueError: the caller reports it
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    return parse_utc(value)  # ValueError: the caller reports it
 
 
 def _iso(moment: datetime) -> str:
@@ -1255,10 +1250,7 @@ def diagnose(
     caller validates those first); everything about ``text`` comes back as findings.
     """
     values = org_values(org, api_base)
-    if now is None:
-        now = datetime.now(timezone.utc)
-    elif now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+    now = aware_now(now)
     decoded = decode_response(text, max_bytes=max_bytes)
     empty_summary = {key: "" for key in SUMMARY_KEYS}
     if decoded.xml is None:

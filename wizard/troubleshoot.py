@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from wizard.clock import aware_now
 from wizard.files import FileKind, decode_text, read_named_file
 from wizard.findings import Finding, Severity, error
 
@@ -241,10 +242,7 @@ def diagnose_for_org(
     from wizard.response import Diagnosis, SUMMARY_KEYS, diagnose
     from wizard.values import DEFAULT_API_BASE, api_base_problem, org_problem
 
-    if now is None:
-        now = datetime.now(timezone.utc)
-    elif now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+    now = aware_now(now)
     problem = org_problem(org)
     if problem:
         return Troubleshooting(Diagnosis(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 
+from wizard.clock import parse_utc
 from wizard.values import idp_url_value_problem
 
 PROG = "jumpcloud-pulumi-sso check-metadata"
@@ -51,16 +52,10 @@ def _usage_error(message: str) -> int:
 
 def parse_at(text: str) -> datetime | None:
     """``--at`` as an aware UTC datetime, or None when it is not ISO-8601."""
-    value = text.strip()
-    if value.endswith(("z", "Z")):
-        value = value[:-1] + "+00:00"
     try:
-        moment = datetime.fromisoformat(value)
+        return parse_utc(text)
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def _read(path: str) -> tuple[bytes | None, str | None]:

@@ -47,18 +47,6 @@ def _read(path: str) -> bytes:
         return handle.read(MAX_INPUT + 1)
 
 
-def _parse_at(value: str):
-    from datetime import datetime, timezone
-
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
 def _expected_idp(path: str, now):
     """(ExpectedIdp, None) or (None, error message)."""
     from wizard.response import expected_idp_from_metadata, expected_idp_from_xml
@@ -92,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
     now = None
     if args.at:
         try:
-            now = _parse_at(args.at)
+            from wizard.clock import parse_utc
+
+            now = parse_utc(args.at)
         except ValueError:
             return _usage(f"--at {args.at!r} is not an ISO 8601 date and time (e.g. 2026-01-31T12:00:00Z)")
     idp = None
