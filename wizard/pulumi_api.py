@@ -452,7 +452,12 @@ class PulumiClient:
                          f"Use {DEFAULT_API_BASE}, or your self-hosted Pulumi's API URL.", field="api_url")
         return None
 
-    def _org_path(self, org: str, suffix: str = "") -> tuple[str | None, Finding | None]:
+    def _saml_path(self, org: str, suffix: str = "") -> tuple[str | None, Finding | None]:
+        """The API path of ``org``'s SAML settings, or why no request can be made (a bad
+        token or API URL given to the client, or a bad organisation name)."""
+        setup = self._setup_problem()
+        if setup is not None:
+            return None, setup
         problem = org_problem(org)
         if problem:
             return None, error("pulumi.bad_org", problem, "Copy the name from app.pulumi.com/<org>.", field="org")
@@ -567,12 +572,9 @@ class PulumiClient:
     # -- the three calls --------------------------------------------------------
 
     async def get_saml(self, org: str) -> ApiResult:
-        problem = self._setup_problem()
-        if problem:
-            return ApiResult([problem])
-        path, bad = self._org_path(org)
-        if bad:
-            return ApiResult([bad])
+        path, refused = self._saml_path(org)
+        if refused:
+            return ApiResult([refused])
         data, findings = await self._request("GET", path, what="the SAML settings", org=org)
         if findings:
             return ApiResult(findings)
@@ -580,12 +582,9 @@ class PulumiClient:
         return ApiResult(more, saml=saml)
 
     async def get_saml_admins(self, org: str) -> ApiResult:
-        problem = self._setup_problem()
-        if problem:
-            return ApiResult([problem])
-        path, bad = self._org_path(org, "/admins")
-        if bad:
-            return ApiResult([bad])
+        path, refused = self._saml_path(org, "/admins")
+        if refused:
+            return ApiResult([refused])
         data, findings = await self._request("GET", path, what="the SAML admins", org=org)
         if findings:
             return ApiResult(findings)
@@ -600,12 +599,9 @@ class PulumiClient:
     async def update_saml(self, org: str, new_descriptor_xml: str) -> ApiResult:
         """PATCH the org's IdP metadata (``newIdpSsoDescriptor``); Pulumi answers with the
         updated SAMLOrganization, or 400 with its reason."""
-        problem = self._setup_problem()
-        if problem:
-            return ApiResult([problem])
-        path, bad = self._org_path(org)
-        if bad:
-            return ApiResult([bad])
+        path, refused = self._saml_path(org)
+        if refused:
+            return ApiResult([refused])
         if not isinstance(new_descriptor_xml, str) or not new_descriptor_xml.strip():
             return ApiResult([error("pulumi.bad_request", "There is no metadata to send to Pulumi.",
                                     "Choose the metadata file exported from JumpCloud.")])

@@ -692,25 +692,6 @@ async def _probe(base, secret, timeout, max_attempts, transport, sleep, max_retr
     return result([primary, *extra], status, total, attempt, retried)
 
 
-def probe_scim_sync(
-    base_url: str,
-    token: str,
-    *,
-    timeout: float = 10.0,
-    max_attempts: int = 3,
-    transport: httpx.AsyncBaseTransport | None = None,
-    sleep: Sleep = asyncio.sleep,
-    max_retry_after: float = 30.0,
-) -> ScimProbeResult:
-    """:func:`probe_scim` for callers without an event loop (the CLI)."""
-    return asyncio.run(
-        probe_scim(
-            base_url,
-            token,
-            timeout=timeout,
-            max_attempts=max_attempts,
-            transport=transport,
-            sleep=sleep,
-            max_retry_after=max_retry_after,
-        )
-    )
+def probe_scim_sync(base_url: str, token: str, **options: Any) -> ScimProbeResult:
+    """:func:`probe_scim` (same options) for callers without an event loop (the CLI)."""
+    return asyncio.run(probe_scim(base_url, token, **options))
