@@ -26,27 +26,29 @@ def collector_restored():
     gc.enable()
 
 
-async def test_a_paused_collector_runs_again_once_the_first_screen_is_painted(tmp_path, collector_restored):
-    gc.disable()  # what wizard.cli does before importing the TUI
+async def collector_at_first_screen(tmp_path) -> tuple[bool, int]:
+    """Start the wizard; (collector enabled?, objects frozen) once step 1 is shown."""
     app = make_app(tmp_path / "state")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.pause()
         assert isinstance(app.screen, StepScreen)
-        assert gc.isenabled()
-        assert gc.get_freeze_count() > 0  # start-up's objects are kept out of later collections
+        return gc.isenabled(), gc.get_freeze_count()
+
+
+async def test_a_paused_collector_runs_again_once_the_first_screen_is_painted(tmp_path, collector_restored):
+    gc.disable()  # what wizard.cli does before importing the TUI
+    enabled, frozen = await collector_at_first_screen(tmp_path)
+    assert enabled
+    assert frozen > 0  # start-up's objects are kept out of later collections
 
 
 async def test_a_running_collector_is_left_as_it_is(tmp_path, collector_restored):
     assert gc.isenabled()
-    frozen = gc.get_freeze_count()
-    app = make_app(tmp_path / "state")
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await pilot.pause()
-        assert isinstance(app.screen, StepScreen)
+    before = gc.get_freeze_count()
+    enabled, frozen = await collector_at_first_screen(tmp_path)
+    assert enabled and frozen == before
     assert gc.isenabled()
-    assert gc.get_freeze_count() == frozen
 
 
 def test_sub_commands_never_pause_the_collector(capsys, collector_restored):

@@ -48,6 +48,15 @@ async def resume_at_metadata(pilot) -> MetadataScreen:
     return screen
 
 
+async def pass_prerequisites(pilot) -> None:
+    """Step 1 with good input (org acmecorp), ending on step 2."""
+    await type_into(pilot, "#org", "acmecorp")
+    await tick(pilot, "#has_sso_package")
+    await tick(pilot, "#has_saml_edition")
+    await next_step(pilot)
+    assert isinstance(pilot.app.screen, CreateAppScreen)
+
+
 async def walk_first_four(pilot, app, recorder) -> None:
     # 1. prerequisites: every gate refuses, then accepts
     assert isinstance(app.screen, WelcomeScreen)
@@ -216,11 +225,7 @@ async def test_back_and_revisit_keep_the_values(tmp_path):
     app = make_app(tmp_path / "state")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await type_into(pilot, "#org", "acmecorp")
-        await tick(pilot, "#has_sso_package")
-        await tick(pilot, "#has_saml_edition")
-        await next_step(pilot)
-        assert isinstance(app.screen, CreateAppScreen)
+        await pass_prerequisites(pilot)
         await type_into(pilot, "#idp_url_value", "pulumi-acme")
         await pilot.press("ctrl+b")
         await pilot.pause()
@@ -239,11 +244,7 @@ async def test_the_step_list_shows_progress_and_a_click_goes_to_a_reached_step(t
     app = make_app(tmp_path / "state")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await type_into(pilot, "#org", "acmecorp")
-        await tick(pilot, "#has_sso_package")
-        await tick(pilot, "#has_saml_edition")
-        await next_step(pilot)
-        assert isinstance(app.screen, CreateAppScreen)
+        await pass_prerequisites(pilot)
         lines = str(app.screen.query_one("#steps").render()).splitlines()
         assert lines[0].startswith(" ✓ 1. Prerequisites") and lines[1].startswith("▶○ 2. Create the app")
         # The list has a border: the line of step N is at row N of the widget.
@@ -351,7 +352,7 @@ async def test_new_certificate_at_export_sends_the_admin_back_through_pulumi(tmp
     StateStore(tmp_path / "state").save(state)
     app = make_app(tmp_path / "state")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await resume_at_metadata(pilot)
+        await resume_at_metadata(pilot)
         await next_step(pilot)
         assert isinstance(app.screen, PulumiScreen)
     assert app.state.status(StepId.PULUMI) is StepStatus.NOT_STARTED
