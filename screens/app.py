@@ -17,27 +17,25 @@ from textual.screen import Screen
 import assets
 from screens.base import StepScreen
 from screens.widgets import CopyValue
-from wizard import __version__
-from wizard.state import STEP_ORDER, STEP_TITLES, StateStore, StepId, StepStatus, WizardState
+from wizard import __version__, flow
+from wizard.flow import Reopened
+from wizard.state import STEP_ORDER, StateStore, StepId, WizardState
+from wizard.steps import STEPS, org_values_of
 from wizard.values import OrgValues, org_problem
-
-# step -> (module, class): imported when first shown, so start-up loads one step only
-STEP_SCREENS: dict[StepId, tuple[str, str]] = {
-    StepId.WELCOME: ("screens.welcome", "WelcomeScreen"),
-    StepId.CREATE_APP: ("screens.create_app", "CreateAppScreen"),
-    StepId.SSO_TAB: ("screens.sso_tab", "SsoTabScreen"),
-    StepId.GROUPS: ("screens.groups", "GroupsScreen"),
-    StepId.METADATA: ("screens.metadata", "MetadataScreen"),
-    StepId.PULUMI: ("screens.pulumi", "PulumiScreen"),
-    StepId.SIGNIN: ("screens.signin", "SigninScreen"),
-    StepId.SCIM: ("screens.scim", "ScimScreen"),
-    StepId.SUMMARY: ("screens.summary", "SummaryScreen"),
-}
 
 
 def step_screen_class(step: StepId) -> type[StepScreen]:
-    module, name = STEP_SCREENS[step]
+    """The screen of a step, imported when first shown: start-up loads one step only."""
+    module, name = STEPS[step].screen.split(":")
     return getattr(importlib.import_module(module), name)
+
+
+def reopened_message(reopened: list[Reopened]) -> str:
+    """"Reopened 3. SSO tab values, 6. Configure Pulumi: the organisation name changed (a → b)."."""
+    by_reason: dict[str, list[str]] = {}
+    for item in reopened:
+        by_reason.setdefault(item.why, []).append(f"{STEPS[item.step].number}. {STEPS[item.step].title}")
+    return "\n".join(f"Reopened {', '.join(steps)}: {why}." for why, steps in by_reason.items())
 
 
 def _system_copy(text: str) -> str | None:
@@ -94,13 +92,7 @@ class WizardApp(App):
 
     @property
     def values(self) -> OrgValues:
-        from wizard.values import normalize_api_base, DEFAULT_API_BASE
-
-        try:
-            api = normalize_api_base(self.state.api_base)
-        except ValueError:
-            api = DEFAULT_API_BASE
-        return OrgValues(self.state.org or "<org>", api)
+        return org_values_of(self.state)
 
     # -- start-up ---------------------------------------------------------
 
@@ -116,6 +108,12 @@ class WizardApp(App):
             self.load_warning = result.warning
             self.notify(result.warning, title="Saved progress not used", severity="warning", timeout=12)
         state = self.state
+        # The saved state may rest on other inputs than its steps were completed with
+        # (edited by hand, or saved by an earlier version): the same rules apply.
+        reopened = flow.reconcile(state)
+        if reopened:
+            self.save()
+            self.notify(reopened_message(reopened), title="Saved progress", severity="warning", timeout=12)
         self.show_step(state.current if state.can_visit(state.current) else state.furthest_reachable(), save=False)
         if result.existed and self.state.started:
             from screens.resume import ResumeScreen
@@ -156,7 +154,7 @@ class WizardApp(App):
         self.state.current_step = step.value
         if save:
             self.save()
-        screen = step_screen_class(step)()
+        screen = step_screen_class(step)(flow.view(self.state, step))
         if len(self.screen_stack) == 1:  # only the empty default screen: the first step
             self.push_screen(screen)
             return
@@ -165,9 +163,37 @@ class WizardApp(App):
             self.pop_screen()
         self.switch_screen(screen)
 
-    def record_status(self, step: StepId, status: StepStatus) -> None:
-        self.state.set_status(step, status)
+    def _step_screen(self, step: StepId) -> StepScreen | None:
+        screen = self.screen
+        return screen if isinstance(screen, StepScreen) and screen.STEP is step else None
+
+    def on_step_screen_submitted(self, message: StepScreen.Submitted) -> None:
+        """Next: the step model decides; the app moves or shows why not."""
+        if message.screen is not self.screen:  # a second Next for a step already left
+            return
+        outcome = flow.submit(self.state, message.step, message.form)
         self.save()
+        screen = self._step_screen(message.step)
+        if not outcome.passed:
+            if screen is not None:
+                screen.show_state()
+                screen.show_refusal(outcome.verdict.shown)
+            return
+        if outcome.reopened:
+            self.notify(reopened_message(outcome.reopened), title="Steps to check again", severity="warning",
+                        timeout=12)
+        self.go_next(message.step)
+
+    def on_step_screen_form_changed(self, message: StepScreen.FormChanged) -> None:
+        state, step = self.state, message.step
+        flow.keep_draft(state, step, message.form)  # saved with the state when the step is left
+        screen = self._step_screen(step)
+        if message.checked and flow.revise(state, step, message.form):
+            self.save()  # a check said no to what the step had: it is failed at once
+            if screen is not None:
+                screen.show_state()
+        if message.live and screen is not None:
+            screen.show_findings(flow.preview(state, step, message.form).shown)
 
     def go_next(self, step: StepId) -> None:
         index = STEP_ORDER.index(step)
@@ -177,8 +203,9 @@ class WizardApp(App):
             self.state.completed_at = self.now().isoformat(timespec="seconds")
             self.save()
             self.notify("Setup complete. The setup record is written; ctrl+q quits.", title="Done", timeout=10)
-            if isinstance(self.screen, StepScreen):
-                self.screen.refresh_step_list()
+            screen = self._step_screen(step)
+            if screen is not None:
+                screen.show_state()
 
     def go_back(self, step: StepId) -> None:
         index = STEP_ORDER.index(step)
@@ -189,11 +216,12 @@ class WizardApp(App):
         if self.state.can_visit(step):
             self.show_step(step)
         else:
-            first = self.state.furthest_reachable()
-            self.notify(
-                f"Finish step {STEP_ORDER.index(first) + 1} ({STEP_TITLES[first]}) first.",
-                severity="warning",
-            )
+            first = STEPS[self.state.furthest_reachable()]
+            self.notify(f"Finish step {first.number} ({first.title}) first.", severity="warning")
+
+    async def action_quit(self) -> None:
+        self.save()  # what was entered on the step and not yet submitted is kept as its draft
+        await super().action_quit()
 
     def save(self) -> None:
         try:
@@ -244,11 +272,11 @@ class WizardApp(App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for number, step in enumerate(STEP_ORDER, start=1):
+        for step in STEP_ORDER:
             if self.state.can_visit(step):
+                row = STEPS[step]
                 yield SystemCommand(
-                    f"Go to step {number}: {STEP_TITLES[step]}", f"Open the {STEP_TITLES[step]} step",
-                    partial(self.go_to, step),
+                    f"Go to step {row.number}: {row.title}", f"Open the {row.title} step", partial(self.go_to, step),
                 )
         if not org_problem(self.state.org):
             values = self.values

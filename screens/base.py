@@ -1,24 +1,33 @@
-"""The frame every step shares: header, step list, guide, body, findings, Back/Next, footer."""
+"""The frame every step shares: header, step list, guide, body, findings, Back/Next, footer.
+
+A step screen only gathers its form (``form()``) and shows what it is told.  It
+posts ``Submitted`` when the admin presses Next and ``FormChanged`` when anything
+in the form changes; the app runs the step model (``wizard.flow``), moves, and
+tells the screen what to show.  A screen never writes the wizard's state.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Checkbox, Footer, Header, Input, RadioSet, Static, TextArea
 
 import assets
+from screens.widgets import FindingsView, StepList, place_findings
 from screens.widgets.guide import Guide
-from screens.widgets import FieldError, FindingsView, StepList
-from wizard.findings import Finding, Severity, has_errors
-from wizard.state import STEP_ORDER, STEP_TITLES, StepId, StepStatus
+from wizard.findings import Finding
+from wizard.state import STEP_ORDER, StepId, StepStatus, WizardState
+from wizard.steps import STEPS, Step
 
 if TYPE_CHECKING:
-    from screens.app import WizardApp
+    from screens.host import WizardHost
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 # Beside Back/Next the gate has two lines of about 25 columns at 80x24: a longer
@@ -34,8 +43,17 @@ class TooSmall(Static):
         )
 
 
+def status_line(state: WizardState, step: StepId) -> str:
+    """The step's state in words under its title ("" while not started)."""
+    record = state.record(step)
+    if record.status is StepStatus.NOT_STARTED:
+        return ""
+    note = record.note.removeprefix("reopened: ")
+    return f"{record.status.glyph} {record.status.words}" + (f": {note}" if note else "")
+
+
 class StepScreen(Screen):
-    """One wizard step.  Subclasses compose the body and gather input for the check."""
+    """One wizard step.  Subclasses compose the body and say what their form holds."""
 
     STEP: ClassVar[StepId]
     NEXT_LABEL: ClassVar[str] = "Next"
@@ -43,63 +61,116 @@ class StepScreen(Screen):
     AUTO_FOCUS = "#body *"
     # A step that places the findings list itself (inside compose_body) sets this.
     OWN_FINDINGS_VIEW: ClassVar[bool] = False
+    # Where a finding about a meaning (org, api_base, token...) is shown on this step,
+    # when the slot is not named after the meaning itself.
+    FIELDS: ClassVar[dict[str, str]] = {}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next", "Next", priority=True),
         Binding("ctrl+b", "back", "Back", priority=True),
         Binding("ctrl+t", "app.troubleshoot", "Troubleshoot", priority=True),
     ]
 
-    app: "WizardApp"
+    app: "WizardHost"  # type: ignore[assignment]
+
+    class Submitted(Message):
+        """The admin pressed Next with this form."""
+
+        def __init__(self, screen: "StepScreen", form: dict[str, Any]) -> None:
+            super().__init__()
+            self.screen, self.step, self.form = screen, screen.STEP, form
+
+    class FormChanged(Message):
+        """Something in the form changed: a field, a tick, or a check's result."""
+
+        def __init__(self, step: StepId, form: dict[str, Any], *, live: bool, checked: bool) -> None:
+            super().__init__()
+            self.step, self.form = step, form
+            self.live = live  # the admin was refused: the reasons follow every change
+            self.checked = checked  # a check's result arrived
+
+    def __init__(self, view: WizardState) -> None:
+        super().__init__()
+        self.view = view  # what to show: the saved state with this step's draft on top
+        self.refused = False
+        self._last_form: dict[str, Any] | None = None
+
+    @property
+    def row(self) -> Step:
+        return STEPS[self.STEP]
 
     def compose(self) -> ComposeResult:
-        state = self.app.state
-        number = STEP_ORDER.index(self.STEP) + 1
+        number = self.row.number
         yield Header()
         with Horizontal(id="main"):
-            yield StepList(state, self.STEP)
+            yield StepList(self.app.state, self.STEP)
             with Vertical(id="content"):
                 with VerticalScroll(id="body"):
-                    yield Static(f"Step {number} of {len(STEP_ORDER)}: {STEP_TITLES[self.STEP]}", classes="step-title")
-                    yield Guide(assets.guide(self.STEP.value), classes="guide")
+                    yield Static(self._title(), classes="step-title", id="step-title")
+                    yield Guide(assets.guide(self.row.guide), classes="guide")
                     yield from self.compose_body()
                     if not self.OWN_FINDINGS_VIEW:
                         yield FindingsView(id="findings")
                 with Horizontal(id="nav"):
-                    yield Button("◀ Back", id="back", disabled=self.STEP is STEP_ORDER[0], compact=True)
+                    yield Button("◀ Back", id="back", disabled=number == 1, compact=True)
                     yield Static("", id="gate-message", markup=False)
                     yield Button(f"{self.NEXT_LABEL} ▶", id="next", variant="primary", compact=True)
         yield TooSmall()
         yield Footer()
 
+    def _title(self) -> Content:
+        title = Content(f"Step {self.row.number} of {len(STEP_ORDER)}: {self.row.title}")
+        status = status_line(self.app.state, self.STEP)
+        if not status:
+            return title
+        return Content.assemble(title, "\n", (status, "not bold $text-muted"))
+
     def compose_body(self) -> Iterable:  # pragma: no cover - overridden
         return []
 
-    # -- the gate ---------------------------------------------------------
+    # -- the form -----------------------------------------------------------
 
-    def check(self) -> list[Finding]:
-        """Gather the input, store it in the app state, and run the step's check."""
+    def form(self) -> dict[str, Any]:
+        """What the step's fields hold, by meaning (and the last result of its check)."""
         raise NotImplementedError
 
-    def completion_status(self, findings: list[Finding]) -> StepStatus:
-        if any(f.severity is Severity.WARNING for f in findings):
-            return StepStatus.WARNINGS
-        return StepStatus.DONE
+    def form_changed(self, *, checked: bool = False) -> None:
+        """Tell the app the form changed (``checked``: a check's result arrived)."""
+        if self._last_form is None and not checked:
+            return  # still mounting: the widgets are reporting the values they start with
+        form = self.form()
+        if self._untick_stale_confirmations(form):
+            return  # the untick changes the form again, and that change is posted
+        self.post_message(self.FormChanged(self.STEP, form, live=self.refused, checked=checked))
+
+    def _untick_stale_confirmations(self, form: dict[str, Any]) -> bool:
+        """A tick that vouches for a value is cleared when the value changes: the admin
+        confirmed the old one."""
+        last, self._last_form = self._last_form, form
+        unticked = False
+        for box, fields in self.row.vouches.items():
+            if form.get(box) and last is not None and any(form.get(f) != last.get(f) for f in fields):
+                self.query_one(f"#{self.FIELDS.get(box, box)}", Checkbox).value = False
+                unticked = True
+        return unticked
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.form_changed()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self.form_changed()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self.form_changed()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self.form_changed()
+
+    # -- what the app tells the screen --------------------------------------
 
     def show_findings(self, findings: list[Finding]) -> None:
-        """Each finding beside its field when the field has an error slot, else in the list."""
-        by_field: dict[str, list[str]] = {}
-        loose: list[Finding] = []
-        for finding in findings:
-            if finding.field and self.query(f"#err-{finding.field}"):
-                if finding.severity in (Severity.ERROR, Severity.WARNING):
-                    text = finding.message + (f"\n→ {finding.fix}" if finding.fix else "")
-                    by_field.setdefault(finding.field, []).append(text)
-                    continue
-            if finding.code != "step.ok":
-                loose.append(finding)
-        for slot in self.query(FieldError):
-            slot.show("\n".join(by_field.get(slot.field, [])))
-        self.query_one("#findings", FindingsView).show(loose)
+        """Each finding beside its field when the step has a slot for it, else in the
+        list; the line beside Next says whether anything is still to fix."""
+        place_findings(self, findings, fields=self.FIELDS)
         gate = self.query_one("#gate-message", Static)
         errors = [f for f in findings if f.is_error]
         if errors:
@@ -113,19 +184,20 @@ class StepScreen(Screen):
             gate.update("")
             gate.set_class(False, "-error")
 
-    def action_next(self) -> None:
-        findings = self.check()
+    def show_refusal(self, findings: list[Finding]) -> None:
+        """Next was refused: show why, focus the first field to fix, and from now on
+        let the reasons follow every change."""
+        self.refused = True
         self.show_findings(findings)
-        if has_errors(findings):
-            self.app.record_status(self.STEP, StepStatus.FAILED)
-            self.refresh_step_list()
-            first = next((f for f in findings if f.is_error and f.field), None)
-            if first is not None:
-                self._focus_field(first.field or "")
-            self._reveal_first_reason()
-            return
-        self.app.record_status(self.STEP, self.completion_status(findings))
-        self.app.go_next(self.STEP)
+        first = next((f for f in findings if f.is_error and f.field), None)
+        if first is not None:
+            self._focus_field(self.FIELDS.get(first.field or "", first.field or ""))
+        self._reveal_first_reason()
+
+    def show_state(self) -> None:
+        """The step list and the line under the title, after the step's state changed."""
+        self.query_one(StepList).show_state(self.app.state)
+        self.query_one("#step-title", Static).update(self._title())
 
     def _reveal_first_reason(self) -> None:
         """Scroll the first reason shown into view: the gate says "shown above"."""
@@ -138,6 +210,11 @@ class StepScreen(Screen):
             if widget.focusable:
                 widget.focus()
                 return
+
+    # -- navigation ---------------------------------------------------------
+
+    def action_next(self) -> None:
+        self.post_message(self.Submitted(self, self.form()))
 
     def action_back(self) -> None:
         self.app.go_back(self.STEP)
@@ -155,9 +232,6 @@ class StepScreen(Screen):
     def on_step_list_chosen(self, message: StepList.Chosen) -> None:
         if message.step is not self.STEP:
             self.app.go_to(message.step)
-
-    def refresh_step_list(self) -> None:
-        self.query_one(StepList).show_state(self.app.state)
 
     _shown_before = False
 
@@ -181,4 +255,10 @@ class StepScreen(Screen):
         size = self.app.size
         self.set_class(size.width < MIN_WIDTH or size.height < MIN_HEIGHT, "-too-small")
         self.sub_title = self.app.state.org or ""
+        self.call_after_refresh(self._start_following_the_form)
         self.call_after_refresh(self.app.first_screen_painted)
+
+    def _start_following_the_form(self) -> None:
+        # The widgets' own Changed messages from mounting have been handled by now.
+        if self._last_form is None:
+            self._last_form = self.form()

@@ -7,7 +7,7 @@ from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Stati
 from screens.base import StepScreen
 from screens.widgets import CopyValue, FieldError
 from wizard.state import StepId
-from wizard.steps import APP_KINDS, check_create_app
+from wizard.steps import APP_KINDS
 from wizard.values import idp_sso_url, idp_url_value_problem
 
 
@@ -15,7 +15,7 @@ class CreateAppScreen(StepScreen):
     STEP = StepId.CREATE_APP
 
     def compose_body(self) -> ComposeResult:
-        state = self.app.state
+        state = self.view
         yield Label("Which kind of application did you create?")
         with RadioSet(id="app_kind"):
             for kind, label in APP_KINDS.items():
@@ -44,7 +44,7 @@ class CreateAppScreen(StepScreen):
             return idp_sso_url(value)
         return idp_sso_url("<value>")
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    def on_input_changed(self, event: Input.Changed) -> None:  # the base class posts the change
         if event.input.id == "idp_url_value":
             self.query_one("#idp-url", CopyValue).show(self._url(event.value))
 
@@ -52,17 +52,13 @@ class CreateAppScreen(StepScreen):
         pressed = self.query_one("#app_kind", RadioSet).pressed_button
         return pressed.name if pressed is not None and pressed.name else ""
 
-    def check(self):
-        state = self.app.state
-        value = self.query_one("#idp_url_value", Input).value.strip()
-        name = self.query_one("#display_name", Input).value
-        ack = self.query_one("#acknowledged", Checkbox).value
-        kind = self._kind()
-        findings = check_create_app(kind, value, name, ack)
-        if state.idp_url_value and value != state.idp_url_value:
-            state.metadata_summary = {}
-        state.app_kind, state.idp_url_value, state.display_name, state.idp_url_acknowledged = kind or state.app_kind, value, name, ack
-        return findings
+    def form(self) -> dict:
+        return {
+            "app_kind": self._kind(),
+            "idp_url_value": self.query_one("#idp_url_value", Input).value.strip(),
+            "display_name": self.query_one("#display_name", Input).value,
+            "acknowledged": self.query_one("#acknowledged", Checkbox).value,
+        }
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -6,7 +6,6 @@ from textual.widgets import Label, TextArea
 from screens.base import StepScreen
 from screens.widgets import FieldError
 from wizard.state import StepId
-from wizard.steps import check_groups, parse_groups
 
 
 class GroupsScreen(StepScreen):
@@ -14,11 +13,9 @@ class GroupsScreen(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Label("User groups bound to the application (one per line):")
-        area = TextArea("\n".join(self.app.state.groups), id="groups", soft_wrap=True, show_line_numbers=False)
+        area = TextArea("\n".join(self.view.groups), id="groups", soft_wrap=True, show_line_numbers=False)
         yield area
         yield FieldError("groups")
 
-    def check(self):
-        groups = parse_groups(self.query_one("#groups", TextArea).text)
-        self.app.state.groups = groups
-        return check_groups(groups)
+    def form(self) -> dict:
+        return {"groups": self.query_one("#groups", TextArea).text}

@@ -4,17 +4,17 @@ import asyncio
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Static, TextArea
 
 from screens.base import StepScreen
+from screens.check import CheckRunner
 from screens.widgets import FieldError, FindingsView
 from wizard.files import decode_text
-from wizard.findings import Severity
-from wizard.state import StepId, StepStatus
-from wizard.steps import check_metadata_gate, load_metadata_file, metadata_replaced, summarize_metadata
+from wizard.findings import Severity, error
+from wizard.state import StepId
+from wizard.steps import load_metadata_file, summarize_metadata
 
 
 def _short(path: Path) -> str:
@@ -29,15 +29,19 @@ class MetadataScreen(StepScreen):
     STEP = StepId.METADATA
     OWN_FINDINGS_VIEW = True
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.report = None
+    def __init__(self, view) -> None:
+        super().__init__(view)
+        self.report = None  # the last check's MetadataReport
         self._source = ""
+        # What is loaded (checked, not yet accepted): Next sends it up with the report.
+        self._path = view.metadata_path
+        self._xml = view.metadata_xml
         self._watched: tuple[Path, float, int] | None = None
         self._found: Path | None = None
+        self.checker: CheckRunner = CheckRunner(self, "metadata-check", status="#gate-message")
 
     def compose_body(self) -> ComposeResult:
-        state = self.app.state
+        state = self.view
         with Horizontal(id="found-row"):
             yield Static("Looking for an export…", id="found", markup=False)
             yield Button("Use this file", id="use-found", compact=True, disabled=True)
@@ -59,13 +63,12 @@ class MetadataScreen(StepScreen):
     def on_mount(self) -> None:
         self.query_one("#ack_warnings", Checkbox).display = False
         self.query_one("#facts").display = False
-        state = self.app.state
         self._look_for_exports()
         # What was loaded before is checked again, without scrolling away from the guide.
-        if state.metadata_path:
-            self.load_path(state.metadata_path, reveal=False)
-        elif state.metadata_xml:
-            self.run_check(state.metadata_xml, "pasted XML", reveal=False)
+        if self._path:
+            self.load_path(self._path, reveal=False)
+        elif self._xml:
+            self.run_check(self._xml, "pasted XML", reveal=False)
         self.set_interval(1.0, self._poll_file)
 
     def _look_for_exports(self) -> None:
@@ -84,7 +87,7 @@ class MetadataScreen(StepScreen):
             path_input = self.query_one("#metadata_path", Input)
             if not path_input.value:
                 path_input.value = str(exports[0])
-            if not self.app.state.metadata_path and not self.app.state.metadata_xml:
+            if not self._path and not self._xml:
                 use.focus()
         else:
             found_text.update("No JumpCloud-*metadata.xml in Downloads or the current folder.")
@@ -105,9 +108,9 @@ class MetadataScreen(StepScreen):
             self._watched = (path, st.st_mtime, st.st_size)
         except OSError:
             self._watched = None
-        self.app.state.metadata_path = path_text
+        self._path = path_text
         # Kept as text for step 6's copy; a UTF-16 export is decoded as such, not mangled.
-        self.app.state.metadata_xml = decode_text(data) or data.decode("utf-8", errors="replace")
+        self._xml = decode_text(data) or data.decode("utf-8", errors="replace")
         self.run_check(data, _short(path.resolve()), reveal=reveal)
 
     def _poll_file(self) -> None:
@@ -140,9 +143,9 @@ class MetadataScreen(StepScreen):
     def _check_paste(self) -> None:
         text = self.query_one("#paste", TextArea).text
         self._watched = None
-        self.app.state.metadata_path = ""
+        self._path = ""
         self.query_one("#metadata_path", Input).value = ""
-        self.app.state.metadata_xml = text
+        self._xml = text
         self.run_check(text, "pasted XML")
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
@@ -151,22 +154,24 @@ class MetadataScreen(StepScreen):
 
     # -- the check (in a worker: lxml and cryptography load on first use) --
 
-    @work(exclusive=True, group="metadata-check")
-    async def run_check(self, data: bytes | str, source: str, reveal: bool = True) -> None:
-        self.query_one("#gate-message", Static).update("Checking the metadata…")
-        await asyncio.sleep(0.05 if isinstance(data, str) else 0)  # let a fast typist finish a paste
-        try:
-            from wizard.metadata import check_metadata
+    def run_check(self, data: bytes | str, source: str, reveal: bool = True) -> None:
+        from wizard.metadata import MetadataReport, check_metadata
 
-            report = await asyncio.to_thread(
-                check_metadata, data, idp_url_value=self.app.state.idp_url_value or None, now=self.app.now()
-            )
-        except Exception as exc:  # a bug must not close the wizard and lose the admin's input
-            if self.is_attached:
-                self.query_one("#gate-message", Static).update(f"The check failed unexpectedly: {exc!r}")
-            return
-        if self.is_attached:  # the admin may have left the step while the check ran
-            self.show_report(report, source, reveal=reveal)
+        idp_url_value, now = self.app.state.idp_url_value or None, self.app.now()
+
+        def failed(exc: Exception) -> MetadataReport:
+            return MetadataReport([error("metadata.unexpected",
+                                         f"The check failed unexpectedly ({type(exc).__name__}).",
+                                         "Try again; if it persists, run 'jumpcloud-pulumi-sso check-metadata FILE'.",
+                                         "source")], None)
+
+        self.checker.start(
+            lambda: asyncio.to_thread(check_metadata, data, idp_url_value=idp_url_value, now=now),
+            lambda report: self.show_report(report, source, reveal=reveal),
+            failed,
+            running="Checking the metadata…",
+            delay=0.05 if isinstance(data, str) else 0,  # let a fast typist finish a paste
+        )
 
     def show_report(self, report, source: str, *, reveal: bool = True) -> None:
         self.report = report
@@ -192,20 +197,16 @@ class MetadataScreen(StepScreen):
         self.show_findings(report.findings)
         if report.ok:
             self.query_one("#gate-message", Static).update("")
+        self.form_changed(checked=True)
         if reveal:  # the admin just loaded or pasted something: show the verdict
             findings_view = self.query_one("#findings")
             self.call_after_refresh(findings_view.scroll_visible, animate=False)
 
-    def check(self):
-        state = self.app.state
-        ack_box = self.query_one("#ack_warnings", Checkbox)
-        findings = check_metadata_gate(self.report, ack_box.value)
-        if self.report is not None and self.report.metadata is not None and self.report.ok:
-            summary = summarize_metadata(self.report.metadata, self._source)
-            if metadata_replaced(state.metadata_summary, summary):
-                # Pulumi holds (or was verified against) the previous export: step 6 again.
-                state.pulumi_verification = ""
-                self.app.record_status(StepId.PULUMI, StepStatus.NOT_STARTED)
-            state.metadata_summary = summary
-            state.metadata_warnings = [f.message for f in self.report.findings if f.severity is Severity.WARNING]
-        return findings
+    def form(self) -> dict:
+        return {
+            "metadata_path": self._path,
+            "metadata_xml": self._xml,
+            "source": self._source,
+            "report": self.report,
+            "ack_warnings": self.query_one("#ack_warnings", Checkbox).value,
+        }

@@ -3,45 +3,36 @@
 
 from __future__ import annotations
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from screens.base import StepScreen
-from screens.widgets import CopyValue, FieldError, FindingsView
-from wizard.findings import Finding, Severity
-from wizard.pulumi_step import (
-    SWITCH_CHECKLIST,
-    check_pulumi_step,
-    choose_token,
-    token_source_label,
-    unexpected_failure,
-    verification_after,
-)
+from screens.check import CheckRunner
+from screens.widgets import CopyValue, FieldError, FindingsView, place_findings
+from wizard.pulumi_step import SWITCH_CHECKLIST, choose_token, token_source_label, unexpected_failure
 from wizard.state import StepId
 
 VERIFY_LABEL = "Verify with Pulumi"
-_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.OK: 2, Severity.INFO: 3}
-
-
-def _display_order(findings: list[Finding]) -> list[Finding]:
-    """Problems first, then the verdict, then what is only informative (stable)."""
-    return sorted(findings, key=lambda f: _ORDER[f.severity])
 
 
 class PulumiScreen(StepScreen):
     STEP = StepId.PULUMI
     OWN_FINDINGS_VIEW = True
+    # Pulumi's answer about the organisation or the API URL (set on step 1) is shown at
+    # the check that got it, not at a field of another step.
+    FIELDS = {"org": "verify", "api_base": "verify"}
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, view) -> None:
+        super().__init__(view)
         self.result = None  # the last ApiResult of "Verify with Pulumi" (holds no token)
         self._found_source: str | None = None  # where a token was found (never the token)
         self._token_input: Input | None = None
+        self.checker: CheckRunner = CheckRunner(self, "pulumi-verify", buttons=("verify",), status="#findings")
 
     def compose_body(self) -> ComposeResult:
-        state = self.app.state
+        state = self.app.state  # the metadata accepted at step 5
+        view = self.view
         if self.app.values.org_url:
             yield CopyValue("Your organisation in Pulumi", self.app.values.org_url, id="org-url")
         yield CopyValue(
@@ -53,7 +44,7 @@ class PulumiScreen(StepScreen):
         yield Static("Before you switch: tick each item once it is true", classes="subhead")
         with Vertical(id="checklist"):
             for number, item in enumerate(SWITCH_CHECKLIST, start=1):
-                yield Checkbox(f"{number}. {item.title}", state.pulumi_confirmed, id=f"switch-{item.key}")
+                yield Checkbox(f"{number}. {item.title}", view.pulumi_confirmed, id=f"switch-{item.key}")
                 yield Static(item.explanation, classes="row-note", markup=False)
         yield FieldError("checklist")
 
@@ -70,7 +61,7 @@ class PulumiScreen(StepScreen):
         yield FindingsView(id="findings")
 
         yield Static("Or, when Pulumi's API cannot be reached from here, confirm by hand", classes="subhead")
-        yield Checkbox("I pasted the metadata in Pulumi and chose Apply changes", state.pulumi_confirmed, id="applied")
+        yield Checkbox("I pasted the metadata in Pulumi and chose Apply changes", view.pulumi_confirmed, id="applied")
         yield FieldError("applied")
 
     def on_mount(self) -> None:
@@ -91,7 +82,7 @@ class PulumiScreen(StepScreen):
         text = "Access token: " + token_source_label(self._found_source, entered) + "."
         self.query_one("#token-source", Static).update(text)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    def on_input_changed(self, event: Input.Changed) -> None:  # the base class posts the change
         if event.input.id == "token":
             self._show_token_source()
 
@@ -108,69 +99,38 @@ class PulumiScreen(StepScreen):
     # -- verify -----------------------------------------------------------
 
     def start_verify(self) -> None:
-        from wizard.pulumi_api import find_token
+        from wizard.pulumi_api import ApiResult, find_token, no_token_finding, verify_pulumi
 
-        api_base = self.app.values.api_base
+        api_base, org = self.app.values.api_base, self.app.state.org
+        metadata_xml, timeout = self.app.state.metadata_xml, self.app.network_timeout
         token = choose_token(find_token(api_base), self.query_one("#token", Input).value)
-        button = self.query_one("#verify", Button)
-        button.disabled = True
-        button.label = "Verifying…"
-        view = self.query_one("#findings", FindingsView)
-        view.update("Asking Pulumi what it has loaded …")
-        view.set_class(True, "-shown")
-        self.run_verify(api_base, self.app.state.org, token, self.app.state.metadata_xml)
 
-    @work(exclusive=True, group="pulumi-verify")
-    async def run_verify(self, api_base: str, org: str, token, metadata_xml: str) -> None:
-        from wizard.pulumi_api import ApiResult, no_token_finding, verify_pulumi
-
-        try:
+        async def verify() -> ApiResult:
             if token is None:
-                result = ApiResult([no_token_finding(api_base)])
-            else:
-                from wizard.metadata import check_metadata
+                return ApiResult([no_token_finding(api_base)])
+            from wizard.metadata import check_metadata
 
-                report = check_metadata(metadata_xml) if metadata_xml.strip() else None
-                metadata = report.metadata if report is not None else None
-                result = await verify_pulumi(api_base, org, token, metadata, timeout=self.app.network_timeout)
-        except Exception as exc:  # a bug must not quit the app: it becomes a finding
-            result = ApiResult([unexpected_failure("Verifying with Pulumi", exc)])
-        finally:
-            token = None  # drop the reference as soon as the call is done
-            if self.is_attached:  # the admin may have left the step meanwhile
-                button = self.query_one("#verify", Button)
-                button.disabled = False
-                button.label = VERIFY_LABEL
-        if not self.is_attached:
-            return
+            report = check_metadata(metadata_xml) if metadata_xml.strip() else None
+            metadata = report.metadata if report is not None else None
+            return await verify_pulumi(api_base, org, token, metadata, timeout=timeout)
+
+        self.checker.start(
+            verify, self._show_result, lambda exc: ApiResult([unexpected_failure("Verifying with Pulumi", exc)]),
+            running="Asking Pulumi what it has loaded …", button="verify", busy_label="Verifying…",
+        )
+
+    def _show_result(self, result) -> None:
         self.result = result
-        self.show_findings(_display_order(result.findings))
-        state = self.app.state
-        codes = [f.code for f in result.findings]
-        updated = verification_after(codes, result.verified, state.pulumi_verification)
-        if updated != state.pulumi_verification:
-            state.pulumi_verification = updated
-            self.app.save()
+        place_findings(self, result.findings, fields=self.FIELDS)
+        self.form_changed(checked=True)  # the app decides what the answer means for the step
         self.call_after_refresh(self.query_one("#token-source").scroll_visible, animate=False, top=True)
 
-    # -- the gate ---------------------------------------------------------
+    # -- the form ---------------------------------------------------------
 
-    def _ticked(self) -> list[str]:
-        return [item.key for item in SWITCH_CHECKLIST if self.query_one(f"#switch-{item.key}", Checkbox).value]
-
-    def check(self):
-        state = self.app.state
-        ticked = self._ticked()
-        applied = self.query_one("#applied", Checkbox).value
-        codes = [f.code for f in self.result.findings] if self.result is not None else None
-        gate = check_pulumi_step(
-            codes, bool(self.result and self.result.verified), ticked, applied,
-            earlier_verification=state.pulumi_verification,
-        )
-        state.pulumi_confirmed = applied and len(ticked) == len(SWITCH_CHECKLIST)
-        if gate.passed:
-            state.pulumi_verification = gate.verification
-            return gate.findings
-        if self.result is not None:
-            return _display_order(self.result.findings) + gate.findings
-        return gate.findings
+    def form(self) -> dict:
+        return {
+            "checklist": [item.key for item in SWITCH_CHECKLIST
+                          if self.query_one(f"#switch-{item.key}", Checkbox).value],
+            "applied": self.query_one("#applied", Checkbox).value,
+            "result": self.result,
+        }

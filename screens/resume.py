@@ -6,7 +6,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from wizard.state import STEP_ORDER, STEP_TITLES, WizardState
+from wizard.state import WizardState
+from wizard.steps import STEPS
 
 
 class ResumeScreen(ModalScreen[bool]):
@@ -20,13 +21,12 @@ class ResumeScreen(ModalScreen[bool]):
         self.saved = state
 
     def compose(self) -> ComposeResult:
-        step = self.saved.current
-        number = STEP_ORDER.index(step) + 1
+        step = STEPS[self.saved.current]
         with Vertical(id="resume-box"):
             yield Static("Saved progress found", classes="step-title")
             yield Static(
                 f"Organisation: {self.saved.org or '(not set)'}\n"
-                f"Last step: {number}. {STEP_TITLES[step]}\n\n"
+                f"Last step: {step.number}. {step.title}\n\n"
                 "Resume where you left off, or start over (the saved progress is discarded).",
                 markup=False,
             )

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -19,8 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Collapsible, Footer, Header, Input, Label, Static, TextArea
 
 import assets
-from screens.widgets import FieldError, FindingsView
-from wizard.findings import Finding, Severity
+from screens.check import CheckRunner
+from screens.widgets import FieldError, FindingsView, place_findings
+from wizard.findings import Finding
 from wizard.pulumi_step import (
     check_apply,
     check_new_metadata_text,
@@ -34,7 +34,7 @@ from wizard.pulumi_step import (
 from wizard.rotation import JUMPCLOUD_STEPS
 
 if TYPE_CHECKING:
-    from screens.app import WizardApp
+    from screens.host import WizardHost
 
 COMPARE_LABEL = "Compare with Pulumi"
 APPLY_LABEL = "Apply: replace the metadata in Pulumi"
@@ -69,19 +69,23 @@ class DiffView(Grid):
 class RotationScreen(Screen):
     CSS_PATH = assets.path("rotation.tcss")  # loaded when the screen is first shown
     BINDINGS = [Binding("escape", "close", "Close", priority=True)]
+    FIELDS = {"org": "rot_org", "api_base": "rot_api"}  # where a finding about each meaning is shown
 
-    app: "WizardApp"
+    app: "WizardHost"  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__()
         self.plan = None  # the last RotationPlan (holds the new XML, no secret)
         self.outcome = None  # the last ApiResult of Apply
-        self.busy = False
         self._applying = False
         self._planned_for: tuple[str, str, str] | None = None
         self._found_source: str | None = None
         self._token_input: Input | None = None
-        self._focus_back: Button | None = None
+        self.checker: CheckRunner = CheckRunner(self, "rotation", buttons=("compare", "apply"))
+
+    @property
+    def busy(self) -> bool:
+        return self.checker.busy
 
     def compose(self) -> ComposeResult:
         state = self.app.state
@@ -198,36 +202,7 @@ class RotationScreen(Screen):
         return self.query_one("#paste", TextArea).text
 
     def _place(self, findings: list[Finding], view_id: str = "findings") -> None:
-        """Each finding beside its field when there is a slot for it, else in the list."""
-        by_field: dict[str, list[str]] = {}
-        loose: list[Finding] = []
-        for finding in findings:
-            if finding.field and self.query(f"#err-{finding.field}") and finding.severity in (
-                    Severity.ERROR, Severity.WARNING):
-                by_field.setdefault(finding.field, []).append(
-                    finding.message + (f"\n→ {finding.fix}" if finding.fix else ""))
-            else:
-                loose.append(finding)
-        for slot in self.query(FieldError):
-            slot.show("\n".join(by_field.get(slot.field, [])))
-        self.query_one(f"#{view_id}", FindingsView).show(loose)
-
-    def _set_busy(self, busy: bool, button_id: str = "", label: str = "") -> None:
-        self.busy = busy
-        if not self.is_attached:  # closed while Pulumi was asked
-            return
-        compare = self.query_one("#compare", Button)
-        apply = self.query_one("#apply", Button)
-        if busy:
-            self._focus_back = self.focused if self.focused in (compare, apply) else None
-        compare.disabled = apply.disabled = busy
-        compare.label, apply.label = COMPARE_LABEL, APPLY_LABEL
-        if busy and button_id:
-            self.query_one(f"#{button_id}", Button).label = label
-        if not busy and self._focus_back is not None:
-            # disabling moved the focus on (to the confirmation): give it back
-            self._focus_back.focus(scroll_visible=False)
-            self._focus_back = None
+        place_findings(self, findings, view=f"#{view_id}", fields=self.FIELDS)
 
     def _token(self, api: str):
         from wizard.pulumi_api import find_token
@@ -258,42 +233,33 @@ class RotationScreen(Screen):
         self.query_one("#diff", DiffView).display = False
         self.query_one("#confirm", Checkbox).value = False
         view = self.query_one("#findings", FindingsView)
-        view.update("Checking the new file and asking Pulumi what it has now …")
-        view.set_class(True, "-shown")
-        self._set_busy(True, "compare", "Comparing…")
-        self.run_compare(org, api, token, xml)
+        view.running("Checking the new file and asking Pulumi what it has now …")
+        now, timeout = self.app.now(), self.app.network_timeout
 
-    @work(exclusive=True, group="rotation")
-    async def run_compare(self, org: str, api: str, token, xml: str) -> None:
-        from wizard.pulumi_api import PulumiClient
-
-        plan = None
-        findings: list[Finding]
-        try:
+        async def compare() -> tuple[Any, list[Finding]]:
             from wizard.metadata import check_metadata
+            from wizard.pulumi_api import PulumiClient
             from wizard.rotation import plan_rotation
 
-            report = check_metadata(xml, now=self.app.now())
-            async with PulumiClient(api, token, timeout=self.app.network_timeout) as client:
+            report = check_metadata(xml, now=now)
+            async with PulumiClient(api, token, timeout=timeout) as client:
                 got = await client.get_saml(org)
             if got.ok and got.saml is not None:
-                plan = plan_rotation(got.saml, report, new_xml=xml, now=self.app.now())
-                findings = plan.findings
-            else:
-                findings = got.findings
-        except Exception as exc:  # a bug must not quit the app: it becomes a finding
-            findings = [unexpected_failure("Comparing with Pulumi", exc)]
-        finally:
-            token = None  # drop the reference as soon as the call is done
-            self._set_busy(False)
-        if not self.is_attached:
-            return
-        self.plan = plan
-        self._planned_for = (org, api, xml) if plan is not None else None
-        self._place(findings)
-        await self._show_diff()
-        target = self.query_one("#diff") if plan is not None and plan.rows else self.query_one("#findings")
-        self.call_after_refresh(target.scroll_visible, animate=False, top=True)
+                plan = plan_rotation(got.saml, report, new_xml=xml, now=now)
+                return plan, plan.findings
+            return None, got.findings
+
+        async def show(result: tuple[Any, list[Finding]]) -> None:
+            plan, findings = result
+            self.plan = plan
+            self._planned_for = (org, api, xml) if plan is not None else None
+            self._place(findings)
+            await self._show_diff()
+            target = self.query_one("#diff") if plan is not None and plan.rows else self.query_one("#findings")
+            self.call_after_refresh(target.scroll_visible, animate=False, top=True)
+
+        self.checker.start(compare, show, lambda exc: (None, [unexpected_failure("Comparing with Pulumi", exc)]),
+                           button="compare", busy_label="Comparing…")
 
     async def _show_diff(self) -> None:
         diff = self.query_one("#diff", DiffView)
@@ -318,37 +284,31 @@ class RotationScreen(Screen):
 
             problems = [no_token_finding(current[1])]
         if problems:
-            for slot in ("compare", "confirm", "token"):
-                self.query_one(f"#err-{slot}", FieldError).show("")
-            for finding in problems:
-                self.query_one(f"#err-{finding.field}", FieldError).show(
-                    finding.message + (f"\n→ {finding.fix}" if finding.fix else ""))
+            self._place(problems, "outcome")
             return
-        for slot in ("compare", "confirm", "token"):
-            self.query_one(f"#err-{slot}", FieldError).show("")
-        view = self.query_one("#outcome", FindingsView)
-        view.update("Sending the new metadata to Pulumi, then reading it back …")
-        view.set_class(True, "-shown")
+        self._place([], "outcome")
+        self.query_one("#outcome", FindingsView).running("Sending the new metadata to Pulumi, then reading it back …")
         self._applying = True
-        self._set_busy(True, "apply", "Applying…")
-        self.run_apply(org, current[1], token, self.plan)
+        api, plan, timeout = current[1], self.plan, self.app.network_timeout
 
-    @work(exclusive=True, group="rotation")
-    async def run_apply(self, org: str, api: str, token, plan) -> None:
-        from wizard.pulumi_api import ApiResult, PulumiClient
-        from wizard.rotation import apply_rotation
+        async def apply() -> Any:
+            from wizard.pulumi_api import PulumiClient
+            from wizard.rotation import apply_rotation
 
-        try:
-            async with PulumiClient(api, token, timeout=self.app.network_timeout) as client:
-                result = await apply_rotation(client, org, plan)
-        except Exception as exc:  # a bug must not quit the app: it becomes a finding
-            result = ApiResult([unexpected_failure("Replacing the metadata in Pulumi", exc)])
-        finally:
-            token = None
-            self._applying = False
-            self._set_busy(False)
-        if not self.is_attached:
-            return
+            try:
+                async with PulumiClient(api, token, timeout=timeout) as client:
+                    return await apply_rotation(client, org, plan)
+            finally:
+                self._applying = False
+
+        def failed(exc: Exception) -> Any:
+            from wizard.pulumi_api import ApiResult
+
+            return ApiResult([unexpected_failure("Replacing the metadata in Pulumi", exc)])
+
+        self.checker.start(apply, self._show_outcome, failed, button="apply", busy_label="Applying…")
+
+    def _show_outcome(self, result: Any) -> None:
         self.outcome = result
         outcome = self.query_one("#outcome", FindingsView)
         outcome.show(result.findings)

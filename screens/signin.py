@@ -6,14 +6,14 @@ from textual.widgets import Button, Checkbox
 from screens.base import StepScreen
 from screens.widgets import CopyValue, FieldError
 from wizard.state import StepId
-from wizard.steps import JUMPCLOUD_USER_CONSOLE, check_signin
+from wizard.steps import JUMPCLOUD_USER_CONSOLE
 
 
 class SigninScreen(StepScreen):
     STEP = StepId.SIGNIN
 
     def compose_body(self) -> ComposeResult:
-        state = self.app.state
+        state = self.view
         values = self.app.values
         yield CopyValue("IdP-initiated: JumpCloud User Console", JUMPCLOUD_USER_CONSOLE, id="copy-console")
         yield Checkbox("Signing in from the Pulumi tile works", state.idp_initiated_ok, id="idp_initiated_ok")
@@ -29,8 +29,8 @@ class SigninScreen(StepScreen):
             event.stop()
             self.app.action_troubleshoot()
 
-    def check(self):
-        state = self.app.state
-        state.idp_initiated_ok = self.query_one("#idp_initiated_ok", Checkbox).value
-        state.sp_initiated_ok = self.query_one("#sp_initiated_ok", Checkbox).value
-        return check_signin(state.idp_initiated_ok, state.sp_initiated_ok)
+    def form(self) -> dict:
+        return {
+            "idp_initiated_ok": self.query_one("#idp_initiated_ok", Checkbox).value,
+            "sp_initiated_ok": self.query_one("#sp_initiated_ok", Checkbox).value,
+        }

@@ -8,7 +8,6 @@ from textual.widgets import Checkbox, Static
 from screens.base import StepScreen
 from screens.widgets import CopyValue, FieldError
 from wizard.state import StepId
-from wizard.steps import check_sso_tab
 
 
 class SsoTabScreen(StepScreen):
@@ -18,9 +17,8 @@ class SsoTabScreen(StepScreen):
     ]
 
     def compose_body(self) -> ComposeResult:
-        state = self.app.state
         values = self.app.values
-        ticked = set(state.ticked_rows)
+        ticked = set(self.view.ticked_rows)
         if values.self_hosted:
             yield Static(
                 "Self-hosted: these paths are Pulumi Cloud's, applied to your API domain (inferred, "
@@ -49,12 +47,5 @@ class SsoTabScreen(StepScreen):
         if 1 <= number <= len(rows):
             self.query_one(f"#copy-{rows[number - 1].key}", CopyValue).request()
 
-    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        ticked = [cb.name for cb in self.query(Checkbox) if cb.value and cb.name]
-        self.app.state.ticked_rows = ticked
-        self.app.save()
-
-    def check(self):
-        ticked = {cb.name for cb in self.query(Checkbox) if cb.value and cb.name}
-        self.app.state.ticked_rows = sorted(ticked)
-        return check_sso_tab(self.app.values, ticked)
+    def form(self) -> dict:
+        return {"rows": sorted(cb.name for cb in self.query(Checkbox) if cb.value and cb.name)}

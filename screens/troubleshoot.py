@@ -16,7 +16,6 @@ from rich.console import Group
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -24,12 +23,14 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static, TabbedContent, TabPane, TextArea
 
 import assets
+from screens.check import CheckRunner
 from screens.widgets import FieldError, FindingsView
 from screens.widgets.guide import Guide
-from wizard.state import STEP_TITLES, STEP_ORDER, StepId
+from wizard.state import StepId
+from wizard.steps import STEPS
 
 if TYPE_CHECKING:
-    from screens.app import WizardApp
+    from screens.host import WizardHost
     from wizard.catalogue import Entry
     from wizard.troubleshoot import Troubleshooting
 
@@ -41,10 +42,10 @@ PASTE_PLACEHOLDER = (
 
 def _step_label(step: str) -> str:
     try:
-        step_id = StepId(step)
+        row = STEPS[StepId(step)]
     except ValueError:
         return step
-    return f"wizard step {STEP_ORDER.index(step_id) + 1}: {STEP_TITLES[step_id]}"
+    return f"wizard step {row.number}: {row.title}"
 
 
 def render_entry(entry: "Entry", *, brief: bool = False) -> Group:
@@ -94,12 +95,16 @@ class TroubleshootScreen(Screen):
         Binding("ctrl+o", "load", "Load file", priority=True),
         Binding("ctrl+f", "catalogue", "Catalogue", priority=True),
     ]
-    app: "WizardApp"
+    app: "WizardHost"  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__()
         self.report: "Troubleshooting | None" = None
-        self.busy = False
+        self.checker: CheckRunner = CheckRunner(self, "diagnose", buttons=("ts-run",), status="#ts-status")
+
+    @property
+    def busy(self) -> bool:
+        return self.checker.busy
 
     # -- layout -----------------------------------------------------------
 
@@ -211,25 +216,20 @@ class TroubleshootScreen(Screen):
             self.query_one("#ts_org", Input).focus()
             return
         text = self.query_one("#response", TextArea).text
-        self._set_busy(True)
-        self.run_diagnosis(text, org)
+        state = self.app.state
+        api_base, metadata_xml = state.api_base, state.metadata_xml
 
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self.set_class(busy, "-busy")
-        self.query_one("#ts-run", Button).disabled = busy
-        if busy:
-            self.query_one("#ts-status", Static).update("Diagnosing…")
+        def failed(exc: Exception) -> Exception:
+            return exc
+
+        self.checker.start(lambda: asyncio.to_thread(self.app.diagnose, text, org, api_base, metadata_xml),
+                           self._show_outcome, failed, running="Diagnosing…")
 
     # -- the diagnosis ----------------------------------------------------
 
-    @work(exclusive=True, group="diagnose")
-    async def run_diagnosis(self, text: str, org: str) -> None:
-        state = self.app.state
-        try:
-            report = await asyncio.to_thread(self.app.diagnose, text, org, state.api_base, state.metadata_xml)
-        except Exception as exc:  # never lose the paste (or the app) to a bug
-            self._show_failure(f"The diagnosis failed unexpectedly ({exc.__class__.__name__}: {exc}). "
+    def _show_outcome(self, report: "Troubleshooting | Exception") -> None:
+        if isinstance(report, Exception):  # never lose the paste (or the app) to a bug
+            self._show_failure(f"The diagnosis failed unexpectedly ({report.__class__.__name__}: {report}). "
                                "Your paste is kept; try again, or report this.")
             return
         try:
@@ -239,7 +239,6 @@ class TroubleshootScreen(Screen):
 
     def _show_failure(self, message: str) -> None:
         self.report = None
-        self._set_busy(False)
         self.query_one("#ts-status", Static).update(message)
         self.query_one("#ts-findings", FindingsView).clear()
         for selector in ("#ts-related", "#ts-summary", "#ts-pretty-label", "#ts-pretty"):
@@ -247,7 +246,6 @@ class TroubleshootScreen(Screen):
 
     def _show_report(self, report: "Troubleshooting") -> None:
         self.report = report
-        self._set_busy(False)
         self.add_class("-diagnosed")
         self.query_one("#ts-guide").display = False
         status = Text(report.metadata_note,

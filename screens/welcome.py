@@ -7,7 +7,6 @@ from textual.widgets import Button, Checkbox, Input, Static
 from screens.base import StepScreen
 from screens.widgets import FieldError
 from wizard.state import StepId
-from wizard.steps import check_prerequisites
 from wizard.values import DEFAULT_API_BASE
 
 
@@ -15,7 +14,7 @@ class WelcomeScreen(StepScreen):
     STEP = StepId.WELCOME
 
     def compose_body(self) -> ComposeResult:
-        state = self.app.state
+        state = self.view
         yield Static("Pulumi organisation name (case-sensitive: app.pulumi.com/[b]<org>[/b])", classes="field-label")
         yield Input(state.org, placeholder="e.g. acmecorp", id="org")
         yield FieldError("org")
@@ -36,21 +35,13 @@ class WelcomeScreen(StepScreen):
             event.stop()
             self.app.action_rotate()
 
-    def check(self):
-        state = self.app.state
-        org = self.query_one("#org", Input).value
-        api_base = self.query_one("#api_base", Input).value or DEFAULT_API_BASE
-        sso = self.query_one("#has_sso_package", Checkbox).value
-        edition = self.query_one("#has_saml_edition", Checkbox).value
-        findings = check_prerequisites(org, api_base, sso, edition)
-        # Keep what the admin typed even when it is refused.
-        state.org, state.api_base = org, api_base
-        state.has_sso_package, state.has_saml_edition = sso, edition
-        if not any(f.is_error for f in findings):
-            from wizard.values import normalize_api_base
-
-            state.api_base = normalize_api_base(api_base)
-        return findings
+    def form(self) -> dict:
+        return {
+            "org": self.query_one("#org", Input).value,
+            "api_base": self.query_one("#api_base", Input).value or DEFAULT_API_BASE,
+            "has_sso_package": self.query_one("#has_sso_package", Checkbox).value,
+            "has_saml_edition": self.query_one("#has_saml_edition", Checkbox).value,
+        }
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -82,7 +82,9 @@ def test_get_saml_reads_pulumis_answer_and_sends_the_documented_headers(fake):
     assert seen.method == "GET" and seen.path == f"/api/orgs/{ORG}/saml"
     assert seen.headers["Authorization"] == f"token {TOKEN}"
     assert seen.headers["Accept"] == "application/vnd.pulumi+8"
-    assert seen.headers["User-Agent"].startswith("jumpcloud-pulumi-sso/0.1.0")
+    from wizard import __version__
+
+    assert seen.headers["User-Agent"].startswith(f"jumpcloud-pulumi-sso/{__version__}")
     assert_no_token(result, saml)
 
 

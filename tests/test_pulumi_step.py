@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from conftest import GOOD_EXPORT  # noqa: E402
 from pulumi_fake import FakePulumi, make_cert, metadata_xml  # noqa: E402
-from wizard_helpers import error_text, make_app, next_step, tick  # noqa: E402
+from wizard_helpers import complete_before, error_text, make_app, next_step, tick  # noqa: E402
 
 from screens.pulumi import PulumiScreen  # noqa: E402
 from screens.signin import SigninScreen  # noqa: E402
@@ -29,7 +29,6 @@ from wizard.pulumi_step import (  # noqa: E402
     choose_token,
     definitive_codes,
     token_source_label,
-    verification_after,
 )
 from wizard.report import build_record  # noqa: E402
 from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState  # noqa: E402
@@ -72,13 +71,12 @@ def test_gate_no_answer_lets_the_admin_confirm_by_hand(codes):
 
 
 def test_gate_keeps_an_earlier_verification_until_contradicted():
-    assert check_pulumi_step(None, False, [], False, earlier_verification=VERIFIED).verification == VERIFIED
+    assert check_pulumi_step(None, False, [], False, earlier_verified=True).verification == VERIFIED
     # a new answer that is not a match needs the admin's word again
-    again = check_pulumi_step(["pulumi.refused"], False, CHECKLIST_KEYS, True, earlier_verification=VERIFIED)
+    again = check_pulumi_step(["pulumi.refused"], False, CHECKLIST_KEYS, True, earlier_verified=True)
     assert again.verification == CONFIRMED_BY_HAND
-    assert verification_after(["pulumi.mismatch.entity_id"], False, VERIFIED) == ""
-    assert verification_after(["pulumi.refused"], False, VERIFIED) == VERIFIED
-    assert verification_after(["pulumi.verified"], True, "") == VERIFIED
+    contradicted = check_pulumi_step(["pulumi.mismatch.entity_id"], False, CHECKLIST_KEYS, True, earlier_verified=True)
+    assert not contradicted.passed
 
 
 def test_checklist_and_token_choice():
@@ -99,8 +97,7 @@ def test_checklist_and_token_choice():
 def state_at_pulumi(api_base: str) -> WizardState:
     state = WizardState(org=ORG, api_base=api_base, idp_url_value="bitdefender", groups=["Engineering"],
                         metadata_xml=GOOD_EXPORT.read_text())
-    for step in STEP_ORDER[: STEP_ORDER.index(StepId.PULUMI)]:
-        state.set_status(step, StepStatus.DONE)
+    complete_before(state, StepId.PULUMI)
     state.current_step = StepId.PULUMI.value
     return state
 
@@ -190,14 +187,14 @@ async def test_match_from_the_environment_token_makes_the_step_verified(fake, tm
         # no checklist ticked, no manual confirmation: the API's word is enough
         await next_step(pilot)
         assert isinstance(app.screen, SigninScreen)
-    assert app.state.pulumi_verification == "verified by API"
-    assert app.state.status(StepId.PULUMI) is StepStatus.DONE
+    assert app.state.status(StepId.PULUMI) is StepStatus.VERIFIED
+    assert "Pulumi's API returned metadata matching this export" in app.state.record(StepId.PULUMI).note
     saved = json.loads(StateStore(tmp_path / "state").path.read_text())
-    assert saved["pulumi_verification"] == "verified by API"
+    assert saved["steps"]["pulumi"]["status"] == "verified"
     paths = {(seen.method, seen.path) for seen in fake.requests}
     assert paths == {("GET", f"/api/orgs/{ORG}/saml"), ("GET", f"/api/orgs/{ORG}/saml/admins")}
     assert all(seen.headers["Authorization"] == f"token {TOKEN}" for seen in fake.requests)
-    assert "verified by API" in build_record(app.state)
+    assert "| Configure Pulumi | ✓ verified | Pulumi's API returned" in build_record(app.state)
     assert_token_nowhere(TOKEN, tmp_path, capfd, app)
 
 
@@ -228,7 +225,6 @@ async def test_mismatch_blocks_until_pulumi_has_the_export(fake, tmp_path, capfd
         assert "differs" in error_text(pilot, "verify")
         assert named in findings_text(screen)
         assert app.state.status(StepId.PULUMI) is StepStatus.FAILED
-        assert app.state.pulumi_verification == ""
 
         # the admin pastes the right export in Pulumi and verifies again
         fake.add_org(ORG, GOOD_EXPORT.read_text())
@@ -238,7 +234,7 @@ async def test_mismatch_blocks_until_pulumi_has_the_export(fake, tmp_path, capfd
         assert isinstance(app.screen, SigninScreen)
         # leaving the step forgets the entered token
         assert token_input.value == ""
-    assert app.state.pulumi_verification == "verified by API"
+    assert app.state.status(StepId.PULUMI) is StepStatus.VERIFIED
     assert_token_nowhere(TOKEN, tmp_path, capfd, app)
 
 
@@ -257,7 +253,7 @@ async def test_rejected_token_is_explained_and_manual_confirmation_allowed(fake,
         await confirm_by_hand(pilot)
         await next_step(pilot)
         assert isinstance(app.screen, SigninScreen)
-    assert app.state.pulumi_verification == "confirmed by the admin, not verified"
+    assert app.state.status(StepId.PULUMI) is StepStatus.CONFIRMED
     assert app.state.pulumi_confirmed
     assert_token_nowhere(WRONG, tmp_path, capfd, app)
 
@@ -276,13 +272,15 @@ async def test_server_down_lets_the_admin_confirm_and_the_record_says_not_verifi
         await paste_token(pilot, TOKEN)
         await verify(pilot, screen)
         assert screen.result.findings[0].code == "pulumi.refused"
-        assert "connection refused" in findings_text(screen)
+        # about the API URL (set on step 1): shown at the check that failed, not in a loose list
+        assert screen.result.findings[0].field == "api_base"
+        assert "connection refused" in error_text(pilot, "verify")
         await confirm_by_hand(pilot)
         await next_step(pilot)
         assert isinstance(app.screen, SigninScreen)
-    assert app.state.pulumi_verification == "confirmed by the admin, not verified"
-    assert app.state.status(StepId.PULUMI) is StepStatus.DONE
-    assert "confirmed by the admin, not verified" in build_record(app.state)
+    assert app.state.status(StepId.PULUMI) is StepStatus.CONFIRMED
+    assert "not verified through Pulumi's API" in app.state.record(StepId.PULUMI).note
+    assert "| Configure Pulumi | ✎ confirmed | the admin confirmed the metadata was pasted" in build_record(app.state)
     assert_token_nowhere(TOKEN, tmp_path, capfd, app)
 
 
@@ -325,4 +323,4 @@ async def test_leaving_the_step_while_pulumi_is_asked(fake, tmp_path, monkeypatc
         await pilot.press("ctrl+b")
         await pilot.pause(0.2)
         assert isinstance(app.screen, MetadataScreen)
-    assert app.state.pulumi_verification == ""
+    assert app.state.status(StepId.PULUMI) is StepStatus.NOT_STARTED

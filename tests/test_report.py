@@ -4,19 +4,21 @@ from datetime import datetime, timezone
 
 from wizard.report import build_record, write_record
 from wizard.state import StepId, StepStatus, WizardState
+from wizard_helpers import mark_complete
 
 
 def make_state() -> WizardState:
     state = WizardState(org="acmecorp", idp_url_value="pulumi-acme", groups=["Engineering", "SRE|ops"],
-                        pulumi_verification="confirmed by the admin, not verified",
                         idp_initiated_ok=True, sp_initiated_ok=True,
                         scim_skipped=True, scim_skip_reason="no Enterprise edition")
     state.metadata_summary = {"entity_id": "acme-jc", "sso_url": "https://sso.jumpcloud.com/saml2/pulumi-acme",
                               "cert_sha256": "AB:CD", "cert_not_after": "2031-01-02 03:04 UTC",
                               "cert_subject": "CN=JumpCloudSAMLUser", "nameid_format": "x", "source": "~/x.xml"}
     for step in StepId:
-        state.set_status(step, StepStatus.DONE)
-    state.set_status(StepId.SCIM, StepStatus.SKIPPED)
+        mark_complete(state, step)
+    mark_complete(state, StepId.PULUMI, StepStatus.CONFIRMED,
+                  "the admin confirmed the metadata was pasted in Pulumi and applied; not verified")
+    mark_complete(state, StepId.SCIM, StepStatus.SKIPPED, "skipped: no Enterprise edition")
     return state
 
 
@@ -28,10 +30,31 @@ def test_record_holds_what_the_admin_needs_later():
     assert "https://sso.jumpcloud.com/saml2/pulumi-acme" in text
     assert "`AB:CD`" in text and "2031-01-02 03:04 UTC" in text
     assert "- Engineering" in text and "SRE\\|ops" in text
-    assert "confirmed by the admin, not verified" in text
     assert "Skipped: no Enterprise edition" in text
-    assert "| SCIM (optional) | skipped |" in text
     assert "| Summary |" not in text
+
+
+def test_record_says_how_each_step_was_established_and_never_done():
+    text = build_record(make_state(), now=datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc))
+    assert "| Step | Evidence | How it was established |" in text
+    assert "| Export metadata | ✓ verified |" in text
+    assert ("| Configure Pulumi | ✎ confirmed | the admin confirmed the metadata was pasted in Pulumi and "
+            "applied; not verified |") in text
+    assert "| SCIM (optional) | » skipped | skipped: no Enterprise edition |" in text
+    assert "- Loaded into Pulumi: ✎ confirmed" in text
+    assert "done" not in text.lower().split()
+
+
+def test_record_of_a_reopened_step_says_so():
+    from wizard import flow
+
+    state = make_state()
+    state.org = "acmecorp2"
+    flow.reconcile(state)
+    text = build_record(state, now=datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc))
+    assert ("| SSO tab values | ↺ reopened | reopened: the organisation name changed (acmecorp → acmecorp2) |"
+            in text)
+    assert "- Loaded into Pulumi: ↺ reopened" in text
 
 
 def test_record_reads_the_saved_xml_when_the_facts_are_missing():

@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from scim_support import RealScimServer  # noqa: E402
-from wizard_helpers import make_app, next_step, tick, type_into, error_text  # noqa: E402
+from wizard_helpers import complete_before, error_text, make_app, next_step, tick, type_into  # noqa: E402
 
 from screens.scim import ScimScreen  # noqa: E402
 from screens.summary import SummaryScreen  # noqa: E402
@@ -32,8 +32,7 @@ def scim_server():
 
 def state_at_scim(api_base: str) -> WizardState:
     state = WizardState(org=ORG, api_base=api_base, idp_url_value="pulumi-acme", groups=["Engineering"])
-    for step in STEP_ORDER[: STEP_ORDER.index(StepId.SCIM)]:
-        state.set_status(step, StepStatus.DONE)
+    complete_before(state, StepId.SCIM)
     state.current_step = StepId.SCIM.value
     return state
 
@@ -95,8 +94,9 @@ async def test_scim_step_checks_the_token_against_the_real_server(scim_server, t
         assert "scim.ok" in rendered and TOKEN not in rendered
         await next_step(pilot)
         assert isinstance(app.screen, SummaryScreen)
-        assert app.state.status(StepId.SCIM) is StepStatus.DONE
-        assert app.state.scim_verification.startswith("Verified")
+        assert app.state.status(StepId.SCIM) is StepStatus.VERIFIED
+        assert app.state.record(StepId.SCIM).note == (
+            f"the SCIM token was accepted by {scim_server.api_base}/scim/v2/{ORG}; 2 user(s) provisioned so far")
 
         record = tmp_path / "record.md"
         await type_into(pilot, "#record_path", str(record))
@@ -131,6 +131,7 @@ async def test_scim_skipped_with_a_reason(scim_server, tmp_path):
         assert isinstance(app.screen, SummaryScreen)
     assert app.state.status(StepId.SCIM) is StepStatus.SKIPPED
     assert app.state.scim_skip_reason == "no Enterprise edition"
+    assert app.state.record(StepId.SCIM).note == "skipped: no Enterprise edition"
 
 
 async def test_unreachable_endpoint_can_be_confirmed_by_hand(tmp_path):
@@ -157,7 +158,8 @@ async def test_unreachable_endpoint_can_be_confirmed_by_hand(tmp_path):
         await tick(pilot, "#scim_confirmed")
         await next_step(pilot)
         assert isinstance(app.screen, SummaryScreen)
-    assert app.state.scim_verification == "Confirmed by the admin, not verified."
+    assert app.state.status(StepId.SCIM) is StepStatus.CONFIRMED
+    assert "the admin confirmed JumpCloud's Test Connection passed" in app.state.record(StepId.SCIM).note
 
 
 async def test_leaving_the_step_while_the_check_waits_does_not_crash(tmp_path):

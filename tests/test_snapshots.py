@@ -14,27 +14,21 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from conftest import GOOD_EXPORT  # noqa: E402
-from wizard_helpers import make_app  # noqa: E402
+from wizard_helpers import finished_setup, make_app  # noqa: E402
 
-from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState  # noqa: E402
+from wizard.state import StateStore, StepId, StepStatus, WizardState  # noqa: E402
 
 
 def saved_state(step: StepId) -> WizardState:
-    state = WizardState(
-        org="acmecorp",
-        has_sso_package=True,
-        has_saml_edition=True,
-        idp_url_value="bitdefender",
-        idp_url_acknowledged=True,
-        groups=["Engineering", "SRE"],
-        metadata_xml=GOOD_EXPORT.read_text(),
-        record_path="pulumi-sso-acmecorp.md",
-        ticked_rows=["sp_entity_id", "acs_url"] if step is StepId.SSO_TAB else [
-            "sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format", "signature_algorithm"],
-    )
-    for earlier in STEP_ORDER[: STEP_ORDER.index(step)]:
-        state.set_status(earlier, StepStatus.DONE)
-    state.current_step = step.value
+    """Every step before ``step`` taken through its real gate, as an admin leaves them."""
+    from wizard import flow
+
+    state = finished_setup(Path("unused"), through=step)
+    state.record_path = "pulumi-sso-acmecorp.md"  # relative: no temporary path on screen
+    if step is StepId.SSO_TAB:  # two rows ticked so far
+        flow.keep_draft(state, step, {"rows": ["sp_entity_id", "acs_url"]})
+    if step is StepId.METADATA:  # XML pasted, not yet accepted
+        flow.keep_draft(state, step, {"metadata_path": "", "metadata_xml": GOOD_EXPORT.read_text()})
     return state
 
 
@@ -122,3 +116,40 @@ def test_metadata_checked_shows_the_verdict(snap_compare, tmp_path):
         await settle(pilot)
 
     assert snap_compare(app_at(tmp_path, StepId.METADATA), terminal_size=(100, 30), run_before=run_before)
+
+
+def evidence_state(tmp_path: Path, current: StepId) -> WizardState:
+    """A setup whose steps carry between them every kind of evidence the wizard records."""
+    from wizard.state import StepRecord
+    from wizard_helpers import finished_setup
+
+    state = finished_setup(tmp_path)
+    state.record_path = "pulumi-sso-acmecorp.md"  # shown in the summary's field: no temporary path
+
+    def put(step: StepId, status: StepStatus, note: str) -> None:
+        basis = {} if status is StepStatus.REOPENED else state.record(step).basis  # as reconcile leaves it
+        state.set_record(step, StepRecord(status, note, basis))
+
+    put(StepId.METADATA, StepStatus.WARNINGS, "the exported metadata (JumpCloud-Pulumi-metadata.xml) passed every "
+        "check Pulumi makes; 1 warning(s) acknowledged")
+    put(StepId.PULUMI, StepStatus.VERIFIED,
+        "Pulumi's API returned metadata matching this export (certificate, SSO URL, entity ID)")
+    if current is StepId.SIGNIN:
+        put(StepId.SIGNIN, StepStatus.FAILED, "Sign in from Pulumi's SSO sign-in page with the organisation name, "
+            "then tick it here.")
+        put(StepId.SCIM, StepStatus.REOPENED, "reopened: the SCIM base URL changed")
+        state.set_record(StepId.SUMMARY, StepRecord())
+    else:
+        put(StepId.SUMMARY, StepStatus.REOPENED, "reopened: what the setup record says changed")
+    state.current_step = current.value
+    return state
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24)], ids=["100x30", "80x24"])
+@pytest.mark.parametrize("current", [StepId.SIGNIN, StepId.SUMMARY], ids=["step-list", "summary"])
+def test_every_kind_of_evidence(snap_compare, tmp_path, current, size):
+    """The step list (verified, with warnings, confirmed, failed, reopened, not started) and
+    the summary (verified, with warnings, confirmed, skipped; itself reopened): each state
+    with its own mark and word."""
+    StateStore(tmp_path / "state").save(evidence_state(tmp_path, current))
+    assert snap_compare(make_app(tmp_path / "state"), terminal_size=size, run_before=resume_then())

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from conftest import GOOD_EXPORT  # noqa: E402
 from pulumi_fake import FakePulumi, metadata_xml  # noqa: E402
-from wizard_helpers import make_app  # noqa: E402
+from wizard_helpers import complete_before, make_app  # noqa: E402
 
 from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState  # noqa: E402
 
@@ -62,8 +62,7 @@ def app_at_pulumi(tmp_path: Path):
         org=ORG, api_base=API, has_sso_package=True, has_saml_edition=True, idp_url_value="bitdefender",
         idp_url_acknowledged=True, groups=["Engineering", "SRE"], metadata_xml=GOOD_EXPORT.read_text(),
     )
-    for earlier in STEP_ORDER[: STEP_ORDER.index(StepId.PULUMI)]:
-        state.set_status(earlier, StepStatus.DONE)
+    complete_before(state, StepId.PULUMI)
     state.current_step = StepId.PULUMI.value
     StateStore(tmp_path / "state").save(state)
     app = make_app(tmp_path / "state")

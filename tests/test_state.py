@@ -4,14 +4,18 @@ import json
 import os
 import stat
 
-from wizard.state import SCHEMA_VERSION, StateStore, StepId, StepStatus, WizardState
+import pytest
+
+from wizard.state import SCHEMA_VERSION, StateStore, StepId, StepRecord, StepStatus, WizardState
 
 
 def test_round_trip_keeps_everything(tmp_path):
     store = StateStore(tmp_path / "state")
     state = WizardState(org="Acme.Corp", idp_url_value="pulumi-acme", groups=["Engineering", "SRE"])
-    state.set_status(StepId.WELCOME, StepStatus.DONE)
-    state.set_status(StepId.CREATE_APP, StepStatus.WARNINGS)
+    state.set_record(StepId.WELCOME, StepRecord(StepStatus.CONFIRMED, "the admin confirmed it"))
+    state.set_record(StepId.SSO_TAB, StepRecord(StepStatus.REOPENED, "reopened: the org changed", {}))
+    state.set_record(StepId.CREATE_APP, StepRecord(StepStatus.WARNINGS, "checked", {"org": "Acme.Corp"}))
+    state.drafts["groups"] = {"form": {"groups": "Engineering\nSRE"}, "basis": {}}
     state.current_step = StepId.SSO_TAB.value
     store.save(state)
     loaded = store.load()
@@ -64,10 +68,57 @@ def test_reachable_steps_follow_completion():
     state = WizardState()
     assert state.furthest_reachable() is StepId.WELCOME
     assert not state.can_visit(StepId.SSO_TAB)
-    state.set_status(StepId.WELCOME, StepStatus.DONE)
-    state.set_status(StepId.CREATE_APP, StepStatus.WARNINGS)
+    state.set_record(StepId.WELCOME, StepRecord(StepStatus.CONFIRMED))
+    state.set_record(StepId.CREATE_APP, StepRecord(StepStatus.VERIFIED))
     assert state.furthest_reachable() is StepId.SSO_TAB
     assert state.can_visit(StepId.SSO_TAB) and not state.can_visit(StepId.GROUPS)
+    # a reopened or failed step stops the admin there, like one not started
+    for status in (StepStatus.REOPENED, StepStatus.FAILED):
+        state.set_record(StepId.CREATE_APP, StepRecord(status))
+        assert state.furthest_reachable() is StepId.CREATE_APP and not state.can_visit(StepId.SSO_TAB)
+
+
+def test_every_state_has_its_own_mark_and_words():
+    assert len({s.glyph for s in StepStatus}) == len(StepStatus)
+    assert len({s.words for s in StepStatus}) == len(StepStatus)
+    assert "done" not in {s.words for s in StepStatus}
+    assert {s for s in StepStatus if s.complete} == {
+        StepStatus.VERIFIED, StepStatus.WARNINGS, StepStatus.CONFIRMED, StepStatus.SKIPPED}
+
+
+def test_a_version_1_state_keeps_its_progress_with_the_evidence_it_had(tmp_path):
+    store = StateStore(tmp_path)
+    store.path.write_text(json.dumps({
+        "schema_version": 1, "org": "acmecorp", "idp_url_value": "bitdefender",
+        "steps": {"welcome": "done", "create_app": "done", "sso_tab": "done", "groups": "done",
+                  "metadata": "warnings", "pulumi": "done", "signin": "failed", "scim": "not_started",
+                  "summary": "not_started"},
+        "pulumi_verification": "verified by API", "scim_verification": "",
+    }))
+    result = store.load()
+    assert result.existed and not result.warning
+    state = result.state
+    assert state.org == "acmecorp" and state.schema_version == SCHEMA_VERSION
+    assert state.status(StepId.WELCOME) is StepStatus.CONFIRMED  # the admin's word, never "done"
+    assert state.status(StepId.METADATA) is StepStatus.WARNINGS
+    assert state.status(StepId.PULUMI) is StepStatus.VERIFIED
+    assert state.status(StepId.SIGNIN) is StepStatus.FAILED
+    assert state.record(StepId.PULUMI).basis is None  # what it rested on: taken as it is now, once
+
+
+@pytest.mark.parametrize("steps", [
+    {"welcome": "finished"},
+    {"welcome": {"status": "done"}},
+    {"welcome": {"status": "verified", "basis": {"org": 3}}},
+    {"welcome": {"status": "verified", "note": ["x"]}},
+    ["welcome"],
+])
+def test_damaged_step_records_are_set_aside(tmp_path, steps):
+    store = StateStore(tmp_path)
+    store.path.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "org": "acme", "steps": steps}))
+    result = store.load()
+    assert result.state == WizardState() and "damaged" in result.warning
+    assert store.backup_path.exists()
 
 
 def test_state_holds_no_token_fields():

@@ -10,7 +10,6 @@ from wizard.steps import (
     check_signin,
     check_sso_tab,
     load_metadata_file,
-    metadata_replaced,
     parse_groups,
 )
 from wizard.values import org_values
@@ -66,14 +65,6 @@ def test_record_path_checks(tmp_path):
     assert not has_errors(check_record_path(str(tmp_path / "record.md")))
     (tmp_path / "old.md").write_text("x")
     assert [f.code for f in check_record_path(str(tmp_path / "old.md"))] == ["step.record.exists"]
-
-
-def test_metadata_replaced_only_when_the_certificate_or_url_changes():
-    old = {"cert_sha256": "AA", "sso_url": "https://sso.jumpcloud.com/saml2/x", "entity_id": "e", "source": "a"}
-    assert not metadata_replaced({}, old)
-    assert not metadata_replaced(old, dict(old, source="b"))
-    assert metadata_replaced(old, dict(old, cert_sha256="BB"))
-    assert metadata_replaced(old, dict(old, sso_url="https://sso.jumpcloud.com/saml2/y"))
 
 
 def test_metadata_file_problems_are_named(tmp_path):

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import saml_factory  # noqa: E402
-from wizard_helpers import FIXED_NOW, make_app, type_into  # noqa: E402
+from wizard_helpers import FIXED_NOW, complete_before, make_app, type_into  # noqa: E402
 
 from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
@@ -81,8 +81,7 @@ def saved_state_at(step: StepId, *, with_metadata: bool = True) -> WizardState:
         ticked_rows=["sp_entity_id", "acs_url"] if step is StepId.SSO_TAB else [
             "sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format", "signature_algorithm"],
     )
-    for earlier in STEP_ORDER[: STEP_ORDER.index(step)]:
-        state.set_status(earlier, StepStatus.DONE)
+    complete_before(state, step)
     state.current_step = step.value
     return state
 
@@ -260,7 +259,7 @@ async def test_from_the_signin_step_saml_tracer_and_base64_then_back(tmp_path):
         await pilot.click("#sp_initiated_ok")
         await pilot.press("ctrl+n")
         await pilot.pause()
-        assert app.state.status(StepId.SIGNIN) is StepStatus.DONE
+        assert app.state.status(StepId.SIGNIN) is StepStatus.CONFIRMED
 
 
 # ---------------------------------------------------------------------------

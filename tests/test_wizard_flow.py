@@ -11,7 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from conftest import EXPIRED_EXPORT, GOOD_EXPORT, MALFORMED_EXPORT  # noqa: E402
-from wizard_helpers import CopyRecorder, error_text, make_app, next_step, tick, type_into  # noqa: E402
+from wizard_helpers import CopyRecorder, complete_before, mark_complete, error_text, make_app, next_step, tick, type_into  # noqa: E402
 
 from screens.create_app import CreateAppScreen  # noqa: E402
 from screens.groups import GroupsScreen  # noqa: E402
@@ -70,12 +70,15 @@ async def walk_first_four(pilot, app, recorder) -> None:
     await next_step(pilot)
     assert isinstance(app.screen, WelcomeScreen)
     assert "no spaces" in error_text(pilot, "org")
-    assert app.state.org == "acme corp"  # what was typed is kept while refused
+    # what was typed is kept while refused (as the step's draft), and nothing is accepted
+    assert app.screen.query_one("#org").value == "acme corp"
+    assert app.state.drafts["welcome"]["form"]["org"] == "acme corp" and app.state.org == ""
     assert app.state.status(StepId.WELCOME) is StepStatus.FAILED
     await type_into(pilot, "#org", "Acme.Corp")
     await next_step(pilot)
     assert isinstance(app.screen, CreateAppScreen)
-    assert app.state.status(StepId.WELCOME) is StepStatus.DONE
+    assert app.state.status(StepId.WELCOME) is StepStatus.CONFIRMED
+    assert app.state.org == "Acme.Corp" and "welcome" not in app.state.drafts
 
     # 2. the JumpCloud application
     await type_into(pilot, "#idp_url_value", "https://sso.jumpcloud.com/saml2/bitdefender")
@@ -176,7 +179,8 @@ async def test_walk_all_nine_steps(tmp_path):
         await tick(pilot, "#applied")
         await next_step(pilot)
         assert isinstance(app.screen, SigninScreen)
-        assert app.state.pulumi_verification == "confirmed by the admin, not verified"
+        assert app.state.status(StepId.PULUMI) is StepStatus.CONFIRMED
+        assert "not verified" in app.state.record(StepId.PULUMI).note
 
         # 7. sign in: troubleshooting is one key away and comes back here
         await pilot.press("ctrl+t")
@@ -210,7 +214,7 @@ async def test_walk_all_nine_steps(tmp_path):
         record.parent.mkdir()
         await next_step(pilot)
         assert record.exists()
-        assert app.state.status(StepId.SUMMARY) is StepStatus.DONE
+        assert app.state.status(StepId.SUMMARY) is StepStatus.VERIFIED
 
     text = record.read_text()
     assert "`Acme.Corp`" in text and "bitdefender" in text
@@ -246,7 +250,9 @@ async def test_the_step_list_shows_progress_and_a_click_goes_to_a_reached_step(t
         await pilot.pause()
         await pass_prerequisites(pilot)
         lines = str(app.screen.query_one("#steps").render()).splitlines()
-        assert lines[0].startswith(" ✓ 1. Prerequisites") and lines[1].startswith("▶○ 2. Create the app")
+        assert lines[0].startswith(" ✎ 1. Prerequisites") and lines[1].startswith("▶○ 2. Create the app")
+        # the marks in use are named under the list, so it reads without colour
+        assert [line.strip() for line in lines[10:]] == ["✎ confirmed", "○ not started"]
         # The list has a border: the line of step N is at row N of the widget.
         await pilot.click("#steps", offset=(4, 9))  # step 9, not reached: nothing happens
         await pilot.pause()
@@ -340,14 +346,14 @@ async def test_no_clipboard_never_crashes(tmp_path, failing):
 
 
 async def test_new_certificate_at_export_sends_the_admin_back_through_pulumi(tmp_path):
-    from wizard.state import STEP_ORDER, WizardState
+    from wizard.state import WizardState
 
     state = WizardState(org="acmecorp", idp_url_value="bitdefender", groups=["Engineering"],
-                        metadata_path=str(GOOD_EXPORT), pulumi_verification="verified by API",
+                        metadata_path=str(GOOD_EXPORT),
                         metadata_summary={"cert_sha256": "00:11", "sso_url": "https://sso.jumpcloud.com/saml2/bitdefender",
                                           "entity_id": "strategicgroupnw"})
-    for step in STEP_ORDER[: STEP_ORDER.index(StepId.SIGNIN)]:
-        state.set_status(step, StepStatus.DONE)
+    complete_before(state, StepId.SIGNIN)
+    mark_complete(state, StepId.PULUMI, StepStatus.VERIFIED)
     state.current_step = StepId.METADATA.value
     StateStore(tmp_path / "state").save(state)
     app = make_app(tmp_path / "state")
@@ -355,8 +361,8 @@ async def test_new_certificate_at_export_sends_the_admin_back_through_pulumi(tmp
         await resume_at_metadata(pilot)
         await next_step(pilot)
         assert isinstance(app.screen, PulumiScreen)
-    assert app.state.status(StepId.PULUMI) is StepStatus.NOT_STARTED
-    assert app.state.pulumi_verification == ""
+    assert app.state.status(StepId.PULUMI) is StepStatus.REOPENED
+    assert "signing certificate changed" in app.state.record(StepId.PULUMI).note
     assert app.state.metadata_summary["cert_sha256"].startswith("7A:42")
 
 
@@ -379,8 +385,7 @@ def state_at_metadata(**fields) -> WizardState:
     from wizard.state import STEP_ORDER, WizardState
 
     state = WizardState(org="acmecorp", idp_url_value="bitdefender", groups=["Engineering"], **fields)
-    for step in STEP_ORDER[: STEP_ORDER.index(StepId.METADATA)]:
-        state.set_status(step, StepStatus.DONE)
+    complete_before(state, StepId.METADATA)
     state.current_step = StepId.METADATA.value
     return state
 
@@ -459,8 +464,7 @@ async def test_a_nav_button_moves_exactly_once_on_steps_with_their_own_buttons(t
     from wizard.state import STEP_ORDER
 
     state = state_at_metadata(metadata_path=str(GOOD_EXPORT), idp_initiated_ok=True, sp_initiated_ok=True)
-    for step in STEP_ORDER[: STEP_ORDER.index(StepId.SIGNIN)]:
-        state.set_status(step, StepStatus.DONE)
+    complete_before(state, StepId.SIGNIN)
     state.current_step = StepId.SIGNIN.value
     StateStore(tmp_path / "state").save(state)
     app = make_app(tmp_path / "state")
@@ -494,8 +498,7 @@ async def test_a_refused_next_brings_the_first_reason_into_view(tmp_path):
     from wizard.state import STEP_ORDER
 
     state = state_at_metadata(metadata_path=str(GOOD_EXPORT))
-    for step in STEP_ORDER[: STEP_ORDER.index(StepId.PULUMI)]:
-        state.set_status(step, StepStatus.DONE)
+    complete_before(state, StepId.PULUMI)
     state.current_step = StepId.PULUMI.value
     StateStore(tmp_path / "state").save(state)
     app = make_app(tmp_path / "state")
@@ -522,6 +525,8 @@ async def test_a_utf16_export_is_kept_as_readable_xml_for_pulumi(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         screen = await resume_at_metadata(pilot)
         assert screen.report.ok, screen.report.findings
+        await next_step(pilot)  # accepted: now it is what step 6 copies into Pulumi
+        assert isinstance(app.screen, PulumiScreen)
     assert app.state.metadata_xml == text
 
 

@@ -65,3 +65,84 @@ async def next_step(pilot) -> None:
 
 def error_text(pilot, field: str) -> str:
     return str(pilot.app.screen.query_one(f"#err-{field}").render())
+
+
+def mark_complete(state, step, status=None, note: str = ""):
+    """Record ``step`` as the wizard would after its gate passed: verified for the steps
+    checked against a file, confirmed (the admin's word) for the others, with the
+    inputs it rests on as they are in ``state`` now."""
+    from wizard import flow
+    from wizard.state import StepId, StepRecord, StepStatus
+
+    if status is None:
+        status = StepStatus.VERIFIED if step in (StepId.METADATA, StepId.SUMMARY) else StepStatus.CONFIRMED
+    state.set_record(step, StepRecord(status, note or f"{status.words} in the test's saved state",
+                                      flow.basis_of(state, step)))
+    return state
+
+
+def complete_before(state, step):
+    """``state`` with every step before ``step`` complete, saved at ``step``."""
+    from wizard.state import STEP_ORDER
+
+    for earlier in STEP_ORDER[: STEP_ORDER.index(step)]:
+        mark_complete(state, earlier)
+    state.current_step = step.value
+    return state
+
+
+async def set_value(pilot, selector: str, value) -> None:
+    """Put ``value`` in a field as a paste would (for tests not about typing)."""
+    from textual.widgets import TextArea
+
+    widget = pilot.app.screen.query_one(selector)
+    widget.focus()
+    if isinstance(widget, TextArea):
+        widget.text = value
+    else:
+        widget.value = value
+    await pilot.pause()
+
+
+def finished_setup(folder, *, org: str = "acmecorp", through=None):
+    """A state taken through the real gates of the step model, as an admin who
+    finished the wizard leaves it: Pulumi confirmed by hand, SCIM skipped, the record
+    written into ``folder``.  ``through``: stop before that step instead."""
+    from wizard import flow
+    from wizard.metadata import check_metadata
+    from wizard.report import write_record
+    from wizard.state import STEP_ORDER, StepId, WizardState
+    from wizard.steps import record_digest
+
+    from conftest import GOOD_EXPORT
+
+    forms = {
+        StepId.WELCOME: {"org": org, "api_base": "https://api.pulumi.com", "has_sso_package": True,
+                         "has_saml_edition": True},
+        StepId.CREATE_APP: {"app_kind": "connector", "idp_url_value": "bitdefender", "display_name": "Pulumi",
+                            "acknowledged": True},
+        StepId.SSO_TAB: {"rows": ["sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format",
+                                  "signature_algorithm"]},
+        StepId.GROUPS: {"groups": "Engineering\nSRE"},
+        StepId.METADATA: {"metadata_path": str(GOOD_EXPORT), "metadata_xml": GOOD_EXPORT.read_text(),
+                          "source": "JumpCloud-Pulumi-metadata.xml", "ack_warnings": False,
+                          "report": check_metadata(GOOD_EXPORT.read_bytes(), idp_url_value="bitdefender",
+                                                   now=FIXED_NOW)},
+        StepId.PULUMI: {"checklist": ["saml_admin", "own_account", "members", "immediate"], "applied": True},
+        StepId.SIGNIN: {"idp_initiated_ok": True, "sp_initiated_ok": True},
+        StepId.SCIM: {"skip": True, "skip_reason": "no Enterprise edition yet"},
+    }
+    state = WizardState()
+    for step in STEP_ORDER:
+        if step is through:
+            state.current_step = step.value
+            return state
+        if step is StepId.SUMMARY:
+            written = write_record(state, Path(folder) / f"pulumi-sso-{org}.md", now=FIXED_NOW)
+            form = {"record_path": str(written), "written": str(written), "written_digest": record_digest(state)}
+        else:
+            form = forms[step]
+        outcome = flow.submit(state, step, form)
+        assert outcome.passed, (step, outcome.verdict.findings)
+    state.current_step = StepId.SUMMARY.value
+    return state

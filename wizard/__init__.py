@@ -1,3 +1,3 @@
 """jumpcloud-pulumi-sso: the domain side of the wizard (no Textual in here)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

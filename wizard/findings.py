@@ -64,3 +64,9 @@ def ok(code: str, message: str, fix: str = "", field: str | None = None) -> Find
 
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.is_error for f in findings)
+
+
+def in_reading_order(findings: Iterable[Finding]) -> list[Finding]:
+    """The one order findings are shown in everywhere: errors, warnings, information,
+    then what is fine; in the order they were found within each."""
+    return sorted(findings, key=lambda f: -f.severity.rank)

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from wizard import xmlsafe
 from wizard.clock import aware_now
-from wizard.findings import Finding, Severity, error, info, ok, warning
+from wizard.findings import Finding, in_reading_order, Severity, error, info, ok, warning
 from wizard.values import (
     ACCEPTED_NAMEID_FORMATS,
     JUMPCLOUD_SSO_BASE,
@@ -312,10 +312,6 @@ def _describe_root(root) -> str | None:
     where = f" in namespace {show(ns)}" if ns else ""
     return f"an XML document whose root element is <{show(local)}>{where}, not SAML metadata"
 
-
-def _ordered(findings: Iterable[Finding]) -> list[Finding]:
-    """Errors, then warnings, then info, then ok; the check order within each."""
-    return sorted(findings, key=lambda f: -f.severity.rank)
 
 
 # -- the check -----------------------------------------------------------------
@@ -614,7 +610,7 @@ def check_metadata(
     now = aware_now(now)
     parsed = xmlsafe.parse_xml(data, max_bytes=max_bytes, what="metadata")
     if parsed.root is None:
-        return MetadataReport(_ordered(parsed.findings), None)
+        return MetadataReport(in_reading_order(parsed.findings), None)
     root = parsed.root
     kind = _describe_root(root)
     if kind is None and root.find(f"{_MD}IDPSSODescriptor") is None and root.find(f"{_MD}SPSSODescriptor") is not None:
@@ -658,7 +654,7 @@ def check_metadata(
             f"SSO URL {show(md.sso_url or '', 80)}{expiry}.",
             f"Next, in Pulumi: {_PULUMI_STEPS}.",
         ))
-    return MetadataReport(_ordered(findings), md)
+    return MetadataReport(in_reading_order(findings), md)
 
 
 # -- finding the export --------------------------------------------------------

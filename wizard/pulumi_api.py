@@ -243,7 +243,7 @@ def _bad_response(expected: str, got: str) -> Finding:
         f"Pulumi's API answered with something unexpected: expected {expected}, got {got}.",
         "Check the API URL (Pulumi Cloud: https://api.pulumi.com; self-hosted: your API "
         "domain, not the console's) and try again; a proxy or captive portal can also cause this.",
-        field="api_url",
+        field="api_base",
     )
 
 
@@ -283,7 +283,7 @@ def classify_exception(exc: BaseException, api_base: str, *, timeout: float | No
             f"Pulumi's API at {host} did not answer{waited}.",
             "Check your network or proxy (HTTPS_PROXY) and try again; if Pulumi is having an "
             "incident, see https://www.pulumistatus.com.",
-            field="api_url",
+            field="api_base",
         )
     text = " ".join(str(e) for e in chain).lower()
     if any(isinstance(e, socket.gaierror) for e in chain) or any(s in text for s in (
@@ -295,7 +295,7 @@ def classify_exception(exc: BaseException, api_base: str, *, timeout: float | No
             f"The API host {host} could not be found (DNS lookup failed).",
             "Check the API URL for typos (Pulumi Cloud: https://api.pulumi.com) and that this "
             "machine can resolve names (VPN, DNS).",
-            field="api_url",
+            field="api_base",
         )
     if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate verify failed" in text:
         return error(
@@ -303,7 +303,7 @@ def classify_exception(exc: BaseException, api_base: str, *, timeout: float | No
             f"The secure connection to {host} failed: {detail}.",
             "If your network inspects HTTPS with its own certificate authority, point "
             "SSL_CERT_FILE at that CA bundle; for self-hosted Pulumi, install its CA the same way.",
-            field="api_url",
+            field="api_base",
         )
     if any(isinstance(e, ConnectionRefusedError) or (isinstance(e, OSError) and e.errno == errno.ECONNREFUSED)
            for e in chain) or "connection refused" in text or "all connection attempts failed" in text:
@@ -311,20 +311,20 @@ def classify_exception(exc: BaseException, api_base: str, *, timeout: float | No
             "pulumi.refused",
             f"Nothing accepted the connection at {host} (connection refused).",
             "Check the API URL and port; for self-hosted Pulumi, check that the API service is running.",
-            field="api_url",
+            field="api_base",
         )
     if isinstance(exc, httpx.ProxyError):
         return error(
             "pulumi.network",
             f"The proxy refused or failed the connection to {host}: {detail}.",
             "Check HTTPS_PROXY / NO_PROXY, or ask your network team whether the proxy allows this host.",
-            field="api_url",
+            field="api_base",
         )
     return error(
         "pulumi.network",
         f"The connection to {host} failed: {detail}.",
         "Check your network connection and proxy settings, then try again.",
-        field="api_url",
+        field="api_base",
     )
 
 
@@ -449,7 +449,7 @@ class PulumiClient:
             )
         if self._problem:
             return error("pulumi.bad_url", self._problem,
-                         f"Use {DEFAULT_API_BASE}, or your self-hosted Pulumi's API URL.", field="api_url")
+                         f"Use {DEFAULT_API_BASE}, or your self-hosted Pulumi's API URL.", field="api_base")
         return None
 
     def _saml_path(self, org: str, suffix: str = "") -> tuple[str | None, Finding | None]:
@@ -561,7 +561,7 @@ class PulumiClient:
                 "pulumi.bad_response",
                 f"{host} answered with a redirect{where} instead of the API's answer.",
                 f"Use the API URL (Pulumi Cloud: {DEFAULT_API_BASE}, not app.pulumi.com).",
-                field="api_url",
+                field="api_base",
             )
         return error(
             "pulumi.http_error",

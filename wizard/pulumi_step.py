@@ -130,7 +130,7 @@ def check_pulumi_step(
     ticked: Iterable[str],
     applied: bool,
     *,
-    earlier_verification: str = "",
+    earlier_verified: bool = False,
 ) -> PulumiGate:
     """Step 6's gate.
 
@@ -152,7 +152,7 @@ def check_pulumi_step(
             "in Pulumi, Apply changes, and verify again.",
             "verify",
         )], "")
-    if result_codes is None and earlier_verification == VERIFIED:
+    if result_codes is None and earlier_verified:
         # verified on an earlier visit, and nothing since says otherwise
         return PulumiGate([ok("step.ok", "Verified through Pulumi's API earlier.")], VERIFIED)
     findings = check_checklist(ticked)
@@ -188,12 +188,12 @@ def check_rotation_target(org: str, api_base: str) -> list[Finding]:
     findings: list[Finding] = []
     problem = org_problem(org)
     if problem:
-        findings.append(error("pulumi.bad_org", problem, "Copy the name from app.pulumi.com/<org>.", "rot_org"))
+        findings.append(error("pulumi.bad_org", problem, "Copy the name from app.pulumi.com/<org>.", "org"))
     problem = api_base_problem(api_base)
     if problem:
         findings.append(error(
             "pulumi.bad_url", problem,
-            "Pulumi Cloud: https://api.pulumi.com; self-hosted: your API domain.", "rot_api",
+            "Pulumi Cloud: https://api.pulumi.com; self-hosted: your API domain.", "api_base",
         ))
     return findings
 
@@ -241,14 +241,3 @@ def check_apply(plan: "RotationPlan | None", confirmed: bool, plan_inputs_change
 def rotation_live(result: "ApiResult") -> bool:
     """The rotation is done only when a fresh read proved the new certificate live."""
     return result.ok and any(f.code == "rotate.live" for f in result.findings)
-
-
-
-def verification_after(result_codes: list[str], verified: bool, current: str) -> str:
-    """What the state says right after a "Verify with Pulumi": verified, cleared when
-    Pulumi's answer contradicts an earlier verification, else unchanged."""
-    if verified:
-        return VERIFIED
-    if definitive_codes(result_codes):
-        return ""
-    return current

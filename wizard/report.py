@@ -7,14 +7,20 @@ from pathlib import Path
 
 from wizard import __version__
 from wizard.atomic import write_atomic
-from wizard.state import STEP_ORDER, STEP_TITLES, StepId, WizardState
-from wizard.steps import APP_KINDS
+from wizard.state import STEP_ORDER, StepId, WizardState
+from wizard.steps import APP_KINDS, STEPS
 from wizard.values import OrgValues, idp_sso_url
 
 
 
 def _md(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _evidence(state: WizardState, step: StepId) -> str:
+    """The step's state in words with its mark: never "done" for the admin's word."""
+    status = state.status(step)
+    return f"{status.glyph} {status.words}"
 
 
 def _metadata_facts(state: WizardState) -> dict[str, str]:
@@ -42,13 +48,17 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
         "",
         "## Steps",
         "",
-        "| Step | State |",
-        "| --- | --- |",
+        "Verified: a check against the file, Pulumi's API or the SCIM endpoint passed. "
+        "Confirmed: the admin's word, not checked by the wizard.",
+        "",
+        "| Step | Evidence | How it was established |",
+        "| --- | --- | --- |",
     ]
     for step in STEP_ORDER:
         if step is StepId.SUMMARY:  # this record is the summary
             continue
-        lines.append(f"| {STEP_TITLES[step]} | {state.status(step).words} |")
+        record = state.record(step)
+        lines.append(f"| {STEPS[step].title} | {_evidence(state, step)} | {_md(record.note) or '-'} |")
     lines += [
         "",
         "## Pulumi organisation",
@@ -77,8 +87,9 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
     lines += [f"- {_md(g)}" for g in state.groups] or ["- (none recorded)"]
     lines += [
         "",
-        "## Metadata loaded into Pulumi",
+        "## Metadata exported from JumpCloud",
         "",
+        f"- Loaded into Pulumi: {_evidence(state, StepId.PULUMI)} (see Steps)",
         f"- Source: {_md(meta.get('source', state.metadata_path or 'pasted'))}",
         f"- IdP entity ID: `{_md(meta.get('entity_id', ''))}`",
         f"- SSO URL: {meta.get('sso_url', '')}",
@@ -93,11 +104,11 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
         lines += [f"- {_md(w)}" for w in state.metadata_warnings]
     lines += [
         "",
-        "## Verification",
+        "## Sign-in",
         "",
-        f"- Pulumi configuration: {state.pulumi_verification or 'not confirmed'}",
-        f"- IdP-initiated sign-in (JumpCloud User Console tile): {'works (reported by the admin)' if state.idp_initiated_ok else 'not confirmed'}",
-        f"- SP-initiated sign-in ({values.sp_signin_url or 'Pulumi sign-in page'}): {'works (reported by the admin)' if state.sp_initiated_ok else 'not confirmed'}",
+        "- IdP-initiated: the Pulumi tile in the JumpCloud User Console",
+        f"- SP-initiated: {values.sp_signin_url or 'the /signin/sso/ page of your Pulumi console'}"
+        f" (organisation `{state.org}`)",
         "",
         "## SCIM provisioning",
         "",
@@ -106,7 +117,7 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
         lines.append(f"- Skipped: {_md(state.scim_skip_reason)}")
     else:
         lines.append(f"- Base URL: {state.scim_base_url or values.scim_base_url}")
-        lines.append(f"- Token: kept in JumpCloud only (never recorded here). {state.scim_verification}".rstrip())
+        lines.append("- Token: kept in JumpCloud only (never recorded here).")
     lines.append("")
     return "\n".join(lines)
 

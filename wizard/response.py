@@ -32,7 +32,7 @@ from lxml import etree
 
 from wizard import xmlsafe
 from wizard.clock import aware_now, parse_utc
-from wizard.findings import Finding, error, info, ok, warning
+from wizard.findings import Finding, in_reading_order, error, info, ok, warning
 from wizard.values import (
     ACCEPTED_NAMEID_FORMATS,
     DEFAULT_API_BASE,
@@ -1210,9 +1210,6 @@ def _pretty(root: etree._Element) -> str:
         return etree.tostring(root, encoding="unicode")
 
 
-def _sorted(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: -f.severity.rank)
-
 
 def _with_response_fix(finding: Finding) -> Finding:
     fix = _XML_FIX.get(finding.code)
@@ -1229,7 +1226,7 @@ def _finish(findings: list[Finding], summary: dict[str, str], pretty: str, encod
             "No problem found: this response should be accepted by Pulumi for this organisation.",
             "If sign-in still fails, check the Pulumi error page's message against the troubleshooting list.",
         )]
-    return Diagnosis(_sorted(findings), summary, pretty, encoding)
+    return Diagnosis(in_reading_order(findings), summary, pretty, encoding)
 
 
 def diagnose(

@@ -17,12 +17,15 @@ from typing import Any
 from wizard.atomic import write_atomic
 from wizard.values import DEFAULT_API_BASE
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATE_DIR_ENV = "JUMPCLOUD_PULUMI_SSO_STATE_DIR"
 STATE_FILE = "state.json"
 
 
 class StepId(str, Enum):
+    """The steps, in the order the admin takes them.  What each one is (title, screen,
+    gate, the inputs it rests on) is the table in ``wizard.steps``."""
+
     WELCOME = "welcome"
     CREATE_APP = "create_app"
     SSO_TAB = "sso_tab"
@@ -36,40 +39,80 @@ class StepId(str, Enum):
 
 STEP_ORDER: tuple[StepId, ...] = tuple(StepId)
 
-STEP_TITLES: dict[StepId, str] = {
-    StepId.WELCOME: "Prerequisites",
-    StepId.CREATE_APP: "Create the app",
-    StepId.SSO_TAB: "SSO tab values",
-    StepId.GROUPS: "User groups",
-    StepId.METADATA: "Export metadata",
-    StepId.PULUMI: "Configure Pulumi",
-    StepId.SIGNIN: "Sign in",
-    StepId.SCIM: "SCIM (optional)",
-    StepId.SUMMARY: "Summary",
-}
-
 
 class StepStatus(str, Enum):
+    """A step's state, and the evidence behind it when it is complete."""
+
+    # (in the order the step list's legend names them)
+    VERIFIED = "verified"  # a check against the real thing (file, API, endpoint) passed
+    WARNINGS = "warnings"  # verified, with warnings the admin acknowledged
+    CONFIRMED = "confirmed"  # the admin's word, kept with what they confirmed
+    SKIPPED = "skipped"  # the admin chose to skip it, with a reason
+    REOPENED = "reopened"  # was complete; an input it rests on changed since
+    FAILED = "failed"  # the last check or Next found an error
     NOT_STARTED = "not_started"
-    DONE = "done"
-    WARNINGS = "warnings"  # done, with warnings the admin acknowledged
-    SKIPPED = "skipped"
-    FAILED = "failed"  # the last check found an error
 
     @property
     def complete(self) -> bool:
-        return self in (StepStatus.DONE, StepStatus.WARNINGS, StepStatus.SKIPPED)
+        return self in _COMPLETE
 
     @property
     def words(self) -> str:
         """How the step list, the summary and the setup record name this state."""
-        return {
-            "not_started": "not started",
-            "done": "done",
-            "warnings": "done with warnings",
-            "skipped": "skipped",
-            "failed": "failed",
-        }[self.value]
+        return _WORDS[self][1]
+
+    @property
+    def glyph(self) -> str:
+        """A mark that tells the states apart without colour."""
+        return _WORDS[self][0]
+
+
+_COMPLETE = frozenset({StepStatus.VERIFIED, StepStatus.CONFIRMED, StepStatus.WARNINGS, StepStatus.SKIPPED})
+_WORDS = {
+    StepStatus.NOT_STARTED: ("○", "not started"),
+    StepStatus.VERIFIED: ("✓", "verified"),
+    StepStatus.CONFIRMED: ("✎", "confirmed"),
+    StepStatus.WARNINGS: ("!", "with warnings"),
+    StepStatus.SKIPPED: ("»", "skipped"),
+    StepStatus.REOPENED: ("↺", "reopened"),
+    StepStatus.FAILED: ("✗", "failed"),
+}
+
+
+@dataclass
+class StepRecord:
+    """What the wizard knows of one step.
+
+    ``note`` says how it was established (what was verified, or what the admin
+    confirmed), or why it was reopened or failed.  ``basis`` holds the values of the
+    inputs the step rests on when it was completed; when one of them differs from
+    the state's, the step is out of date and is reopened.  ``None``: not known (a
+    state saved by an earlier version), taken as the current values once.
+    """
+
+    status: StepStatus = StepStatus.NOT_STARTED
+    note: str = ""
+    basis: dict[str, str] | None = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status.value, "note": self.note, "basis": self.basis}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "StepRecord":
+        if not isinstance(data, dict):
+            raise StateError("a step record is not an object")
+        try:
+            status = StepStatus(data.get("status", StepStatus.NOT_STARTED.value))
+        except ValueError as exc:
+            raise StateError(f"unknown step status {data.get('status')!r}") from exc
+        note, basis = data.get("note", ""), data.get("basis", {})
+        if not isinstance(note, str):
+            raise StateError("a step note is not text")
+        if basis is not None and not (
+            isinstance(basis, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in basis.items())
+        ):
+            raise StateError("a step basis is not a map of texts")
+        return cls(status, note, basis)
 
 
 @dataclass
@@ -78,7 +121,10 @@ class WizardState:
 
     schema_version: int = SCHEMA_VERSION
     current_step: str = StepId.WELCOME.value
-    steps: dict[str, str] = field(default_factory=lambda: {s.value: StepStatus.NOT_STARTED.value for s in StepId})
+    steps: dict[str, StepRecord] = field(default_factory=dict)
+    # What the admin entered on a step but has not submitted with Next (shown again
+    # when the step is, never used by a check).  Per step: {"form": {...}, "basis": {...}}.
+    drafts: dict[str, dict[str, Any]] = field(default_factory=dict)
     # 1. prerequisites
     org: str = ""
     api_base: str = DEFAULT_API_BASE
@@ -98,9 +144,8 @@ class WizardState:
     metadata_xml: str = ""
     metadata_summary: dict[str, Any] = field(default_factory=dict)
     metadata_warnings: list[str] = field(default_factory=list)
-    # 6. Pulumi
+    # 6. Pulumi: the "Apply changes" confirmation (how it was established is the step's record)
     pulumi_confirmed: bool = False
-    pulumi_verification: str = ""  # "" | "confirmed by the admin, not verified" | "verified by API"
     # 7. sign in
     idp_initiated_ok: bool = False
     sp_initiated_ok: bool = False
@@ -108,19 +153,20 @@ class WizardState:
     scim_base_url: str = ""  # "" = computed from the org and API base
     scim_skipped: bool = False
     scim_skip_reason: str = ""
-    scim_verification: str = ""
+    scim_confirmed: bool = False
     # 9. summary
     record_path: str = ""
     completed_at: str = ""
 
-    def status(self, step: StepId) -> StepStatus:
-        try:
-            return StepStatus(self.steps.get(step.value, StepStatus.NOT_STARTED.value))
-        except ValueError:
-            return StepStatus.NOT_STARTED
+    def record(self, step: StepId | str) -> StepRecord:
+        """The step's record (a fresh "not started" one when there is none yet)."""
+        return self.steps.get(str(getattr(step, "value", step))) or StepRecord()
 
-    def set_status(self, step: StepId, status: StepStatus) -> None:
-        self.steps[step.value] = status.value
+    def status(self, step: StepId | str) -> StepStatus:
+        return self.record(step).status
+
+    def set_record(self, step: StepId | str, record: StepRecord) -> None:
+        self.steps[str(getattr(step, "value", step))] = record
 
     @property
     def current(self) -> StepId:
@@ -144,21 +190,67 @@ class WizardState:
         return any(self.status(s) is not StepStatus.NOT_STARTED for s in StepId) or bool(self.org)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2, sort_keys=True)
+        data = asdict(self)
+        data["steps"] = {step: record.to_dict() for step, record in self.steps.items()}
+        return json.dumps(data, indent=2, sort_keys=True)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "WizardState":
         known = {f.name for f in fields(cls)}
-        state = cls(**{k: v for k, v in data.items() if k in known})
+        values = {k: v for k, v in data.items() if k in known and k != "steps"}
+        state = cls(**values)
         defaults = cls()
         # Type check each field against the default's type; a wrong type is corruption.
         for f in fields(cls):
             value, default = getattr(state, f.name), getattr(defaults, f.name)
-            if not isinstance(value, type(default)):
+            if f.name != "steps" and not isinstance(value, type(default)):
                 raise StateError(f"field {f.name!r} has the wrong type")
-        for step in StepId:
-            state.steps.setdefault(step.value, StepStatus.NOT_STARTED.value)
+        steps = data.get("steps", {})
+        if not isinstance(steps, dict):
+            raise StateError("field 'steps' has the wrong type")
+        state.steps = {
+            name: StepRecord.from_dict(record) for name, record in steps.items() if name in _STEP_NAMES
+        }
+        for name, draft in state.drafts.items():
+            if not (isinstance(draft, dict) and isinstance(draft.get("form"), dict)):
+                raise StateError(f"the draft of {name!r} is damaged")
         return state
+
+
+_STEP_NAMES = frozenset(step.value for step in StepId)
+
+
+def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:
+    """A state saved by version 1, which kept "done" without the evidence behind it.
+
+    "done" becomes what version 1 knew of it: the export step was checked against
+    the file and the record was written by the wizard (verified); Pulumi and SCIM
+    were verified when their verification said so; anything else was the admin's
+    word (confirmed).  What the steps rested on is taken from the current values.
+    """
+    data = dict(data)
+    old_steps = data.get("steps", {})
+    if not isinstance(old_steps, dict):
+        raise StateError("field 'steps' has the wrong type")
+    pulumi = data.pop("pulumi_verification", "")
+    scim = data.pop("scim_verification", "")
+    carried = "carried over from an earlier version of the wizard"
+    steps: dict[str, Any] = {}
+    for name, value in old_steps.items():
+        if value == "done":
+            verified = (
+                name in (StepId.METADATA.value, StepId.SUMMARY.value)
+                or (name == StepId.PULUMI.value and pulumi == "verified by API")
+                or (name == StepId.SCIM.value and str(scim).startswith("Verified"))
+            )
+            value = StepStatus.VERIFIED.value if verified else StepStatus.CONFIRMED.value
+        elif value not in ("warnings", "skipped", "failed", "not_started"):
+            raise StateError(f"unknown step status {value!r}")
+        steps[name] = {"status": value, "note": carried if value != "not_started" else "", "basis": None}
+    data["steps"] = steps
+    data["scim_confirmed"] = str(scim).startswith("Confirmed")
+    data["schema_version"] = SCHEMA_VERSION
+    return data
 
 
 class StateError(Exception):
@@ -208,6 +300,12 @@ class StateStore:
         if not isinstance(data, dict):
             return self._set_aside("is not a saved wizard state")
         version = data.get("schema_version")
+        if version == 1:
+            try:
+                data = _from_version_1(data)
+            except StateError as exc:
+                return self._set_aside(f"is damaged ({exc})")
+            version = SCHEMA_VERSION
         if version != SCHEMA_VERSION:
             return self._set_aside(f"has schema version {version!r}; this version reads {SCHEMA_VERSION}")
         try:

@@ -1,24 +1,40 @@
-"""The gate of each wizard step, as plain functions returning findings.
+"""The step model: every step of the wizard, its gate and what it rests on.
 
-A screen gathers the admin's input, calls the step's check and shows each
-finding beside the field it names; the step is done when no finding is an
-error.  Every rule about what is acceptable lives here, not in ``screens/``.
+``STEPS`` is the one table naming each step: its title, guide, the screen that
+shows it, how the screen's form goes into the state, the gate that decides whether
+the step is complete (and with what evidence), the inputs it rests on, and the
+confirmations cleared when one of those inputs changes.  ``wizard.flow`` runs the
+table; the screens only gather a form and show findings.
+
+The gates are plain functions returning findings; a finding names the field it is
+about by meaning (``org``, ``api_base``, ``metadata_path``...), and each screen
+shows it beside the widget it maps that meaning to.  Every rule about what is
+acceptable lives here, not in ``screens/``.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable, Mapping
 
 from wizard.files import FileKind, read_named_file
 from wizard.findings import Finding, error, has_errors, ok, warning
+from wizard.state import STEP_ORDER, StepId, StepStatus, WizardState
 from wizard.values import (
+    DEFAULT_API_BASE,
+    OrgValues,
     api_base_problem,
     idp_sso_url,
     idp_url_value_problem,
+    normalize_api_base,
     org_problem,
-    OrgValues,
 )
+
+Form = Mapping[str, Any]
+"""What a step's screen holds: field values by meaning, plus the last result of any
+check it ran (a metadata report, Pulumi's answer, the SCIM probe).  Never a token."""
 
 APP_KINDS = {
     "connector": "Pre-built Pulumi connector",
@@ -252,15 +268,6 @@ def summarize_metadata(metadata, source: str) -> dict[str, str]:
     return summary
 
 
-def metadata_replaced(old_summary: dict[str, str], new_summary: dict[str, str]) -> bool:
-    """True when newly accepted metadata carries another certificate or SSO URL than the one
-    accepted before: whatever was loaded into or verified in Pulumi is then out of date."""
-    if not old_summary:
-        return False
-    keys = ("cert_sha256", "sso_url", "entity_id")
-    return any(old_summary.get(k, "") != new_summary.get(k, "") for k in keys)
-
-
 def check_metadata_gate(report, acknowledged_warnings: bool) -> list[Finding]:
     """The export step's gate: the metadata findings, plus an acknowledgement for warnings."""
     if report is None:
@@ -277,3 +284,353 @@ def check_metadata_gate(report, acknowledged_warnings: bool) -> list[Finding]:
 # -- step 7 ------------------------------------------------------------------
 
 JUMPCLOUD_USER_CONSOLE = "https://console.jumpcloud.com/userconsole"
+
+
+# ===========================================================================
+# The step model
+# ===========================================================================
+
+
+def org_values_of(state: WizardState) -> OrgValues:
+    """The values built from the state's org and API base (a placeholder org while none is set)."""
+    try:
+        api = normalize_api_base(state.api_base)
+    except ValueError:
+        api = DEFAULT_API_BASE
+    return OrgValues(state.org or "<org>", api)
+
+
+def effective_scim_base_url(state: WizardState) -> str:
+    return state.scim_base_url or org_values_of(state).scim_base_url
+
+
+@dataclass(frozen=True)
+class Input:
+    """Something steps rest on: when its value changes, they are reopened."""
+
+    words: str  # "the organisation name"
+    read: Callable[[WizardState], str]
+    shown: bool = True  # False: too long to quote old and new values in a reason
+
+
+def record_digest(state: WizardState) -> str:
+    """What the setup record would say now (its date aside), as a short digest."""
+    import hashlib
+    from datetime import datetime, timezone
+
+    from wizard.report import build_record
+
+    text = build_record(state, now=datetime(2000, 1, 1, tzinfo=timezone.utc))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+INPUTS: dict[str, Input] = {
+    "org": Input("the organisation name", lambda s: s.org),
+    "api_base": Input("the Pulumi API base URL", lambda s: s.api_base),
+    "app_kind": Input("the kind of JumpCloud application", lambda s: APP_KINDS.get(s.app_kind, s.app_kind)),
+    "idp_url_value": Input("the IdP URL value", lambda s: s.idp_url_value),
+    "groups": Input("the user groups", lambda s: ", ".join(s.groups)),
+    "metadata_cert": Input("the metadata's signing certificate", lambda s: s.metadata_summary.get("cert_sha256", ""),
+                           shown=False),
+    "metadata_sso_url": Input("the metadata's SSO URL", lambda s: s.metadata_summary.get("sso_url", "")),
+    "metadata_entity_id": Input("the metadata's IdP entity ID", lambda s: s.metadata_summary.get("entity_id", "")),
+    # the self-hosted override (the default is built from the org and API base, which are inputs already)
+    "scim_base_url": Input("the SCIM base URL", lambda s: s.scim_base_url),
+    "record": Input("what the setup record says", record_digest, shown=False),
+}
+
+_APP = ("app_kind", "idp_url_value")  # a JumpCloud application: neither can change once it is saved
+_SP_VALUES = ("org", "api_base")  # everything built from the organisation
+_METADATA = ("metadata_cert", "metadata_sso_url", "metadata_entity_id")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A gate's answer: the findings, and when they hold no error, how the step is
+    complete (verified, confirmed, with warnings, skipped) and in what words."""
+
+    findings: list[Finding]
+    status: StepStatus = StepStatus.CONFIRMED
+    note: str = ""
+    # A check of the real thing said no (rather than input still missing): a step that
+    # was complete is failed at once, without waiting for Next.
+    refuted: bool = False
+    # Fields of the state set only when the step passes (the accepted metadata's facts).
+    updates: Mapping[str, Any] = field(default_factory=dict)
+    # What the last check answered, shown with the verdict but not deciding it (an
+    # unreachable endpoint does not stop an admin who confirms by hand).
+    context: list[Finding] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not has_errors(self.findings)
+
+    @property
+    def shown(self) -> list[Finding]:
+        """Everything to show the admin: the check's answer, then the verdict."""
+        return self.context + self.findings
+
+
+def _text(form: Form, key: str, default: str) -> str:
+    value = form.get(key, default)
+    return value if isinstance(value, str) else default
+
+
+def _flag(form: Form, key: str, default: bool) -> bool:
+    value = form.get(key, default)
+    return value if isinstance(value, bool) else default
+
+
+def _names(form: Form, key: str, default: list[str]) -> list[str]:
+    value = form.get(key, default)
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else list(default)
+
+
+# -- 1. prerequisites ---------------------------------------------------------
+
+
+def _apply_welcome(state: WizardState, form: Form) -> None:
+    state.org = _text(form, "org", state.org)
+    api_base = _text(form, "api_base", state.api_base) or DEFAULT_API_BASE
+    state.api_base = api_base if api_base_problem(api_base) else normalize_api_base(api_base)
+    state.has_sso_package = _flag(form, "has_sso_package", state.has_sso_package)
+    state.has_saml_edition = _flag(form, "has_saml_edition", state.has_saml_edition)
+
+
+def _gate_welcome(state: WizardState, form: Form) -> Verdict:
+    findings = check_prerequisites(state.org, state.api_base, state.has_sso_package, state.has_saml_edition)
+    return Verdict(findings, StepStatus.CONFIRMED,
+                   "the admin confirmed JumpCloud's SSO Package and a Pulumi edition with SAML SSO")
+
+
+# -- 2. the application -------------------------------------------------------
+
+
+def _apply_create_app(state: WizardState, form: Form) -> None:
+    kind = _text(form, "app_kind", state.app_kind)
+    state.app_kind = kind or state.app_kind
+    state.idp_url_value = _text(form, "idp_url_value", state.idp_url_value).strip()
+    state.display_name = _text(form, "display_name", state.display_name)
+    state.idp_url_acknowledged = _flag(form, "acknowledged", state.idp_url_acknowledged)
+
+
+def _gate_create_app(state: WizardState, form: Form) -> Verdict:
+    kind = _text(form, "app_kind", state.app_kind)
+    findings = check_create_app(kind, state.idp_url_value, state.display_name, state.idp_url_acknowledged)
+    what = APP_KINDS.get(state.app_kind, "application")
+    return Verdict(findings, StepStatus.CONFIRMED,
+                   f"the admin confirmed the application ({what}) is saved with IdP URL "
+                   f"{idp_sso_url(state.idp_url_value)}")
+
+
+# -- 3. SSO tab ---------------------------------------------------------------
+
+
+def _apply_sso_tab(state: WizardState, form: Form) -> None:
+    keys = {row.key for row in org_values_of(state).sso_rows()}
+    state.ticked_rows = sorted(k for k in _names(form, "rows", state.ticked_rows) if k in keys)
+
+
+def _gate_sso_tab(state: WizardState, form: Form) -> Verdict:
+    values = org_values_of(state)
+    return Verdict(check_sso_tab(values, state.ticked_rows), StepStatus.CONFIRMED,
+                   f"the admin ticked the six values for {state.org} as entered in JumpCloud's SSO tab")
+
+
+# -- 4. groups ----------------------------------------------------------------
+
+
+def _apply_groups(state: WizardState, form: Form) -> None:
+    text = form.get("groups")
+    if isinstance(text, str):
+        state.groups = parse_groups(text)
+
+
+def _gate_groups(state: WizardState, form: Form) -> Verdict:
+    return Verdict(check_groups(state.groups), StepStatus.CONFIRMED,
+                   f"the admin recorded the groups bound to the application: {', '.join(state.groups)}")
+
+
+# -- 5. metadata --------------------------------------------------------------
+
+
+def _apply_metadata(state: WizardState, form: Form) -> None:
+    state.metadata_path = _text(form, "metadata_path", state.metadata_path)
+    state.metadata_xml = _text(form, "metadata_xml", state.metadata_xml)
+
+
+def _gate_metadata(state: WizardState, form: Form) -> Verdict:
+    report = form.get("report")
+    findings = check_metadata_gate(report, _flag(form, "ack_warnings", False))
+    if report is None or report.metadata is None or not report.ok:
+        # the export itself was checked and refused: a step accepted earlier no longer holds
+        return Verdict(findings, refuted=report is not None and not report.ok)
+    source = _text(form, "source", "") or state.metadata_path or "pasted XML"
+    warnings = [f.message for f in report.findings if f.severity.value == "warning"]
+    status = StepStatus.WARNINGS if warnings else StepStatus.VERIFIED
+    note = f"the exported metadata ({source}) passed every check Pulumi makes"
+    if warnings:
+        note += f"; {len(warnings)} warning(s) acknowledged"
+    updates = {"metadata_summary": summarize_metadata(report.metadata, source), "metadata_warnings": warnings}
+    return Verdict(findings, status, note, updates=updates)
+
+
+# -- 6. Pulumi ----------------------------------------------------------------
+
+
+def _apply_pulumi(state: WizardState, form: Form) -> None:
+    from wizard.pulumi_step import CHECKLIST_KEYS
+
+    ticked = set(_names(form, "checklist", list(CHECKLIST_KEYS) if state.pulumi_confirmed else []))
+    applied = _flag(form, "applied", state.pulumi_confirmed)
+    state.pulumi_confirmed = applied and ticked >= set(CHECKLIST_KEYS)
+
+
+def _gate_pulumi(state: WizardState, form: Form) -> Verdict:
+    from wizard.pulumi_step import VERIFIED, check_pulumi_step, definitive_codes
+
+    result = form.get("result")
+    codes = [f.code for f in result.findings] if result is not None else None
+    gate = check_pulumi_step(
+        codes, bool(result is not None and result.verified), _names(form, "checklist", []),
+        _flag(form, "applied", False),
+        earlier_verified=state.status(StepId.PULUMI) is StepStatus.VERIFIED,
+    )
+    answer = list(result.findings) if result is not None else []
+    if gate.verification == VERIFIED:
+        return Verdict(gate.findings, StepStatus.VERIFIED,
+                       "Pulumi's API returned metadata matching this export (certificate, SSO URL, entity ID)",
+                       context=answer)
+    return Verdict(gate.findings, StepStatus.CONFIRMED,
+                   "the admin confirmed the metadata was pasted in Pulumi and applied; not verified through "
+                   "Pulumi's API", refuted=bool(definitive_codes(codes or [])), context=answer)
+
+
+# -- 7. sign-in ---------------------------------------------------------------
+
+
+def _apply_signin(state: WizardState, form: Form) -> None:
+    state.idp_initiated_ok = _flag(form, "idp_initiated_ok", state.idp_initiated_ok)
+    state.sp_initiated_ok = _flag(form, "sp_initiated_ok", state.sp_initiated_ok)
+
+
+def _gate_signin(state: WizardState, form: Form) -> Verdict:
+    return Verdict(check_signin(state.idp_initiated_ok, state.sp_initiated_ok), StepStatus.CONFIRMED,
+                   "the admin reported signing in from the JumpCloud tile and from Pulumi's SSO page")
+
+
+# -- 8. SCIM ------------------------------------------------------------------
+
+
+def _apply_scim(state: WizardState, form: Form) -> None:
+    from wizard.scim import scim_base_problem
+
+    state.scim_skipped = _flag(form, "skip", state.scim_skipped)
+    state.scim_skip_reason = _text(form, "skip_reason", state.scim_skip_reason)
+    state.scim_confirmed = _flag(form, "scim_confirmed", state.scim_confirmed)
+    base = _text(form, "scim_base_url", effective_scim_base_url(state)).strip()
+    if not scim_base_problem(base):
+        state.scim_base_url = "" if base == org_values_of(state).scim_base_url else base
+
+
+def _gate_scim(state: WizardState, form: Form) -> Verdict:
+    if state.scim_skipped:
+        return Verdict(check_scim_skip(state.scim_skip_reason), StepStatus.SKIPPED,
+                       f"skipped: {state.scim_skip_reason.strip()}")
+    from wizard.scim import normalize_scim_base
+
+    base = effective_scim_base_url(state)
+    probe = form.get("probe")
+    if probe is not None and probe.base_url != normalize_scim_base(base):
+        probe = None  # a check of another base URL proves nothing about this one
+    earlier = state.record(StepId.SCIM)
+    if probe is None and earlier.status is StepStatus.VERIFIED:
+        return Verdict([ok("step.ok", "SCIM token checked against the live endpoint earlier.")],
+                       StepStatus.VERIFIED, earlier.note)
+    codes = [f.code for f in probe.findings] if probe is not None else None
+    findings = check_scim_step(codes, bool(probe is not None and probe.ok), state.scim_confirmed)
+    refuted = bool(probe is not None and set(codes or []) & _SCIM_DEFINITIVE)
+    answer = list(probe.findings) if probe is not None else []
+    if probe is not None and probe.ok:
+        users = f"; {probe.total_results} user(s) provisioned so far" if probe.total_results is not None else ""
+        return Verdict(findings, StepStatus.VERIFIED, f"the SCIM token was accepted by {probe.base_url}{users}",
+                       context=answer)
+    return Verdict(findings, StepStatus.CONFIRMED,
+                   "the admin confirmed JumpCloud's Test Connection passed; this machine could not reach "
+                   f"{base}", refuted=refuted, context=answer)
+
+
+# -- 9. summary ---------------------------------------------------------------
+
+
+def _apply_summary(state: WizardState, form: Form) -> None:
+    state.record_path = _text(form, "record_path", state.record_path)
+
+
+def _gate_summary(state: WizardState, form: Form) -> Verdict:
+    incomplete = [s for s in STEP_ORDER if s is not StepId.SUMMARY and not state.status(s).complete]
+    if incomplete:
+        names = ", ".join(STEPS[s].title for s in incomplete)
+        return Verdict([error("step.summary.incomplete", f"Finish these steps first: {names}.",
+                              "Choose them in the step list.")])
+    written = _text(form, "written", "")
+    if not written or form.get("written_digest") != record_digest(state):
+        return Verdict([error("step.summary.unwritten", "Write the setup record first.",
+                              "Choose where to write it, then Write.", "record_path")])
+    return Verdict([ok("step.ok", f"Setup record written to {written}.")], StepStatus.VERIFIED,
+                   f"the setup record was written to {written}", updates={"record_path": written})
+
+
+# -- the table ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One row of the step model."""
+
+    id: StepId
+    title: str
+    screen: str  # "module:Class" of the screen that shows it (imported when first shown)
+    apply: Callable[[WizardState, Form], None]  # the form's fields into the state
+    gate: Callable[[WizardState, Form], Verdict]  # on the state with the form applied
+    rests_on: tuple[str, ...] = ()  # names in INPUTS: a change to one reopens the step
+    clears: tuple[str, ...] = ()  # state fields that hold the admin's confirmations
+    # On the screen: a tick that vouches for other fields of the same form is cleared
+    # when one of them changes (the admin confirmed that value, not the new one).
+    vouches: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def number(self) -> int:
+        return STEP_ORDER.index(self.id) + 1
+
+    @property
+    def guide(self) -> str:
+        return self.id.value  # assets/guides/<id>.md
+
+
+STEPS: dict[StepId, Step] = {
+    step.id: step
+    for step in (
+        Step(StepId.WELCOME, "Prerequisites", "screens.welcome:WelcomeScreen", _apply_welcome, _gate_welcome),
+        Step(StepId.CREATE_APP, "Create the app", "screens.create_app:CreateAppScreen",
+             _apply_create_app, _gate_create_app, vouches={"acknowledged": ("app_kind", "idp_url_value")}),
+        Step(StepId.SSO_TAB, "SSO tab values", "screens.sso_tab:SsoTabScreen", _apply_sso_tab, _gate_sso_tab,
+             rests_on=_SP_VALUES + _APP, clears=("ticked_rows",)),
+        Step(StepId.GROUPS, "User groups", "screens.groups:GroupsScreen", _apply_groups, _gate_groups,
+             rests_on=_APP),
+        Step(StepId.METADATA, "Export metadata", "screens.metadata:MetadataScreen", _apply_metadata,
+             _gate_metadata, rests_on=_APP, clears=("metadata_warnings",),
+             vouches={"ack_warnings": ("report",)}),
+        Step(StepId.PULUMI, "Configure Pulumi", "screens.pulumi:PulumiScreen", _apply_pulumi, _gate_pulumi,
+             rests_on=_SP_VALUES + _APP + _METADATA, clears=("pulumi_confirmed",)),
+        Step(StepId.SIGNIN, "Sign in", "screens.signin:SigninScreen", _apply_signin, _gate_signin,
+             rests_on=_SP_VALUES + _APP + _METADATA, clears=("idp_initiated_ok", "sp_initiated_ok")),
+        Step(StepId.SCIM, "SCIM (optional)", "screens.scim:ScimScreen", _apply_scim, _gate_scim,
+             rests_on=_SP_VALUES + _APP + ("scim_base_url",), clears=("scim_confirmed", "scim_skipped"),
+             vouches={"scim_confirmed": ("scim_base_url",)}),
+        Step(StepId.SUMMARY, "Summary", "screens.summary:SummaryScreen", _apply_summary, _gate_summary,
+             rests_on=_SP_VALUES + _APP + ("groups",) + _METADATA + ("scim_base_url", "record"),
+             clears=("completed_at",)),
+    )
+}
+assert tuple(STEPS) == STEP_ORDER, "the step table lists every step, in order"

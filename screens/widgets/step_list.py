@@ -5,20 +5,17 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from wizard.state import STEP_ORDER, STEP_TITLES, StepId, StepStatus, WizardState
-
-_ICON = {
-    StepStatus.NOT_STARTED: "○",
-    StepStatus.DONE: "✓",
-    StepStatus.WARNINGS: "!",
-    StepStatus.SKIPPED: "»",
-    StepStatus.FAILED: "✗",
-}
+from wizard.state import STEP_ORDER, StepId, StepStatus, WizardState
+from wizard.steps import STEPS
 
 
 class StepList(Static):
     """The always-visible list of steps with their state; clicking a step goes there once
-    it is reached (the app says which step to finish first otherwise).  Keyboard users move with Back/Next and the palette's "Go to step".
+    it is reached (the app says which step to finish first otherwise).  Keyboard users
+    move with Back/Next and the palette's "Go to step".
+
+    Each state has its own mark, and under the steps a legend names the marks in use,
+    so the list reads without colour.
 
     One line of text per step, not an OptionList: it is on every step screen, and the
     OptionList cost about 7 ms of each screen's first paint.  It takes no focus, so Tab
@@ -40,7 +37,7 @@ class StepList(Static):
         parts: list[str | tuple[str, str]] = []
         for number, step in enumerate(STEP_ORDER, start=1):
             marker = "▶" if step is current else " "
-            line = f"{marker}{_ICON[state.status(step)]} {number}. {STEP_TITLES[step]}"
+            line = f"{marker}{state.status(step).glyph} {number}. {STEPS[step].title}"
             if number > 1:
                 parts.append("\n")
             if step is current:
@@ -49,6 +46,11 @@ class StepList(Static):
                 parts.append(line)
             else:
                 parts.append((line, "$foreground 40%"))  # not reached yet
+        parts.append("\n")
+        used = {state.status(step) for step in STEP_ORDER}
+        for status in StepStatus:
+            if status in used:
+                parts.append(("\n" + f" {status.glyph} {status.words}", "$text-muted"))
         return Content.assemble(*parts)
 
     def show_state(self, state: WizardState) -> None:

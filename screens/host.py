@@ -1,0 +1,38 @@
+"""What a screen may ask of the app that hosts it (``screens.app.WizardApp``).
+
+Screens are typed against this, not against the app, so that the app can import
+the screens without the screens importing the app.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from wizard.state import StepId, WizardState
+from wizard.values import OrgValues
+
+
+class WizardHost(Protocol):
+    state: WizardState  # read only: screens post messages, the app changes the state
+    network_timeout: float
+
+    @property
+    def values(self) -> OrgValues: ...
+
+    def now(self) -> datetime: ...
+
+    def export_folders(self) -> list[Path]: ...
+
+    def diagnose(self, text: str, org: str, api_base: str, metadata_xml: str) -> Any: ...
+
+    def go_back(self, step: StepId) -> None: ...
+
+    def go_to(self, step: StepId) -> None: ...
+
+    def first_screen_painted(self) -> None: ...
+
+    def action_troubleshoot(self) -> None: ...
+
+    def action_rotate(self) -> None: ...

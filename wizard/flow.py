@@ -1,0 +1,178 @@
+"""Runs the step model (``wizard.steps.STEPS``) over the wizard's state.
+
+Everything that changes a step's status goes through here:
+
+- ``submit``: the admin pressed Next.  The form is tried on a copy of the state;
+  when the gate passes, it goes into the state, the step is recorded with its
+  evidence and the values of the inputs it rests on, and every other step resting
+  on an input that changed is reopened.  When the gate refuses, the state keeps
+  what was accepted before, the step is failed, and the form is kept as a draft.
+- ``preview``: what the gate would say of a form, changing nothing (live reasons).
+- ``revise``: a check finished on a step's committed input and said no: a step
+  that was complete is failed at once.
+- ``reconcile``: any complete step whose inputs differ from the ones it was
+  completed with is reopened, and stale drafts are dropped.  Run after every
+  submit and when a saved state is loaded, so the rules hold however the state
+  changed.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from wizard.state import STEP_ORDER, StepId, StepRecord, StepStatus, WizardState
+from wizard.steps import INPUTS, STEPS, Form, Step, Verdict
+
+QUOTE_MAX = 40  # old and new values longer than this are not quoted in a reason
+
+
+@dataclass(frozen=True)
+class Reopened:
+    step: StepId
+    changed: tuple[str, ...]  # names in INPUTS
+    why: str  # "the organisation name changed (acmecorp → acmecorp2)"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: Verdict
+    reopened: list[Reopened] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict.passed
+
+
+def basis_of(state: WizardState, step: StepId) -> dict[str, str]:
+    """The current values of the inputs ``step`` rests on."""
+    return {name: INPUTS[name].read(state) for name in STEPS[step].rests_on}
+
+
+def _first_error(verdict: Verdict) -> str:
+    return next((f.message for f in verdict.findings if f.is_error), "")
+
+
+def _candidate(state: WizardState, row: Step, form: Form) -> WizardState:
+    candidate = copy.deepcopy(state)
+    row.apply(candidate, form)
+    return candidate
+
+
+def preview(state: WizardState, step: StepId, form: Form) -> Verdict:
+    """The gate's verdict on ``form``, without changing the state."""
+    row = STEPS[step]
+    return row.gate(_candidate(state, row, form), form)
+
+
+def submit(state: WizardState, step: StepId, form: Form) -> Outcome:
+    """The admin pressed Next on ``step`` with ``form``."""
+    row = STEPS[step]
+    verdict = row.gate(_candidate(state, row, form), form)
+    earlier = state.record(step)
+    if not verdict.passed:
+        state.set_record(step, StepRecord(StepStatus.FAILED, _first_error(verdict), earlier.basis))
+        keep_draft(state, step, form)
+        return Outcome(verdict, reconcile(state))
+    row.apply(state, form)
+    for name, value in verdict.updates.items():
+        setattr(state, name, value)
+    state.drafts.pop(step.value, None)
+    state.set_record(step, StepRecord(verdict.status, verdict.note, basis_of(state, step)))
+    return Outcome(verdict, reconcile(state))
+
+
+def revise(state: WizardState, step: StepId, form: Form) -> bool:
+    """A check finished on ``step``.  When it ran on what the step has committed (the
+    form changes nothing in the state) and a check of the real thing said no, a step
+    that was complete is failed now.  True when the status changed."""
+    earlier = state.record(step)
+    if not earlier.status.complete:
+        return False
+    row = STEPS[step]
+    candidate = _candidate(state, row, form)
+    if candidate != state:  # the check was of something not yet accepted
+        return False
+    verdict = row.gate(candidate, form)
+    if verdict.passed or not verdict.refuted:
+        return False
+    state.set_record(step, StepRecord(StepStatus.FAILED, _first_error(verdict), earlier.basis))
+    reconcile(state)
+    return True
+
+
+def _words(state: WizardState, old: dict[str, str], changed: list[str]) -> str:
+    specific = [name for name in changed if name != "record"] or changed
+    parts = []
+    for name in specific:
+        spec = INPUTS[name]
+        before, after = old.get(name, ""), spec.read(state)
+        if spec.shown and before and after and len(before) <= QUOTE_MAX and len(after) <= QUOTE_MAX:
+            parts.append(f"{spec.words} changed ({before} → {after})")
+        else:
+            parts.append(f"{spec.words} changed")
+    return "; ".join(parts)
+
+
+def _clear(state: WizardState, names: tuple[str, ...]) -> None:
+    defaults = WizardState()
+    for name in names:
+        setattr(state, name, copy.deepcopy(getattr(defaults, name)))
+
+
+def reconcile(state: WizardState) -> list[Reopened]:
+    """Reopen every step completed on inputs that have changed since; drop stale drafts."""
+    reopened: list[Reopened] = []
+    for step in STEP_ORDER:  # in order: the summary, last, sees the statuses reopened before it
+        row = STEPS[step]
+        if not row.rests_on:
+            continue
+        record = state.record(step)
+        draft = state.drafts.get(step.value)
+        if record.basis is None:  # saved by an earlier version: taken as it is now, once
+            state.set_record(step, StepRecord(record.status, record.note, basis_of(state, step)))
+            continue
+        if not record.basis and not draft:
+            continue
+        now = basis_of(state, step)
+        if draft and any(draft.get("basis", {}).get(name, value) != value for name, value in now.items()):
+            del state.drafts[step.value]  # entered for values that no longer hold
+        changed = [name for name in row.rests_on if name in record.basis and record.basis[name] != now[name]]
+        if not changed:
+            continue
+        _clear(state, row.clears)
+        state.drafts.pop(step.value, None)
+        why = _words(state, record.basis, changed)
+        state.set_record(step, StepRecord(StepStatus.REOPENED, f"reopened: {why}", {}))
+        reopened.append(Reopened(step, tuple(changed), why))
+    return reopened
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+def _storable(value: Any) -> bool:
+    if isinstance(value, (str, bool)):
+        return True
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def keep_draft(state: WizardState, step: StepId, form: Form) -> None:
+    """Keep what the admin entered on ``step`` but did not submit (text, ticks; never a
+    check's result), with the inputs it was entered for."""
+    kept = {name: value for name, value in form.items() if _storable(value)}
+    state.drafts.pop(step.value, None)
+    if kept and _candidate(state, STEPS[step], kept) != state:  # only what differs from the saved values
+        state.drafts[step.value] = {"form": kept, "basis": basis_of(state, step)}
+
+
+def view(state: WizardState, step: StepId) -> WizardState:
+    """The state as ``step``'s screen should show it: the committed values with the
+    step's draft on top."""
+    draft = state.drafts.get(step.value)
+    shown = copy.deepcopy(state)
+    if draft:
+        STEPS[step].apply(shown, draft.get("form", {}))
+    return shown
+
