@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from conftest import GOOD_EXPORT  # noqa: E402
 from pulumi_fake import FakePulumi, make_cert, metadata_xml  # noqa: E402
-from wizard_helpers import complete_before, error_text, make_app, next_step, tick  # noqa: E402
+from wizard_helpers import complete_before, error_text, make_app, next_step, settle, tick  # noqa: E402
 
 from screens.pulumi import PulumiScreen  # noqa: E402
 from screens.signin import SigninScreen  # noqa: E402
@@ -134,12 +134,8 @@ async def press_verify(pilot, screen: PulumiScreen) -> None:
 async def verify(pilot, screen: PulumiScreen) -> None:
     screen.result = None
     await press_verify(pilot, screen)
-    for _ in range(300):
-        await pilot.pause(0.02)
-        if screen.result is not None and not any(w.is_running for w in screen.workers):
-            await pilot.pause()
-            return
-    raise AssertionError("the verification did not finish")
+    await settle(pilot)
+    assert screen.result is not None, "the verification did not report"
 
 
 async def confirm_by_hand(pilot) -> None:
@@ -299,11 +295,8 @@ async def test_token_from_the_pulumi_cli_login_and_busy_state(fake, tmp_path):
         assert button.disabled and str(button.label) == "Verifying…"
         # keys still work while Pulumi is asked
         await tick(pilot, "#applied")
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if screen.result is not None:
-                break
-        assert not button.disabled
+        await settle(pilot)
+        assert screen.result is not None and not button.disabled
         await verify(pilot, screen)
         assert screen.result.verified
     assert fake.requests[-1].headers["Authorization"] == f"token {TOKEN}"

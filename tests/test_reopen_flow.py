@@ -17,7 +17,7 @@ from screens.summary import SummaryScreen
 from screens.welcome import WelcomeScreen
 from wizard.report import build_record
 from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus
-from wizard_helpers import error_text, finished_setup, make_app, next_step, set_value, tick
+from wizard_helpers import error_text, finished_setup, make_app, next_step, set_value, settle, tick
 
 SIZE = (100, 30)
 V, W, C, S, R, F, N = (StepStatus.VERIFIED, StepStatus.WARNINGS, StepStatus.CONFIRMED, StepStatus.SKIPPED,
@@ -57,12 +57,8 @@ async def resume(pilot, screen_type):
 
 
 async def wait_for_metadata_check(pilot, screen: MetadataScreen) -> None:
-    for _ in range(200):
-        await pilot.pause(0.02)
-        if screen.report is not None and not screen.checker.busy:
-            await pilot.pause()
-            return
-    raise AssertionError("the metadata check did not finish")
+    await settle(pilot)
+    assert screen.report is not None, "the metadata check did not report"
 
 
 async def test_changing_the_org_after_the_end_reopens_only_what_rests_on_it(tmp_path):

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from conftest import GOOD_EXPORT  # noqa: E402
 from pulumi_fake import FakePulumi, fingerprint, make_cert, metadata_xml  # noqa: E402
-from wizard_helpers import complete_before, make_app, tick, type_into  # noqa: E402
+from wizard_helpers import complete_before, make_app, settle, tick, type_into  # noqa: E402
 
 from screens.pulumi import PulumiScreen  # noqa: E402
 from screens.rotation import RotationScreen  # noqa: E402
@@ -60,18 +60,14 @@ async def press(pilot, screen, selector: str) -> None:
     await pilot.pause()
 
 
-async def settle(pilot, screen) -> None:
-    for _ in range(300):
-        await pilot.pause(0.02)
-        if not screen.busy and not any(w.is_running for w in screen.workers):
-            await pilot.pause()
-            return
-    raise AssertionError("the rotation worker did not finish")
+async def settle_screen(pilot, screen) -> None:
+    await settle(pilot)
+    assert not screen.busy, "the rotation worker did not finish"
 
 
 async def compare(pilot, screen) -> None:
     await press(pilot, screen, "#compare")
-    await settle(pilot, screen)
+    await settle_screen(pilot, screen)
 
 
 async def paste_token(pilot, screen, token: str) -> None:
@@ -155,7 +151,7 @@ async def test_full_rotation_through_the_screen(fake, tmp_path, capfd, monkeypat
 
         await tick(pilot, "#confirm")
         await press(pilot, screen, "#apply")
-        await settle(pilot, screen)
+        await settle_screen(pilot, screen)
         outcome = str(screen.query_one("#outcome").render())
         assert "Pulumi now uses the new certificate" in outcome and "rotate.live" in outcome
         assert any("Rotated" == n.title for n in app._notifications)
@@ -219,7 +215,7 @@ async def test_pulumi_refusal_is_shown_as_is_and_other_app_blocked(fake, tmp_pat
         fake.then(400, {"code": 400, "message": "Invalid IDP SSO descriptor: the certificate is revoked"},
                   method="PATCH")
         await press(pilot, screen, "#apply")
-        await settle(pilot, screen)
+        await settle_screen(pilot, screen)
         outcome = str(screen.query_one("#outcome").render())
         assert "Pulumi refused the request: Invalid IDP SSO descriptor: the certificate is revoked" in outcome
         assert screen.outcome is not None and not screen.outcome.ok

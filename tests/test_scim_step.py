@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from scim_support import RealScimServer  # noqa: E402
-from wizard_helpers import complete_before, error_text, make_app, next_step, tick, type_into  # noqa: E402
+from wizard_helpers import complete_before, error_text, make_app, next_step, settle, tick, type_into  # noqa: E402
 
 from screens.scim import ScimScreen  # noqa: E402
 from screens.summary import SummaryScreen  # noqa: E402
@@ -55,11 +55,8 @@ async def paste_token(pilot, token: str) -> None:
 
 async def run_check(pilot, screen: ScimScreen) -> None:
     await pilot.click("#check-scim")
-    for _ in range(200):
-        await pilot.pause(0.02)
-        if screen.probe is not None and not any(w.is_running for w in screen.workers):
-            return
-    raise AssertionError("the SCIM check did not finish")
+    await settle(pilot)
+    assert screen.probe is not None, "the SCIM check did not report"
 
 
 async def test_scim_step_checks_the_token_against_the_real_server(scim_server, tmp_path, capfd):

@@ -14,7 +14,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from conftest import GOOD_EXPORT  # noqa: E402
-from wizard_helpers import finished_setup, make_app  # noqa: E402
+from wizard_helpers import finished_setup, make_app, until  # noqa: E402
+from wizard_helpers import settle as checks_done  # noqa: E402
 
 from wizard.state import StateStore, StepId, StepStatus, WizardState  # noqa: E402
 
@@ -40,10 +41,8 @@ def app_at(tmp_path: Path, step: StepId | None):
 
 
 async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    for screen in pilot.app.screen_stack:
-        await screen.workers.wait_for_complete() if hasattr(screen.workers, "wait_for_complete") else None
+    """Every check done, and its outcome painted."""
+    await checks_done(pilot)
     await pilot.pause(0.1)
     await pilot.pause()
 
@@ -52,10 +51,7 @@ def resume_then(*keys: str):
     async def run_before(pilot) -> None:
         from screens.resume import ResumeScreen
 
-        for _ in range(100):
-            await pilot.pause(0.01)
-            if isinstance(pilot.app.screen, ResumeScreen):
-                break
+        await until(pilot, lambda: isinstance(pilot.app.screen, ResumeScreen), what="the resume prompt")
         await pilot.press("r")
         await settle(pilot)
         if keys:

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from conftest import GOOD_EXPORT  # noqa: E402
 from pulumi_fake import FakePulumi, metadata_xml  # noqa: E402
-from wizard_helpers import complete_before, make_app  # noqa: E402
+from wizard_helpers import complete_before, make_app, settle, until  # noqa: E402
 
 from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState  # noqa: E402
 
@@ -71,23 +71,15 @@ def app_at_pulumi(tmp_path: Path):
 
 
 async def wait_idle(pilot, screen, done) -> None:
-    for _ in range(300):
-        await pilot.pause(0.02)
-        if done() and not any(w.is_running for w in screen.workers):
-            break
-    else:
-        raise AssertionError("the worker did not finish")
+    await settle(pilot)
+    assert done(), "the worker did not finish"
     await pilot.pause(0.1)
-    await pilot.pause()
 
 
 async def resume(pilot) -> None:
     from screens.resume import ResumeScreen
 
-    for _ in range(100):
-        await pilot.pause(0.01)
-        if isinstance(pilot.app.screen, ResumeScreen):
-            break
+    await until(pilot, lambda: isinstance(pilot.app.screen, ResumeScreen), what="the resume prompt")
     await pilot.press("r")
     await pilot.pause()
 

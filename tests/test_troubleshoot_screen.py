@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import saml_factory  # noqa: E402
-from wizard_helpers import FIXED_NOW, complete_before, make_app, type_into  # noqa: E402
+from wizard_helpers import FIXED_NOW, complete_before, make_app, settle, type_into, until  # noqa: E402
 
 from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
@@ -93,10 +93,7 @@ def app_at(tmp_path: Path, step: StepId, **kwargs):
 
 
 async def resume(pilot, screen_type) -> None:
-    for _ in range(100):
-        await pilot.pause(0.01)
-        if type(pilot.app.screen).__name__ == "ResumeScreen":
-            break
+    await until(pilot, lambda: type(pilot.app.screen).__name__ == "ResumeScreen", what="the resume prompt")
     await pilot.press("r")
     await pilot.pause()
     assert isinstance(pilot.app.screen, screen_type)
@@ -120,11 +117,8 @@ async def paste(pilot, text: str | bytes) -> None:
 
 
 async def wait_for_diagnosis(pilot, screen: TroubleshootScreen) -> None:
-    for _ in range(300):
-        await pilot.pause(0.02)
-        if not screen.busy and not any(w.is_running for w in screen.workers):
-            return
-    raise AssertionError("the diagnosis did not finish")
+    await settle(pilot)
+    assert not screen.busy, "the diagnosis did not finish"
 
 
 async def diagnose_paste(pilot, text: str | bytes) -> TroubleshootScreen:

@@ -11,7 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from conftest import EXPIRED_EXPORT, GOOD_EXPORT, MALFORMED_EXPORT  # noqa: E402
-from wizard_helpers import CopyRecorder, complete_before, mark_complete, error_text, make_app, next_step, tick, type_into  # noqa: E402
+from wizard_helpers import CopyRecorder, complete_before, error_text, make_app, mark_complete, next_step, settle, tick, type_into, until  # noqa: E402
 
 from screens.create_app import CreateAppScreen  # noqa: E402
 from screens.groups import GroupsScreen  # noqa: E402
@@ -30,11 +30,8 @@ SIZE = (100, 30)
 
 
 async def wait_for_check(pilot, screen) -> None:
-    for _ in range(100):
-        await pilot.pause(0.02)
-        if not any(w.is_running for w in screen.workers) and screen.report is not None:
-            return
-    raise AssertionError("the metadata check did not finish")
+    await settle(pilot)
+    assert screen.report is not None, "the metadata check did not report"
 
 
 async def resume_at_metadata(pilot) -> MetadataScreen:
@@ -64,7 +61,7 @@ async def walk_first_four(pilot, app, recorder) -> None:
     assert isinstance(app.screen, WelcomeScreen)
     assert "Enter the organisation name" in error_text(pilot, "org")
     assert "SSO Package" in error_text(pilot, "has_sso_package")
-    await type_into(pilot, "#org", "acme corp")
+    await type_into(pilot, "#org", "acme corp", keys=True)  # typed: the field takes keys
     await tick(pilot, "#has_sso_package")
     await tick(pilot, "#has_saml_edition")
     await next_step(pilot)
@@ -422,10 +419,8 @@ async def test_metadata_is_checked_again_when_the_file_changes(tmp_path):
         # the admin exports again, over the same file, from the wrong app
         export.write_bytes(EXPIRED_EXPORT.read_bytes())
         first = screen.report
-        for _ in range(150):
-            await pilot.pause(0.02)
-            if screen.report is not first and not any(w.is_running for w in screen.workers):
-                break
+        await until(pilot, lambda: screen.report is not first, what="the changed file to be checked again")
+        await settle(pilot)
         codes = {f.code for f in screen.report.findings}
         assert {"metadata.cert.expired", "metadata.sso.slug_mismatch"} <= codes
         await next_step(pilot)

@@ -32,14 +32,20 @@ def make_app(state_dir: Path, downloads: Path | None = None, recorder: CopyRecor
     )
 
 
-async def type_into(pilot, selector: str, text: str) -> None:
+async def type_into(pilot, selector: str, text: str, *, keys: bool = False) -> None:
+    """Clear a field and enter ``text`` as the admin would: pasted (one event), or with
+    ``keys`` typed one key at a time (about 60 ms a key: only where typing is the point)."""
+    from textual import events
+
     widget = pilot.app.screen.query_one(selector)
     widget.focus()
     if hasattr(widget, "clear"):
         widget.clear()
     await pilot.pause()
-    if text:
+    if text and keys:
         await pilot.press(*[_key(c) for c in text])
+    elif text:
+        widget.post_message(events.Paste(text))
     await pilot.pause()
 
 
@@ -146,3 +152,24 @@ def finished_setup(folder, *, org: str = "acmecorp", through=None):
         assert outcome.passed, (step, outcome.verdict.findings)
     state.current_step = StepId.SUMMARY.value
     return state
+
+
+async def settle(pilot) -> None:
+    """Wait until every check started so far has finished and what it posted is handled."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def until(pilot, condition, *, seconds: float = 8.0, what: str = "the screen to change") -> None:
+    """Wait for what only time brings (a file watcher's next look, a slow server), failing
+    after ``seconds``; for a check that was started, ``settle`` is exact."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+    await pilot.pause()
