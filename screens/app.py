@@ -274,10 +274,8 @@ class WizardApp(App):
         yield from super().get_system_commands(screen)
         for step in STEP_ORDER:
             if self.state.can_visit(step):
-                row = STEPS[step]
-                yield SystemCommand(
-                    f"Go to step {row.number}: {row.title}", f"Open the {row.title} step", partial(self.go_to, step),
-                )
+                title, number = STEPS[step].title, STEPS[step].number
+                yield SystemCommand(f"Go to step {number}: {title}", f"Open the {title} step", partial(self.go_to, step))
         if not org_problem(self.state.org):
             values = self.values
             for row in values.all_rows():

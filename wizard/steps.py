@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from wizard.files import FileKind, read_named_file
 from wizard.findings import Finding, error, has_errors, ok, warning
@@ -31,6 +31,9 @@ from wizard.values import (
     normalize_api_base,
     org_problem,
 )
+
+if TYPE_CHECKING:  # lxml and cryptography stay out of the import of this module
+    from wizard.metadata import IdpMetadata, MetadataReport
 
 Form = Mapping[str, Any]
 """What a step's screen holds: field values by meaning, plus the last result of any
@@ -250,7 +253,7 @@ def load_metadata_file(path_text: str, *, cap: int = METADATA_CAP) -> tuple[byte
     return read_named_file(path_text, METADATA_FILE, cap=cap)
 
 
-def summarize_metadata(metadata, source: str) -> dict[str, str]:
+def summarize_metadata(metadata: "IdpMetadata", source: str) -> dict[str, str]:
     """The facts about the loaded metadata kept in the state and the setup record."""
     cert = metadata.signing_certificate
     summary = {
@@ -268,7 +271,7 @@ def summarize_metadata(metadata, source: str) -> dict[str, str]:
     return summary
 
 
-def check_metadata_gate(report, acknowledged_warnings: bool) -> list[Finding]:
+def check_metadata_gate(report: "MetadataReport | None", acknowledged_warnings: bool) -> list[Finding]:
     """The export step's gate: the metadata findings, plus an acknowledgement for warnings."""
     if report is None:
         return [error("metadata.none", "Load the exported metadata: use the file found, type a path, or paste the XML.",
