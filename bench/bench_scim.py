@@ -1,14 +1,14 @@
 """Benchmark: the SCIM probe and ``check-scim`` against a local scim2-server.
 
-Run: /tmp/venv/bin/python bench/bench_scim.py
+Run: .venv/bin/python bench/bench_scim.py
 
 Compares
 - one probe (``probe_scim_sync``) with one bare ``httpx.get`` of the same URL
   and headers (the probe's own overhead: validation, a fresh client, parsing);
 - ``check-scim`` end to end in a fresh interpreter with ``python -c "import httpx"``
   and ``python -c pass`` (start-up cost of the command);
-- ``check-scim --help`` with ``python -c "import lxml.etree"`` (the DESIGN budget
-  for commands that do not open the TUI is 2x of that).
+- ``check-scim --help`` with ``python -c "import lxml.etree"`` (the budget for
+  commands that do not open the TUI is 2x of that).
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from scim_support import RealScimServer  # noqa: E402
 
-from wizard.scim import USER_AGENT, probe_scim_sync  # noqa: E402
+from wizard.scim import probe_scim_sync  # noqa: E402
+from wizard.transport import USER_AGENT  # noqa: E402
 
 TOKEN = "bench-token-0123456789"
 

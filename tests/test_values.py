@@ -13,6 +13,7 @@ from wizard.values import (
     normalize_api_base,
     org_problem,
     org_values,
+    scim_base_problem,
 )
 
 
@@ -90,6 +91,12 @@ def test_bad_org_names_are_refused_with_the_reason(org, fragment):
         ("https://api.pulumi.com?x=1", "'?…'"),
         ("https://api.pulumi.com:99999", "not a valid URL"),
         ("ftp://api.pulumi.com", "must start with https://"),
+        ("https://" + "a" * 100_000 + ".com", "100,012 characters long"),  # httpx refuses it too
+        ("https://" + "a" * 64 + ".pulumi.com", "valid host"),  # a DNS label has 63 characters at most
+        ("https://" + "a." * 127 + "com", "valid host"),  # a host name has 253 characters at most
+        ("https://api..pulumi.com", "valid host"),
+        ("https://exa%20mple.com", "valid host"),
+        ("https://\u00fc..com", "valid host"),
     ],
 )
 def test_bad_api_base_urls_are_refused(url, fragment):
@@ -105,6 +112,23 @@ def test_plain_http_is_accepted_for_loopback_only(url):
 
 def test_default_api_base_has_no_problem():
     assert api_base_problem(DEFAULT_API_BASE) is None
+
+
+@pytest.mark.parametrize("url", ["https://api.pulumi.com", "https://b\u00fccher.example", "https://api.pulumi.com.",
+                                 "https://10.0.0.5:8443", "https://[2001:db8::1]", "https://my_host.corp"])
+def test_real_hosts_pass_the_host_check(url):
+    assert api_base_problem(url) is None
+
+
+@pytest.mark.parametrize("url, fragment", [
+    ("https://api.pulumi.com/scim/v2/acme/Users", "ends before '/Users'"),
+    ("https://api.pulumi.com/scim/v2/acme/groups/", "ends before '/groups'"),
+    ("https://" + "a" * 64 + ".com/scim/v2/acme", "valid host"),
+])
+def test_scim_base_urls_follow_the_same_rule_plus_their_own(url, fragment):
+    problem = scim_base_problem(url)
+    assert problem is not None and fragment in problem
+    assert scim_base_problem("https://api.pulumi.com/scim/v2/acme/") is None
 
 
 @pytest.mark.parametrize(

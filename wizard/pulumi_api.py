@@ -1,58 +1,99 @@
 """Pulumi Cloud's REST API: what the organisation has loaded, and the CLI's credentials.
 
-Three calls (DOMAIN.md, Pulumi's OpenAPI spec in ``pulumi/pulumi-pulumiservice``):
+Three calls, as Pulumi's OpenAPI spec (``pulumi/pulumi-pulumiservice``) describes them:
 ``GET {api}/api/orgs/{org}/saml`` (SAMLOrganization), ``PATCH`` of the same path with
 ``{"newIdpSsoDescriptor": xml}`` (certificate rotation) and
 ``GET {api}/api/orgs/{org}/saml/admins`` (``{"samlAdmins": [UserInfo]}``).
 
-Every outcome is a ``Finding``; nothing here raises on a network or HTTP failure.
-The access token lives only in this process's memory: it is never put into a
-finding, a repr, an exception text, a log line or a command line.
+Requests go through :mod:`wizard.transport` (URL rule, retries, timeouts, capped reads,
+redaction, transport errors); this module declares Pulumi's status table (``PULUMI``)
+and reads the answers.  Every outcome is a ``Finding``; nothing here raises on a network
+or HTTP failure.  The access token lives only in this process's memory: it is never put
+into a finding, a repr, an exception text, a log line or a command line.
 """
 
 from __future__ import annotations
 
 import asyncio
-import errno
 import json
 import os
-import socket
-import ssl
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterator, Mapping
-from urllib.parse import quote, urlsplit
+from typing import Any
+from urllib.parse import quote
 
 import httpx
 
-from wizard import __version__
 from wizard.clock import parse_utc
 from wizard.findings import Finding, Severity, error, has_errors, info, ok, warning
+from wizard.transport import DEFAULT_TIMEOUT, MAX_ATTEMPTS, MAX_QUOTE, Api, HttpClient, Rule, Sleep, clip
 from wizard.values import DEFAULT_API_BASE, api_base_problem, normalize_api_base, org_problem
 
-ACCEPT = "application/vnd.pulumi+8"
-USER_AGENT = f"jumpcloud-pulumi-sso/{__version__} httpx/{httpx.__version__}"
 TOKEN_ENV = "PULUMI_ACCESS_TOKEN"
 CREDENTIALS_ENV = "JUMPCLOUD_PULUMI_SSO_PULUMI_CREDENTIALS"
 SOURCE_ENV = TOKEN_ENV
 SOURCE_CREDENTIALS = "~/.pulumi/credentials.json"
 SOURCE_ENTERED = "entered in the wizard"
 
-DEFAULT_TIMEOUT = 10.0
-DEFAULT_CONNECT_TIMEOUT = 5.0
-MAX_RETRY_AFTER = 30.0  # seconds: a longer Retry-After is capped to this
-BACKOFF_BASE = 0.5  # seconds: 0.5, 1, 2 …
-MAX_BODY = 4 * 1024 * 1024  # bytes: Pulumi's SAML answers are a few kilobytes
-MAX_MESSAGE = 300  # characters of a server message shown in a finding
-
 TOKEN_FIX = (
     "Create a personal access token in Pulumi (your avatar > Personal access tokens) while "
     "signed in as an admin of the organisation, then set PULUMI_ACCESS_TOKEN or run "
     "'pulumi login'."
 )
-RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+API_URL_FIX = (
+    f"Check the API URL (Pulumi Cloud: {DEFAULT_API_BASE}; self-hosted: your API domain, not "
+    "the console's) and try again; a proxy or captive portal can also cause this."
+)
+
+# Pulumi's status table.  Request context: $org, $what (what was asked for),
+# $expected (the JSON wanted) and $source (" (from PULUMI_ACCESS_TOKEN)").  The
+# "bad_body" row is also filled by parse_saml_organization, with $expected and $got only.
+PULUMI = Api(
+    prefix="pulumi",
+    name="Pulumi's API",
+    url_what="API base URL",
+    url_field="api_base",
+    url_problem=api_base_problem,
+    secret_what="Pulumi access token",
+    secret_field="token",
+    auth_header="Authorization",
+    auth_scheme="token",
+    accept="application/vnd.pulumi+8",
+    max_body=4 * 1024 * 1024,  # Pulumi's SAML answers are a few kilobytes
+    incidents=" Pulumi shows its incidents at https://www.pulumistatus.com.",
+    rules={
+        "bad_url": Rule("bad_url", "$problem", f"Use {DEFAULT_API_BASE}, or your self-hosted Pulumi's API URL.",
+                        "$url_field"),
+        "no_secret": Rule("bad_token", "The Pulumi access token is empty.", TOKEN_FIX, "$secret_field"),
+        "bad_secret": Rule("bad_token", "$problem", "Paste the whole token (it starts with 'pul-') and nothing else.",
+                           "$secret_field"),
+        "bad_body": Rule("bad_response", "$name answered with something unexpected: expected $expected, got $got.",
+                         API_URL_FIX, "$url_field"),
+        "3xx": Rule("bad_response", "$host answered with a redirect to $location instead of the API's answer.",
+                    f"Use the API URL (Pulumi Cloud: {DEFAULT_API_BASE}, not app.pulumi.com).", "$url_field"),
+        400: Rule("bad_request", "Pulumi refused the request: $said.",
+                  "Fix what Pulumi names above; for metadata, export it again from JumpCloud and use the "
+                  "file unchanged."),
+        401: Rule("unauthorized",
+                  "Pulumi did not accept the access token$source: it is invalid, expired or revoked.$says",
+                  TOKEN_FIX, "$secret_field"),
+        403: Rule("forbidden",
+                  "The token's user may not read or change the SAML settings of '$org' (an organisation "
+                  "admin is needed).$says",
+                  "Use a token of an admin of '$org' (Pulumi: Settings > Members shows the roles).",
+                  "$secret_field"),
+        404: Rule("not_found",
+                  "Pulumi has no SAML settings for an organisation named '$org': the name is wrong (it is "
+                  "case-sensitive), or the organisation is not SAML-backed yet.$says",
+                  "Check the name in app.pulumi.com/<org>. If it is right, the switch to SAML SSO has not "
+                  "been applied: Settings > Access Management > Change requirements > SAML SSO.",
+                  "org"),
+        "other": Rule("http_error", "$name answered HTTP $status to the request for $what.$says",
+                      "Check the API URL and try again."),
+    },
+)
 
 
 # --------------------------------------------------------------------------- token
@@ -150,7 +191,7 @@ class SamlOrganization:
     name_id_format: str | None
     validation_error: str | None
     idp_sso_descriptor: str | None
-    raw: dict = field(repr=False, compare=False, default_factory=dict)
+    raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @property
     def org_name(self) -> str | None:
@@ -169,7 +210,7 @@ class SamlOrganization:
 class ApiResult:
     findings: list[Finding]
     saml: SamlOrganization | None = None
-    admins: list[dict] | None = None
+    admins: list[dict[str, Any]] | None = None
 
     @property
     def ok(self) -> bool:
@@ -214,7 +255,7 @@ def parse_saml_organization(data: Any) -> tuple[SamlOrganization | None, list[Fi
     if strings["validUntil"] and valid_until is None and not strings["validUntil"].startswith("0001-01-01"):
         findings.append(warning(
             "pulumi.valid_until_unreadable",
-            f"Pulumi reported the certificate's end date as {_clip(strings['validUntil'])!r}, "
+            f"Pulumi reported the certificate's end date as {clip(strings['validUntil'])!r}, "
             "which is not a date; the certificate inside the loaded metadata is used instead.",
         ))
     saml = SamlOrganization(
@@ -229,159 +270,15 @@ def parse_saml_organization(data: Any) -> tuple[SamlOrganization | None, list[Fi
     return saml, findings
 
 
-# --------------------------------------------------------------------------- errors
-
-
-def _clip(text: str, limit: int = MAX_MESSAGE) -> str:
-    clean = "".join(c if c.isprintable() else " " for c in text).strip()
-    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
-
 
 def _bad_response(expected: str, got: str) -> Finding:
-    return error(
-        "pulumi.bad_response",
-        f"Pulumi's API answered with something unexpected: expected {expected}, got {got}.",
-        "Check the API URL (Pulumi Cloud: https://api.pulumi.com; self-hosted: your API "
-        "domain, not the console's) and try again; a proxy or captive portal can also cause this.",
-        field="api_base",
-    )
-
-
-def _walk(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    stack = [exc]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        if isinstance(current, BaseExceptionGroup):
-            stack.extend(current.exceptions)
-        for linked in (current.__cause__, current.__context__):
-            if linked is not None:
-                stack.append(linked)
-
-
-def _host(api_base: str) -> str:
-    try:
-        return urlsplit(api_base).netloc or api_base
-    except ValueError:
-        return api_base
-
-
-def classify_exception(exc: BaseException, api_base: str, *, timeout: float | None = None,
-                       secret: str | None = None) -> Finding:
-    """A transport failure -> one finding (timeout, DNS, refused, TLS, other network)."""
-    host = _host(api_base)
-    chain = list(_walk(exc))
-    detail = _redact(_clip(str(exc) or type(exc).__name__, 200), secret)
-    if any(isinstance(e, (httpx.TimeoutException, TimeoutError, asyncio.TimeoutError)) for e in chain[:1]):
-        waited = f" within {timeout:g} s" if timeout else ""
-        return error(
-            "pulumi.timeout",
-            f"Pulumi's API at {host} did not answer{waited}.",
-            "Check your network or proxy (HTTPS_PROXY) and try again; if Pulumi is having an "
-            "incident, see https://www.pulumistatus.com.",
-            field="api_base",
-        )
-    text = " ".join(str(e) for e in chain).lower()
-    if any(isinstance(e, socket.gaierror) for e in chain) or any(s in text for s in (
-        "name or service not known", "nodename nor servname", "getaddrinfo failed",
-        "temporary failure in name resolution", "no address associated",
-    )):
-        return error(
-            "pulumi.dns",
-            f"The API host {host} could not be found (DNS lookup failed).",
-            "Check the API URL for typos (Pulumi Cloud: https://api.pulumi.com) and that this "
-            "machine can resolve names (VPN, DNS).",
-            field="api_base",
-        )
-    if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate verify failed" in text:
-        return error(
-            "pulumi.tls",
-            f"The secure connection to {host} failed: {detail}.",
-            "If your network inspects HTTPS with its own certificate authority, point "
-            "SSL_CERT_FILE at that CA bundle; for self-hosted Pulumi, install its CA the same way.",
-            field="api_base",
-        )
-    if any(isinstance(e, ConnectionRefusedError) or (isinstance(e, OSError) and e.errno == errno.ECONNREFUSED)
-           for e in chain) or "connection refused" in text or "all connection attempts failed" in text:
-        return error(
-            "pulumi.refused",
-            f"Nothing accepted the connection at {host} (connection refused).",
-            "Check the API URL and port; for self-hosted Pulumi, check that the API service is running.",
-            field="api_base",
-        )
-    if isinstance(exc, httpx.ProxyError):
-        return error(
-            "pulumi.network",
-            f"The proxy refused or failed the connection to {host}: {detail}.",
-            "Check HTTPS_PROXY / NO_PROXY, or ask your network team whether the proxy allows this host.",
-            field="api_base",
-        )
-    return error(
-        "pulumi.network",
-        f"The connection to {host} failed: {detail}.",
-        "Check your network connection and proxy settings, then try again.",
-        field="api_base",
-    )
-
-
-def _redact(text: str, secret: str | None) -> str:
-    if secret and secret in text:
-        text = text.replace(secret, "***")
-    return text
-
-
-def _server_message(content: bytes) -> str:
-    """Pulumi's own error text (``{"code": n, "message": "…"}``), clipped; else ''."""
-    try:
-        body = json.loads(content)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return ""
-    if isinstance(body, dict):
-        message = body.get("message") or body.get("error") or ""
-        if isinstance(message, str):
-            return _clip(message)
-    return ""
-
-
-async def _read_capped(response: httpx.Response) -> bytes | None:
-    """The body, or None when it is larger than any answer these endpoints give."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _retry_after(response: httpx.Response, attempt: int) -> float:
-    value = response.headers.get("Retry-After", "").strip()
-    delay: float | None = None
-    if value:
-        try:
-            delay = float(value)
-        except ValueError:
-            try:
-                when = parsedate_to_datetime(value)
-                if when.tzinfo is None:
-                    when = when.replace(tzinfo=timezone.utc)
-                delay = (when - datetime.now(timezone.utc)).total_seconds()
-            except (TypeError, ValueError, IndexError):
-                delay = None
-    if delay is None or delay != delay:  # missing or NaN
-        delay = BACKOFF_BASE * (2 ** (attempt - 1))
-    return max(0.0, min(delay, MAX_RETRY_AFTER))
+    return PULUMI.finding("bad_body", {"expected": expected, "got": got})
 
 
 # --------------------------------------------------------------------------- client
 
 
-class PulumiClient:
+class PulumiClient(HttpClient):
     """Async client for the three SAML endpoints; every call returns an ApiResult."""
 
     def __init__(
@@ -390,184 +287,43 @@ class PulumiClient:
         token: str | TokenSource,
         *,
         timeout: float = DEFAULT_TIMEOUT,
-        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
-        max_attempts: int = 3,
+        sleep: Sleep = asyncio.sleep,
+        max_attempts: int = MAX_ATTEMPTS,
         token_source: str | None = None,
     ) -> None:
         if isinstance(token, TokenSource):
             token_source = token_source or token.source
             token = token.token
-        self._secret = token.strip() if isinstance(token, str) else ""
         self._token_source = token_source
-        self._timeout = float(timeout)
-        self._sleep = sleep
-        self._max_attempts = max(1, int(max_attempts))
-        self._problem = api_base_problem(api_base)
-        self.api_base = api_base if self._problem else normalize_api_base(api_base)
-        self._client: httpx.AsyncClient | None = None
-        if not self._problem:
-            if not self._secret or any(c in self._secret for c in "\r\n\t ") or not self._secret.isascii():
-                self._problem = "token"
-            else:
-                self._client = httpx.AsyncClient(
-                    base_url=self.api_base,
-                    headers={
-                        "Authorization": f"token {self._secret}",
-                        "Accept": ACCEPT,
-                        "User-Agent": USER_AGENT,
-                    },
-                    timeout=httpx.Timeout(self._timeout, connect=min(connect_timeout, self._timeout)),
-                    transport=transport,
-                    follow_redirects=False,
-                    trust_env=True,
-                )
+        super().__init__(PULUMI, api_base if api_base_problem(api_base) else normalize_api_base(api_base),
+                         token if isinstance(token, str) else "",
+                         timeout=timeout, max_attempts=max_attempts, sleep=sleep, transport=transport)
 
     def __repr__(self) -> str:
-        return f"PulumiClient({self.api_base!r}, token from {self._token_source or 'the caller'})"
+        return f"PulumiClient({self.base_url!r}, token from {self._token_source or 'the caller'})"
 
-    async def __aenter__(self) -> "PulumiClient":
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-
-    # -- plumbing ---------------------------------------------------------------
-
-    def _setup_problem(self) -> Finding | None:
-        if self._problem == "token":
-            return error(
-                "pulumi.bad_token",
-                "The Pulumi access token is empty or contains spaces or line breaks.",
-                "Paste the whole token (it starts with 'pul-') and nothing else.",
-                field="token",
-            )
-        if self._problem:
-            return error("pulumi.bad_url", self._problem,
-                         f"Use {DEFAULT_API_BASE}, or your self-hosted Pulumi's API URL.", field="api_base")
-        return None
-
-    def _saml_path(self, org: str, suffix: str = "") -> tuple[str | None, Finding | None]:
+    def _saml_path(self, org: str, suffix: str = "") -> tuple[str, Finding | None]:
         """The API path of ``org``'s SAML settings, or why no request can be made (a bad
         token or API URL given to the client, or a bad organisation name)."""
-        setup = self._setup_problem()
-        if setup is not None:
-            return None, setup
+        if self.problem is not None:
+            return "", self.problem
         problem = org_problem(org)
         if problem:
-            return None, error("pulumi.bad_org", problem, "Copy the name from app.pulumi.com/<org>.", field="org")
+            return "", error("pulumi.bad_org", problem, "Copy the name from app.pulumi.com/<org>.", field="org")
         return f"/api/orgs/{quote(org, safe='')}/saml{suffix}", None
 
-    async def _request(self, method: str, path: str, *, body: dict | None = None,
-                       what: str, org: str) -> tuple[Any, list[Finding]]:
-        """Send with retries; (parsed JSON, []) on success, (None, [finding]) otherwise."""
-        assert self._client is not None
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                async with asyncio.timeout(self._timeout):
-                    request = self._client.build_request(method, path, json=body)
-                    response = await self._client.send(request, stream=True)
-                    try:
-                        content = await _read_capped(response)
-                    finally:
-                        await response.aclose()
-            except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError, TimeoutError,
-                    ssl.SSLError, UnicodeError) as exc:
-                return None, [classify_exception(exc, self.api_base, timeout=self._timeout, secret=self._secret)]
-            status = response.status_code
-            if status in RETRIED_STATUSES and attempt < self._max_attempts:
-                await self._sleep(_retry_after(response, attempt))
-                continue
-            if content is None:
-                return None, [_bad_response(f"an answer about {what}",
-                                            f"more than {MAX_BODY // (1024 * 1024)} MB")]
-            if 200 <= status < 300:
-                return self._decode(response, content, what)
-            return None, [self._status_finding(response, content, what, org, attempts=attempt)]
-
-    def _decode(self, response: httpx.Response, content: bytes, what: str) -> tuple[Any, list[Finding]]:
-        content_type = response.headers.get("Content-Type", "")
-        text = content[:512].lstrip().lower()
-        if text.startswith((b"<!doctype html", b"<html")) or "text/html" in content_type:
-            return None, [_bad_response(f"JSON ({what})", "an HTML web page (is the URL the console's, not the API's?)")]
-        try:
-            return json.loads(content), []
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            return None, [_bad_response(f"JSON ({what})", f"{len(content)} bytes that are not JSON")]
-
-    def _status_finding(self, response: httpx.Response, content: bytes, what: str, org: str, *,
-                        attempts: int) -> Finding:
-        status = response.status_code
-        said = _server_message(content)
-        pulumi_says = f" Pulumi says: {_redact(said, self._secret)}" if said else ""
+    async def _request(self, method: str, path: str, *, org: str, what: str,
+                       body: dict[str, str] | None = None) -> tuple[Any, list[Finding]]:
+        """(parsed JSON, []) on success, (None, [finding]) otherwise."""
         source = f" (from {self._token_source})" if self._token_source else ""
-        host = _host(self.api_base)
-        if status == 400:
-            return error(
-                "pulumi.bad_request",
-                f"Pulumi refused the request: {_redact(said, self._secret) or 'HTTP 400 Bad Request'}",
-                "Fix what Pulumi names above; for metadata, export it again from JumpCloud "
-                "and use the file unchanged.",
-            )
-        if status == 401:
-            return error(
-                "pulumi.unauthorized",
-                f"Pulumi did not accept the access token{source}: it is invalid, expired or revoked.{pulumi_says}",
-                TOKEN_FIX,
-                field="token",
-            )
-        if status == 403:
-            return error(
-                "pulumi.forbidden",
-                f"The token's user may not read or change the SAML settings of '{org}' "
-                f"(an organisation admin is needed).{pulumi_says}",
-                f"Use a token of an admin of '{org}' (Pulumi: Settings > Members shows the roles).",
-                field="token",
-            )
-        if status == 404:
-            return error(
-                "pulumi.not_found",
-                f"Pulumi has no SAML settings for an organisation named '{org}': the name is wrong "
-                f"(it is case-sensitive), or the organisation is not SAML-backed yet.{pulumi_says}",
-                "Check the name in app.pulumi.com/<org>. If it is right, the switch to SAML SSO has "
-                "not been applied: Settings > Access Management > Change requirements > SAML SSO.",
-                field="org",
-            )
-        if status == 429:
-            wait = response.headers.get("Retry-After")
-            later = f" (it asks to wait {wait} s)" if wait else ""
-            return error(
-                "pulumi.rate_limited",
-                f"Pulumi's API is rate-limiting these requests after {attempts} tries{later}.",
-                "Wait a minute and try again.",
-            )
-        if status >= 500:
-            return error(
-                "pulumi.server_error",
-                f"Pulumi's API failed with HTTP {status} after {attempts} tries.{pulumi_says}",
-                "Try again in a few minutes; see https://www.pulumistatus.com for incidents.",
-            )
-        if 300 <= status < 400:
-            location = response.headers.get("Location", "")
-            where = f" to {_clip(location, 120)}" if location else ""
-            return error(
-                "pulumi.bad_response",
-                f"{host} answered with a redirect{where} instead of the API's answer.",
-                f"Use the API URL (Pulumi Cloud: {DEFAULT_API_BASE}, not app.pulumi.com).",
-                field="api_base",
-            )
-        return error(
-            "pulumi.http_error",
-            f"Pulumi's API answered HTTP {status} to the request for {what}.{pulumi_says}",
-            "Check the API URL and try again.",
-        )
+        reply = await self.request(method, path, body=body, context={
+            "org": org, "what": what, "expected": f"JSON ({what})", "source": source})
+        return reply.data, [reply.finding] if reply.finding is not None else []
+
+    def _result(self, findings: list[Finding], **parsed: Any) -> ApiResult:
+        """An ApiResult of what was read from Pulumi's answer, with the token redacted."""
+        return ApiResult([self.redact(f) for f in findings], **parsed)
 
     # -- the three calls --------------------------------------------------------
 
@@ -579,7 +335,7 @@ class PulumiClient:
         if findings:
             return ApiResult(findings)
         saml, more = parse_saml_organization(data)
-        return ApiResult(more, saml=saml)
+        return self._result(more, saml=saml)
 
     async def get_saml_admins(self, org: str) -> ApiResult:
         path, refused = self._saml_path(org, "/admins")
@@ -592,8 +348,8 @@ class PulumiClient:
         if admins is None and isinstance(data, dict) and "samlAdmins" in data:
             admins = []
         if not isinstance(admins, list) or not all(isinstance(a, dict) for a in admins):
-            return ApiResult([_bad_response("a list of SAML admins (samlAdmins)",
-                                            type(admins).__name__ if admins is not None else "no samlAdmins")])
+            return self._result([_bad_response("a list of SAML admins (samlAdmins)",
+                                               type(admins).__name__ if admins is not None else "no samlAdmins")])
         return ApiResult([], admins=list(admins))
 
     async def update_saml(self, org: str, new_descriptor_xml: str) -> ApiResult:
@@ -612,7 +368,7 @@ class PulumiClient:
         if findings:
             return ApiResult(findings)
         saml, more = parse_saml_organization(data)
-        return ApiResult(more, saml=saml)
+        return self._result(more, saml=saml)
 
 
 # --------------------------------------------------------------------------- comparison
@@ -645,7 +401,8 @@ def descriptor_metadata(saml: SamlOrganization) -> tuple[Any, list[Finding]]:
     return report.metadata, list(report.findings)
 
 
-def _fmt_time(value: datetime | None) -> str:
+def format_time(value: datetime | None) -> str:
+    """A time as the wizard shows it ("2027-03-23 20:02 UTC"), or "unknown"."""
     return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if value else "unknown"
 
 
@@ -667,7 +424,7 @@ def validation_error_finding(saml: SamlOrganization) -> Finding | None:
         return None
     return error(
         "pulumi.validation_error",
-        f"Pulumi could not validate the metadata it has stored: {_clip(saml.validation_error)}",
+        f"Pulumi could not validate the metadata it has stored: {clip(saml.validation_error)}",
         "Export the metadata again from JumpCloud and load it into Pulumi "
         "(or run 'jumpcloud-pulumi-sso rotate'); until then SAML sign-in may fail.",
     )
@@ -696,7 +453,7 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
         return findings
     loaded, read_findings = descriptor_metadata(saml)
     if saml.configured and loaded is None:
-        why = "; ".join(f.message for f in read_findings if f.is_error)[:MAX_MESSAGE]
+        why = "; ".join(f.message for f in read_findings if f.is_error)[:MAX_QUOTE]
         findings.append(warning(
             "pulumi.descriptor_unreadable",
             "The metadata stored in Pulumi could not be read" + (f": {why}" if why else "."),
@@ -710,8 +467,8 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
     if pulumi_sso and (file_sso or file_locations) and pulumi_sso not in file_locations and pulumi_sso != file_sso:
         findings.append(error(
             "pulumi.mismatch.sso_url",
-            f"SSO URL differs: Pulumi has {_clip(pulumi_sso, 120)}, the exported metadata has "
-            f"{_clip(file_sso, 120) if file_sso else 'none'}.",
+            f"SSO URL differs: Pulumi has {clip(pulumi_sso, 120)}, the exported metadata has "
+            f"{clip(file_sso, 120) if file_sso else 'none'}.",
             REEXPORT_FIX + " A different URL can also mean a different JumpCloud app.",
             field="sso_url",
         ))
@@ -721,8 +478,8 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
     if pulumi_entity and metadata.entity_id and pulumi_entity != metadata.entity_id:
         findings.append(error(
             "pulumi.mismatch.entity_id",
-            f"IdP entity ID differs: Pulumi has {_clip(pulumi_entity, 100)!r}, the exported metadata has "
-            f"{_clip(metadata.entity_id, 100)!r}.",
+            f"IdP entity ID differs: Pulumi has {clip(pulumi_entity, 100)!r}, the exported metadata has "
+            f"{clip(metadata.entity_id, 100)!r}.",
             REEXPORT_FIX + " (JumpCloud's 'IdP Entity ID' on the SSO tab is what sign-in responses carry.)",
             field="entity_id",
         ))
@@ -735,8 +492,8 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
         findings.append(error(
             "pulumi.mismatch.certificate",
             f"Signing certificate differs: Pulumi has SHA-256 {_short_fp(pulumi_cert.sha256_fingerprint)} "
-            f"(valid until {_fmt_time(pulumi_cert.not_after)}), the exported metadata has "
-            f"{_short_fp(file_cert.sha256_fingerprint)} (valid until {_fmt_time(file_cert.not_after)}).",
+            f"(valid until {format_time(pulumi_cert.not_after)}), the exported metadata has "
+            f"{_short_fp(file_cert.sha256_fingerprint)} (valid until {format_time(file_cert.not_after)}).",
             REEXPORT_FIX + " Pulumi rejects every sign-in signed with a certificate it does not have.",
             field="certificate",
         ))
@@ -755,7 +512,7 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
             findings.append(error(
                 "pulumi.mismatch.valid_until",
                 f"Certificate end date differs: Pulumi's certificate is valid until "
-                f"{_fmt_time(saml.valid_until)}, the exported one until {_fmt_time(file_cert.not_after)}.",
+                f"{format_time(saml.valid_until)}, the exported one until {format_time(file_cert.not_after)}.",
                 REEXPORT_FIX,
                 field="certificate",
             ))
@@ -767,8 +524,8 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
     if pulumi_format and file_formats and pulumi_format not in file_formats:
         findings.append(error(
             "pulumi.mismatch.nameid_format",
-            f"NameID format differs: Pulumi has {_clip(pulumi_format, 100)}, the exported metadata has "
-            f"{_clip(', '.join(file_formats), 200)}.",
+            f"NameID format differs: Pulumi has {clip(pulumi_format, 100)}, the exported metadata has "
+            f"{clip(', '.join(file_formats), 200)}.",
             "Set JumpCloud's SAMLSubject NameID Format to "
             "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress, export again and load it into "
             "Pulumi. Changing the format after users signed in breaks their sign-in.",
@@ -837,20 +594,20 @@ def status_findings(saml: SamlOrganization, *, now: datetime | None = None, warn
         if expiry <= now:
             findings.append(error(
                 "pulumi.cert.expired",
-                f"The IdP certificate Pulumi uses expired on {_fmt_time(expiry)}: SAML sign-in fails.",
+                f"The IdP certificate Pulumi uses expired on {format_time(expiry)}: SAML sign-in fails.",
                 rotate_fix,
             ))
         elif left < warn_days:
             findings.append(warning(
                 "pulumi.cert.expiring",
-                f"The IdP certificate Pulumi uses expires on {_fmt_time(expiry)}, in {left} days "
+                f"The IdP certificate Pulumi uses expires on {format_time(expiry)}, in {left} days "
                 f"(warning threshold {warn_days} days).",
                 rotate_fix,
             ))
         else:
             findings.append(ok(
                 "pulumi.cert.ok",
-                f"The IdP certificate Pulumi uses is valid until {_fmt_time(expiry)} ({left} days left).",
+                f"The IdP certificate Pulumi uses is valid until {format_time(expiry)} ({left} days left).",
             ))
     return findings
 
@@ -858,7 +615,7 @@ def status_findings(saml: SamlOrganization, *, now: datetime | None = None, warn
 # --------------------------------------------------------------------------- verify
 
 
-def admins_finding(admins: list[dict]) -> Finding:
+def admins_finding(admins: list[dict[str, Any]]) -> Finding:
     names = []
     for admin in admins:
         login = admin.get("githubLogin") or ""

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wizard.findings import Finding, error, has_errors, info, ok, warning
 
@@ -64,17 +62,17 @@ class RotationPlan:
 
 
 def _cert_rows(cert: Any, now: datetime) -> dict[str, str]:
-    from wizard.pulumi_api import _fmt_time, days_left
+    from wizard.pulumi_api import days_left, format_time
 
     if cert is None:
         return {"Certificate SHA-256": "none", "Valid from": "", "Valid until": "", "Subject": ""}
-    until = _fmt_time(cert.not_after)
+    until = format_time(cert.not_after)
     if cert.not_after is not None:
         left = days_left(cert.not_after, now)
         until += f" ({left} days left)" if left >= 0 else " (expired)"
     return {
         "Certificate SHA-256": cert.sha256_fingerprint or "none",
-        "Valid from": _fmt_time(cert.not_before),
+        "Valid from": format_time(cert.not_before),
         "Valid until": until,
         "Subject": cert.subject or "",
     }
@@ -84,7 +82,8 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
                   now: datetime | None = None) -> RotationPlan:
     """Check a new metadata export against what Pulumi has: it must pass the metadata
     checks and keep Pulumi's SSO URL; returns the old-vs-new rows and the findings."""
-    from wizard.pulumi_api import _clip, _fmt_time, descriptor_metadata
+    from wizard.pulumi_api import descriptor_metadata, format_time
+    from wizard.transport import clip
 
     now = now or datetime.now(timezone.utc)
     findings: list[Finding] = []
@@ -108,8 +107,8 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
     if old_sso and old_sso not in new_locations and old_sso != new.sso_url:
         findings.append(error(
             "rotate.sso_url_mismatch",
-            f"The new file's SSO URL {_clip(new.sso_url or '', 120)} is not the one Pulumi uses "
-            f"({_clip(old_sso, 120)}): "
+            f"The new file's SSO URL {clip(new.sso_url or '', 120)} is not the one Pulumi uses "
+            f"({clip(old_sso, 120)}): "
             "it was exported from a different JumpCloud application.",
             "Export the metadata from the same JumpCloud application that Pulumi uses (its IdP "
             "URL is shown above). A new application needs the full set-up wizard, not a rotation.",
@@ -119,7 +118,7 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
     if old_entity and new.entity_id != old_entity:
         findings.append(warning(
             "rotate.entity_id_changed",
-            f"The IdP entity ID changes from {_clip(old_entity, 100)!r} to {_clip(new.entity_id or '', 100)!r}.",
+            f"The IdP entity ID changes from {clip(old_entity, 100)!r} to {clip(new.entity_id or '', 100)!r}.",
             "Only go ahead if you changed JumpCloud's 'IdP Entity ID' on purpose.",
             field="entity_id",
         ))
@@ -129,7 +128,7 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
     if old_format and new_format and old_format != new_format:
         findings.append(warning(
             "rotate.nameid_format_changed",
-            f"The NameID format changes from {_clip(old_format, 100)} to {_clip(new_format, 100)}: users who already "
+            f"The NameID format changes from {clip(old_format, 100)} to {clip(new_format, 100)}: users who already "
             "signed in may no longer be recognised.",
             "Keep JumpCloud's SAMLSubject NameID Format as it was unless you mean to change it.",
             field="nameid_format",
@@ -145,8 +144,8 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
         elif old_cert.not_after and new_cert.not_after and new_cert.not_after < old_cert.not_after:
             findings.append(warning(
                 "rotate.older_certificate",
-                f"The new certificate ends earlier ({_fmt_time(new_cert.not_after)}) than the one "
-                f"Pulumi uses ({_fmt_time(old_cert.not_after)}): is this an older export?",
+                f"The new certificate ends earlier ({format_time(new_cert.not_after)}) than the one "
+                f"Pulumi uses ({format_time(old_cert.not_after)}): is this an older export?",
                 "Export the metadata again from JumpCloud after regenerating the certificate.",
                 field="certificate",
             ))
@@ -163,14 +162,14 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
         **_cert_rows(old_cert, now),
     }
     if old_cert is None and current.valid_until is not None:
-        old_values["Valid until"] = _fmt_time(current.valid_until)
+        old_values["Valid until"] = format_time(current.valid_until)
     new_values = {
         "IdP entity ID": new.entity_id or "",
         "SSO URL": new.sso_url or "",
         "NameID format": new_format or "",
         **_cert_rows(new_cert, now),
     }
-    rows = [DiffRow(label, _clip(old_values.get(label, ""), 200), _clip(new_values.get(label, ""), 200))
+    rows = [DiffRow(label, clip(old_values.get(label, ""), 200), clip(new_values.get(label, ""), 200))
             for label in new_values]
     if not has_errors(findings):
         findings.append(ok(
@@ -188,7 +187,7 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
 
 async def apply_rotation(client: PulumiClient, org: str, plan: RotationPlan) -> ApiResult:
     """PATCH the new metadata, then GET again and prove the new certificate is live."""
-    from wizard.pulumi_api import ApiResult, _fmt_time, descriptor_metadata
+    from wizard.pulumi_api import ApiResult, descriptor_metadata, format_time
 
     if not plan.ok or not plan.new_descriptor_xml:
         return ApiResult([error(
@@ -232,6 +231,6 @@ async def apply_rotation(client: PulumiClient, org: str, plan: RotationPlan) -> 
         findings.append(ok(
             "rotate.live",
             f"Pulumi now uses the new certificate (SHA-256 {plan.new_fingerprint}, valid until "
-            f"{_fmt_time(plan.new_not_after)}). Test a sign-in from the JumpCloud User Console.",
+            f"{format_time(plan.new_not_after)}). Test a sign-in from the JumpCloud User Console.",
         ))
     return ApiResult(findings, saml=fresh.saml)

@@ -1,8 +1,11 @@
 """Org name + API base -> every value the admin copies into JumpCloud and Pulumi.
 
-The SSO table is DOMAIN.md's: the paths under ``{api}/login/{org}/sso`` are
-documented for Pulumi Cloud (``https://api.pulumi.com``) and inferred for a
-self-hosted install, which is why the API base is a setting.
+The paths under ``{api}/login/{org}/sso`` are documented by Pulumi for Pulumi Cloud
+(``https://api.pulumi.com``) and inferred for a self-hosted install, which is why the
+API base is a setting.
+
+Also the one rule for every URL the wizard sends a request to (:func:`url_problem`,
+with :func:`api_base_problem` and :func:`scim_base_problem` for the two inputs).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ ACCEPTED_NAMEID_FORMATS = (NAMEID_EMAIL, NAMEID_PERSISTENT)
 _ORG_RE = re.compile(r"^[A-Za-z0-9._-]+$")
 _IDP_VALUE_RE = re.compile(r"^[A-Za-z0-9._-]+$")
 _LOOPBACK_NAMES = {"localhost"}
+_HOST_LABEL_RE = re.compile(r"^[a-z0-9_-]{1,63}$", re.IGNORECASE)
+MAX_URL_LENGTH = 2048  # characters: far beyond any API URL, far below what httpx refuses
 
 
 class ValueError_(ValueError):
@@ -62,10 +67,30 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def _valid_host(host: str) -> bool:
+    """Whether ``host`` can be an IP address or a DNS name (at most 253 characters,
+    labels of 1 to 63 letters, digits, '-' or '_'; international names in IDNA form)."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    if len(host) > 253:
+        return False
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    return all(_HOST_LABEL_RE.match(label) for label in ascii_host.rstrip(".").split("."))
+
+
 def url_problem(url: str, *, what: str, allow_path: bool) -> str | None:
-    """Why ``url`` is not an https URL with a host (http allowed for loopback only)."""
+    """Why ``url`` is not an https URL with a valid host (http allowed for loopback only),
+    or None.  Every URL a request goes to passes this rule first."""
     if not url or not url.strip():
         return f"Enter the {what}."
+    if len(url) > MAX_URL_LENGTH:
+        return f"The {what} is {len(url):,} characters long: no URL is that long; paste it again."
     if url != url.strip() or any(c.isspace() for c in url):
         return f"The {what} must not contain spaces."
     try:
@@ -76,6 +101,8 @@ def url_problem(url: str, *, what: str, allow_path: bool) -> str | None:
     del port
     if parts.scheme not in {"https", "http"} or not parts.hostname:
         return f"The {what} must start with https:// and name a host, e.g. {DEFAULT_API_BASE}."
+    if not _valid_host(parts.hostname):
+        return f"The {what} does not name a valid host: check the host name."
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         return f"The {what} must use https:// (plain http is accepted only for 127.0.0.1 or localhost)."
     if parts.username or parts.password:
@@ -88,7 +115,28 @@ def url_problem(url: str, *, what: str, allow_path: bool) -> str | None:
 
 
 def api_base_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a Pulumi API base URL (scheme and host only), or None."""
     return url_problem(url, what="API base URL", allow_path=False)
+
+
+def scim_base_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a SCIM base URL (a path is allowed, not one ending in
+    /Users or /Groups), or None."""
+    problem = url_problem(url, what="SCIM base URL", allow_path=True)
+    if problem:
+        return problem
+    last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    if last.lower() in {"users", "groups"}:
+        return (
+            f"The SCIM base URL ends before '/{last}': remove it "
+            "(JumpCloud adds /Users and /Groups itself)."
+        )
+    return None
+
+
+def normalize_scim_base(url: str) -> str:
+    """The SCIM base URL without a trailing slash (requests append ``/Users``)."""
+    return url.rstrip("/")
 
 
 def normalize_api_base(url: str) -> str:

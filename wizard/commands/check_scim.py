@@ -22,7 +22,6 @@ from wizard.values import ValueError_, org_values
 TOKEN_ENV = "PULUMI_SCIM_TOKEN"
 PROG = "jumpcloud-pulumi-sso check-scim"
 _MAX_LINE = 64 * 1024
-_USAGE_CODES = {"scim.invalid_url", "scim.no_token", "scim.bad_token"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,35 +85,28 @@ def run(args: argparse.Namespace) -> int:
     except ValueError_ as exc:
         return _fail(str(exc))
 
-    from wizard.findings import error
-    from wizard.scim import ScimProbeResult, normalize_scim_base, probe_scim_sync, scim_base_problem, token_problem
+    from dataclasses import replace
+
+    from wizard.scim import SCIM, ScimProbeResult, normalize_scim_base, probe_scim_sync
 
     base_url = args.base_url if args.base_url is not None else values.scim_base_url
-    problem = scim_base_problem(base_url)
-    if problem:
-        result = ScimProbeResult([error("scim.invalid_url", problem, field="scim_base_url")], base_url=base_url)
-        token = None
+    refused = SCIM.url_refusal(base_url)  # reported before the token is asked for
+    token = "" if refused else _read_token()
+    refused = refused or SCIM.secret_refusal(token)
+    if refused is None:
+        result = probe_scim_sync(base_url, token, timeout=args.timeout)
     else:
-        base_url = normalize_scim_base(base_url)
-        token = _read_token()
-        bad = token_problem(token)
-        if bad:
-            code, message, fix = bad
-            if code == "scim.no_token":
-                message = f"No SCIM token: set {TOKEN_ENV} or pipe the token on standard input."
-            result = ScimProbeResult([error(code, message, fix, "scim_token")], base_url=base_url)
-        else:
-            result = probe_scim_sync(base_url, token, timeout=args.timeout)
+        if refused.code == "scim.no_token":
+            refused = replace(refused, message=f"No SCIM token: set {TOKEN_ENV} or pipe the token on standard input.")
+        sys.stderr.write(f"{PROG}: error: {refused.message}\n")
+        result = ScimProbeResult([refused], base_url=normalize_scim_base(base_url))
     del token
 
-    usage = result.findings and result.findings[0].code in _USAGE_CODES and result.attempts == 0
-    if usage:
-        sys.stderr.write(f"{PROG}: error: {result.findings[0].message}\n")
     if args.json:
         out = {"findings": [f.to_dict() for f in result.findings], "scim": result.to_dict()}
         print(json.dumps(out, indent=2))
-    elif not usage:
-        _print_text(result, base_url)
-    if usage:
+    elif refused is None:
+        _print_text(result, result.base_url)
+    if refused is not None:
         return 2
     return 0 if result.ok else 1

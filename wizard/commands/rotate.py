@@ -22,6 +22,7 @@ from typing import Any
 from wizard.commands import add_api_url_argument, add_org_argument
 from wizard.commands.status import EXIT_ACCESS, print_findings
 from wizard.files import decode_text
+from wizard.findings import Finding
 
 PROG = "jumpcloud-pulumi-sso rotate"
 EXIT_DONE, EXIT_FAILED = 0, 1
@@ -58,7 +59,7 @@ class _Out:
         print(text, file=self.stream)
 
 
-def _finish(args: argparse.Namespace, out: _Out, code: int, findings: list, *, shown: int = 0,
+def _finish(args: argparse.Namespace, out: _Out, code: int, findings: list[Finding], *, shown: int = 0,
             **extra: Any) -> int:
     if args.json:
         body = {"org": args.org, "ok": code == EXIT_DONE, "exit_code": code, **extra,
@@ -186,4 +187,5 @@ def run(args: argparse.Namespace) -> int:
 _ACCESS_CODES = frozenset({
     "pulumi.unauthorized", "pulumi.forbidden", "pulumi.not_found", "pulumi.timeout", "pulumi.dns",
     "pulumi.refused", "pulumi.tls", "pulumi.network", "pulumi.rate_limited", "pulumi.server_error",
+    "pulumi.unexpected",
 })

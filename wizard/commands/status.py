@@ -122,7 +122,7 @@ def _emit(args: argparse.Namespace, api_base: str, token: Any, saml: Any, findin
             ("IdP entity ID", saml.entity_id or "(empty)"),
             ("SSO URL", saml.sso_url or "(empty)"),
             ("NameID format", saml.name_id_format or "(empty)"),
-            ("Certificate expires", api._fmt_time(expiry) + (f" ({left} days left)" if left is not None else "")),
+            ("Certificate expires", api.format_time(expiry) + (f" ({left} days left)" if left is not None else "")),
             ("Validation error", saml.validation_error or "none"),
         ]
         width = max(len(k) for k, _ in rows)
