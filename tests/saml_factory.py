@@ -2,7 +2,7 @@
 
 A real JumpCloud response signs the Assertion only, with RSA-SHA256 and exclusive
 c14n; its Issuer is the IdP Entity ID and its Conditions allow about five minutes
-either side of IssueInstant (DOMAIN.md).  ``build_response`` makes that shape with
+either side of IssueInstant.  ``build_response`` makes that shape with
 every value overridable, ``sign_assertion`` signs it with signxml, and the small
 helpers below derive the variants the diagnosis must catch.
 

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from wizard import xmlsafe
 from wizard.clock import aware_now
 from wizard.findings import Finding, in_reading_order, Severity, error, info, ok, warning
+from wizard.saml_ns import DS_NS, MD_NS, SAML_NS, SAMLP_NS
 from wizard.values import (
     ACCEPTED_NAMEID_FORMATS,
     JUMPCLOUD_SSO_BASE,
@@ -34,10 +35,6 @@ from wizard.values import (
     idp_url_value_from_location,
 )
 
-MD_NS = "urn:oasis:names:tc:SAML:2.0:metadata"
-DS_NS = "http://www.w3.org/2000/09/xmldsig#"
-SAMLP_NS = "urn:oasis:names:tc:SAML:2.0:protocol"
-SAML_NS = "urn:oasis:names:tc:SAML:2.0:assertion"
 SAML2_PROTOCOL = SAMLP_NS
 BINDING_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 BINDING_REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"

@@ -253,6 +253,7 @@ def diagnose_for_org(
         api_base = DEFAULT_API_BASE
     idp, note = _idp_from_metadata(metadata_xml, now)
     diagnosis = diagnose(text, org=org, api_base=api_base, idp=idp, now=now)
+    _ = diagnosis.pretty_xml  # built on first use: here, in the worker thread, not when the screen draws
     related, catalogue_problem = related_entries(diagnosis.findings, org=org, api_base=api_base)
     return Troubleshooting(
         diagnosis=diagnosis,

@@ -10,8 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from wizard.commands import add_api_url_argument, add_org_argument
+
+if TYPE_CHECKING:  # imported when a command runs, so that --help stays light
+    from wizard.response import Diagnosis, ExpectedIdp
 
 PROG = "jumpcloud-pulumi-sso diagnose"
 MAX_INPUT = 8 * 1024 * 1024  # bytes read at most; the decoder applies the real cap
@@ -47,21 +52,15 @@ def _read(path: str) -> bytes:
         return handle.read(MAX_INPUT + 1)
 
 
-def _expected_idp(path: str, now):
+def _expected_idp(path: str, now: datetime | None) -> tuple[ExpectedIdp | None, str | None]:
     """(ExpectedIdp, None) or (None, error message)."""
-    from wizard.response import expected_idp_from_metadata, expected_idp_from_xml
+    from wizard.metadata import check_metadata
+    from wizard.response import expected_idp_from_metadata
 
     try:
         data = _read(path)
     except OSError as exc:
         return None, f"cannot read the metadata file {path!r}: {exc.strerror or exc}"
-    try:
-        from wizard.metadata import check_metadata
-    except ImportError:
-        idp, findings = expected_idp_from_xml(data)
-        if idp is None:
-            return None, f"the metadata file is not usable: {findings[0].message if findings else 'unreadable'}"
-        return idp, None
     report = check_metadata(data, now=now)
     if report.metadata is None:
         errors = [f.message for f in report.findings if f.is_error]
@@ -77,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         org_values(args.org, args.api_url)
     except ValueError_ as exc:
         return _usage(str(exc))
-    now = None
+    now: datetime | None = None
     if args.at:
         try:
             from wizard.clock import parse_utc
@@ -102,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if not result.ok else 0
 
 
-def _print_human(result, *, has_metadata: bool) -> None:
+def _print_human(result: Diagnosis, *, has_metadata: bool) -> None:
     marks = {"error": "ERROR", "warning": "WARN ", "info": "INFO ", "ok": "OK   "}
     print(f"SAML response ({result.encoding})")
     for finding in result.findings:
