@@ -1,9 +1,9 @@
 """Benchmark: the metadata check on a real export, as a function and as a process, and
 the cost of refusing hostile input.
 
-Run: /tmp/venv/bin/python bench/bench_metadata.py
+Run: python bench/bench_metadata.py
 
-Compared with the aims of issue 3 (and DESIGN.md's budgets):
+Compared with the project's budgets (README, Performance):
 - CPU time of ``check_metadata`` on the real JumpCloud export (strategicgroupnw):
   under 5 ms (``time.process_time``, median of many calls);
 - ``jumpcloud-pulumi-sso check-metadata`` on that export as a whole process against

@@ -10,8 +10,8 @@ app's title in its header. The process is then killed, and its CPU time and peak
 memory (ru_maxrss) read. The apps alternate, so each round measures them a moment
 apart; the ratio reported is the median over rounds of wizard/bare within a round,
 which the machine's drifting speed (a shared VM) disturbs less than a ratio of two
-medians (also shown). The budget (DESIGN.md) is 1.3x the time and 1.5x the peak
-memory.
+medians (also shown). The budget (README, Performance) is 1.3x the time and 1.5x
+the peak memory.
 
 A third row shows the wizard with the start-up pause of the garbage collector
 switched off (wizard/cli.py), to show what that pause buys.

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from wizard.codes import REGISTRY
+from wizard.findings import Finding
+
 DATA = Path(__file__).parent / "data"
 JUMPCLOUD = DATA / "jumpcloud"
 GOOD_EXPORT = JUMPCLOUD / "strategicgroupnw-metadata.xml"  # IdP URL value "bitdefender"
@@ -32,6 +35,33 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     yield home
+
+
+# Every finding made while a test runs must carry a code declared in wizard.codes, with
+# the severity declared there (the registry is what --json consumers and the catalogue
+# rely on).  Checked on every finding any test makes, not by reading the source.
+_undeclared: list[str] = []
+_finding_init = Finding.__init__
+
+
+def _checked_finding_init(self, code, severity, *args, **kwargs):  # type: ignore[no-untyped-def]
+    _finding_init(self, code, severity, *args, **kwargs)
+    if code.startswith("demo."):  # the stand-in API of the transport's own tests
+        return
+    declared = REGISTRY.get(code)
+    if declared is None or declared.severity is not severity:
+        _undeclared.append(f"{code} ({severity.value}; declared: {declared.severity.value if declared else 'no'})")
+
+
+Finding.__init__ = _checked_finding_init  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _finding_codes_are_declared():
+    start = len(_undeclared)
+    yield
+    made = _undeclared[start:]
+    assert not made, f"findings whose code or severity is not the one wizard.codes declares: {made}"
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The troubleshooting catalogue: symptoms an admin sees, their cause, the fix, the checks.
 
-The entries are data (``assets/troubleshooting.json``), not code; each names the
-finding codes that detect it and the wizard step where the fix is made.
+The entries are data (``assets/troubleshooting.json``), not code; each names the wizard
+step where the fix is made.  Which finding codes detect an entry is declared with the
+codes, in ``wizard.codes``: an entry's ``checks`` are read from there.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def _entry(raw: object, index: int) -> Entry:
             symptoms=tuple(str(s) for s in raw["symptoms"]),
             cause=str(raw["cause"]),
             fix=str(raw["fix"]),
-            checks=tuple(str(c) for c in raw.get("checks", [])),
+            checks=(),
             step=str(raw["step"]),
         )
     except (KeyError, TypeError) as exc:
@@ -64,10 +65,14 @@ def _entry(raw: object, index: int) -> Entry:
 
 
 def parse_catalogue(text: str) -> list[Entry]:
+    """The entries of a catalogue file, each with the codes that detect it."""
+    from wizard.codes import catalogue_links
+
     data = json.loads(text)
     if not isinstance(data, list):
         raise CatalogueError("the catalogue is not a list")
-    return [_entry(raw, i) for i, raw in enumerate(data)]
+    links = catalogue_links()
+    return [replace(entry, checks=links.get(entry.id, ())) for entry in (_entry(raw, i) for i, raw in enumerate(data))]
 
 
 def load_catalogue() -> list[Entry]:

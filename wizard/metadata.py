@@ -1,7 +1,7 @@
 """IdP metadata -> a small model + findings, checked the way Pulumi Cloud will check it.
 
-What Pulumi validates when the metadata is pasted (its troubleshooting guide, see
-DOMAIN.md): well-formed XML; only the ``IDPSSODescriptor`` is read; a
+What Pulumi validates when the metadata is pasted (per Pulumi's SAML
+troubleshooting guide): well-formed XML; only the ``IDPSSODescriptor`` is read; a
 ``KeyDescriptor`` certificate present and not expired; a ``NameIDFormat`` that is
 emailAddress or persistent; an IdP entity ID; a ``SingleSignOnService``.  On top
 of that the checks warn about what hurts later: a certificate that expires soon,
@@ -20,12 +20,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from wizard import xmlsafe
 from wizard.clock import aware_now
-from wizard.findings import Finding, in_reading_order, Severity, error, info, ok, warning
+from wizard.codes import finding
+from wizard.findings import Finding, Severity, in_reading_order
 from wizard.saml_ns import DS_NS, MD_NS, SAML_NS, SAMLP_NS
 from wizard.values import (
     ACCEPTED_NAMEID_FORMATS,
@@ -34,6 +35,10 @@ from wizard.values import (
     idp_sso_url,
     idp_url_value_from_location,
 )
+
+if TYPE_CHECKING:  # only for annotations: cryptography loads when a certificate is read
+    from cryptography import x509
+    from lxml import etree
 
 SAML2_PROTOCOL = SAMLP_NS
 BINDING_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
@@ -183,9 +188,10 @@ def show(value: str, limit: int = 100) -> str:
     return text
 
 
-def _text(element) -> str:
+def _text(element: etree._Element) -> str:
     """The element's own text, comments skipped (``.text`` stops at a comment)."""
-    return "".join(element.xpath("text()")).strip()
+    parts = element.xpath("text()")
+    return "".join(str(p) for p in parts).strip() if isinstance(parts, list) else ""
 
 
 def _colon_hex(digest: bytes) -> str:
@@ -225,9 +231,9 @@ def _bool(text: str | None) -> bool | None:
     return None
 
 
-def _name(name) -> str:
+def _name(name: x509.Name) -> str:
     try:
-        return name.rfc4514_string()
+        return str(name.rfc4514_string())
     except Exception:  # noqa: BLE001 - odd attribute encodings in an untrusted certificate
         return "(unreadable name)"
 
@@ -283,7 +289,7 @@ def _load_certificate(b64: str, use: str | None) -> Certificate | str:
     )
 
 
-def _describe_root(root) -> str | None:
+def _describe_root(root: etree._Element) -> str | None:
     """What a root element that is not an EntityDescriptor is, in words; None when it is one."""
     qname = root.tag if isinstance(root.tag, str) else ""
     ns, _, local = qname[1:].partition("}") if qname.startswith("{") else ("", "", qname)
@@ -314,7 +320,7 @@ def _describe_root(root) -> str | None:
 # -- the check -----------------------------------------------------------------
 
 
-def parse_metadata(root) -> tuple[IdpMetadata, list[Finding]]:
+def parse_metadata(root: etree._Element) -> tuple[IdpMetadata, list[Finding]]:
     """The model of an EntityDescriptor root, and the findings about what could not be read."""
     findings: list[Finding] = []
     entity_id = root.get("entityID")
@@ -346,7 +352,7 @@ def parse_metadata(root) -> tuple[IdpMetadata, list[Finding]]:
         if isinstance(loaded, str):
             if loaded not in reasons:
                 reasons.append(loaded)
-                findings.append(error(
+                findings.append(finding(
                     "metadata.cert.unreadable",
                     f"A certificate in the metadata cannot be read: {loaded}.",
                     f"Use the exported file unedited: {_JC_SSO_TAB} > Export Metadata. If it is still "
@@ -362,7 +368,7 @@ def parse_metadata(root) -> tuple[IdpMetadata, list[Finding]]:
             continue
         parsed = _parse_datetime(text)
         if parsed is None:
-            findings.append(warning(
+            findings.append(finding(
                 "metadata.valid_until.unreadable",
                 f"validUntil=\"{show(text, 40)}\" is not a date and time; Pulumi may refuse the metadata.",
                 "Export the metadata again from the identity provider and use the file unchanged.",
@@ -385,14 +391,14 @@ def parse_metadata(root) -> tuple[IdpMetadata, list[Finding]]:
 
 def _check_entity_id(md: IdpMetadata) -> list[Finding]:
     if md.entity_id is None or not md.entity_id.strip():
-        return [error(
+        return [finding(
             "metadata.entityid.missing",
             "The metadata has no IdP entity ID (EntityDescriptor entityID is missing or empty); "
             "Pulumi refuses it.",
             f"{_JC_SSO_TAB} > IdP Entity ID: enter a value (e.g. JumpCloud), save, {_JC_EXPORT}.",
         )]
     if md.entity_id.strip().lower() == PLACEHOLDER_ENTITY_ID.lower():
-        return [warning(
+        return [finding(
             "metadata.entityid.placeholder",
             f"The IdP entity ID is JumpCloud's untouched placeholder \"{PLACEHOLDER_ENTITY_ID}\".",
             f"{_JC_SSO_TAB} > IdP Entity ID: enter a real value (e.g. JumpCloud), save, "
@@ -405,7 +411,7 @@ def _check_protocol(md: IdpMetadata) -> list[Finding]:
     if SAML2_PROTOCOL in md.protocols:
         return []
     have = ", ".join(show(p, 60) for p in md.protocols) or "nothing"
-    return [error(
+    return [finding(
         "metadata.protocol.missing",
         f"The IDPSSODescriptor's protocolSupportEnumeration lists {have}, not SAML 2.0 "
         f"({SAML2_PROTOCOL}).",
@@ -428,7 +434,7 @@ def _check_sso(md: IdpMetadata, idp_url_value: str | None) -> list[Finding]:
                 "The metadata has no SingleSignOnService; Pulumi says: "
                 "\"An SSO binding was not found in the XML.\""
             )
-        findings.append(error(
+        findings.append(finding(
             "metadata.sso.missing",
             message,
             f"Export the metadata again from {_JC_SSO_TAB} > Export Metadata (JumpCloud's export "
@@ -447,14 +453,14 @@ def _check_sso(md: IdpMetadata, idp_url_value: str | None) -> list[Finding]:
         except ValueError:
             host = None
         if not location:
-            findings.append(error(
+            findings.append(finding(
                 "metadata.sso.not_https",
                 "A SingleSignOnService has no Location (the URL Pulumi sends users to sign in).",
                 f"Export the metadata again from {_JC_SSO_TAB} > Export Metadata and do not edit it.",
             ))
             continue
         if parts is None or parts.scheme.lower() != "https" or not host:
-            findings.append(error(
+            findings.append(finding(
                 "metadata.sso.not_https",
                 f"The SSO Location {show(location)} is not an https:// URL; Pulumi would send "
                 "users' sign-in there unprotected, or nowhere.",
@@ -463,7 +469,7 @@ def _check_sso(md: IdpMetadata, idp_url_value: str | None) -> list[Finding]:
             ))
             continue
         if host.lower() != JUMPCLOUD_SSO_HOST:
-            findings.append(warning(
+            findings.append(finding(
                 "metadata.sso.not_jumpcloud",
                 f"The SSO Location's host is {show(host)}, not {JUMPCLOUD_SSO_HOST}: this metadata "
                 "comes from another identity provider.",
@@ -490,7 +496,7 @@ def _check_sso(md: IdpMetadata, idp_url_value: str | None) -> list[Finding]:
             else:
                 message = f"The SSO URL {show(location)} is not {show(expected)}, not even a JumpCloud URL."
                 fix = f"Export the metadata of the JumpCloud app whose IdP URL is {show(expected)}."
-            findings.append(error("metadata.sso.slug_mismatch", message, fix))
+            findings.append(finding("metadata.sso.slug_mismatch", message, fix))
     return findings
 
 
@@ -500,7 +506,7 @@ def _check_certificates(md: IdpMetadata, now: datetime, unreadable: bool) -> lis
     if not signing:
         if not unreadable:
             encryption_only = bool(md.certificates)
-            findings.append(error(
+            findings.append(finding(
                 "metadata.cert.missing",
                 "The metadata has no signing certificate"
                 + (" (its only certificate is for encryption)" if encryption_only else
@@ -518,14 +524,14 @@ def _check_certificates(md: IdpMetadata, now: datetime, unreadable: bool) -> lis
     for cert in signing:
         which = f" ({show(cert.subject, 60)}, SHA-256 {cert.sha256_fingerprint[:11]}…)" if several else ""
         if cert.not_after <= now:
-            findings.append(error(
+            findings.append(finding(
                 "metadata.cert.expired",
                 f"The signing certificate{which} expired on {_date(cert.not_after)} "
                 f"({(now - cert.not_after).days} days ago): Pulumi refuses it.",
                 renew,
             ))
         elif cert.not_before > now:
-            findings.append(error(
+            findings.append(finding(
                 "metadata.cert.not_yet_valid",
                 f"The signing certificate{which} is valid only from {_date(cert.not_before)} "
                 f"{cert.not_before:%H:%M} UTC; sign-ins fail until then (or this computer's clock is wrong).",
@@ -533,7 +539,7 @@ def _check_certificates(md: IdpMetadata, now: datetime, unreadable: bool) -> lis
             ))
         elif cert.not_after - now <= timedelta(days=EXPIRY_WARNING_DAYS):
             days = (cert.not_after - now).days
-            findings.append(warning(
+            findings.append(finding(
                 "metadata.cert.expiring",
                 f"The signing certificate{which} expires on {_date(cert.not_after)}, in {days} "
                 f"day{'s' if days != 1 else ''}; sign-ins stop working then.",
@@ -541,14 +547,14 @@ def _check_certificates(md: IdpMetadata, now: datetime, unreadable: bool) -> lis
             ))
         else:
             days = (cert.not_after - now).days
-            findings.append(info(
+            findings.append(finding(
                 "metadata.cert.expires",
                 f"The signing certificate{which} expires on {_date(cert.not_after)} (in {days} days).",
                 "Note the date: before it, regenerate the certificate in "
                 f"{_JC_SSO_TAB} > IdP Certificate and load the new metadata into {_PULUMI_LOAD}.",
             ))
         if cert.key_type == "RSA" and cert.key_size is not None and cert.key_size < 2048:
-            findings.append(warning(
+            findings.append(finding(
                 "metadata.cert.weak_key",
                 f"The signing certificate{which} has a {cert.key_size}-bit RSA key; under 2048 bits "
                 "can be forged.",
@@ -563,14 +569,14 @@ def _check_nameid(md: IdpMetadata) -> list[Finding]:
         f"{_JC_SSO_TAB} > SAMLSubject NameID Format: choose {NAMEID_EMAIL}, save, {_JC_EXPORT}."
     )
     if not md.nameid_formats:
-        return [error(
+        return [finding(
             "metadata.nameid.missing",
             "The metadata has no NameIDFormat; Pulumi refuses it.",
             fix,
         )]
     if not any(f in ACCEPTED_NAMEID_FORMATS for f in md.nameid_formats):
         have = ", ".join(show(f, 80) for f in md.nameid_formats)
-        return [error(
+        return [finding(
             "metadata.nameid.unsupported",
             f"NameID format {have}: Pulumi accepts only emailAddress or persistent.",
             fix,
@@ -580,7 +586,7 @@ def _check_nameid(md: IdpMetadata) -> list[Finding]:
 
 def _check_valid_until(md: IdpMetadata, now: datetime) -> list[Finding]:
     if md.valid_until is not None and md.valid_until <= now:
-        return [error(
+        return [finding(
             "metadata.valid_until.past",
             f"The metadata says it is valid until {md.valid_until:%Y-%m-%d %H:%M} UTC, which has passed; "
             "Pulumi refuses expired metadata.",
@@ -616,7 +622,7 @@ def check_metadata(
             "perhaps Pulumi's own), not the identity provider's"
         )
     if kind is not None:
-        return MetadataReport([error(
+        return MetadataReport([finding(
             "metadata.not_metadata",
             f"This is {kind}.",
             f"Use the identity provider's metadata: {_JC_SSO_TAB} > Export Metadata downloads "
@@ -626,7 +632,7 @@ def check_metadata(
     md, findings = parse_metadata(root)
     unreadable = any(f.code == "metadata.cert.unreadable" for f in findings)
     if not md.has_idp_descriptor:
-        findings.append(error(
+        findings.append(finding(
             "metadata.no_idp_descriptor",
             "The metadata has no IDPSSODescriptor, the only part Pulumi reads.",
             f"Export the identity provider's metadata again: {_JC_SSO_TAB} > Export Metadata.",
@@ -645,7 +651,7 @@ def check_metadata(
         expiry = f"; certificate expires {_date(cert.not_after)}" if cert else ""
         warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
         note = f" ({warnings} warning{'s' if warnings != 1 else ''} to read)" if warnings else ""
-        findings.append(ok(
+        findings.append(finding(
             "metadata.ok",
             f"The metadata passes every check Pulumi makes{note}: entity ID {show(md.entity_id or '', 60)}, "
             f"SSO URL {show(md.sso_url or '', 80)}{expiry}.",

@@ -17,19 +17,25 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Awaitable, Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 
 from wizard.clock import parse_utc
-from wizard.findings import Finding, Severity, error, has_errors, info, ok, warning
+from wizard.codes import finding
+from wizard.findings import Finding, has_errors
 from wizard.transport import DEFAULT_TIMEOUT, MAX_ATTEMPTS, MAX_QUOTE, Api, HttpClient, Rule, Sleep, clip
 from wizard.values import DEFAULT_API_BASE, api_base_problem, normalize_api_base, org_problem
+
+if TYPE_CHECKING:  # lxml and cryptography load only when metadata is read
+    from wizard.metadata import IdpMetadata
+
+_T = TypeVar("_T")
 
 TOKEN_ENV = "PULUMI_ACCESS_TOKEN"
 CREDENTIALS_ENV = "JUMPCLOUD_PULUMI_SSO_PULUMI_CREDENTIALS"
@@ -170,7 +176,7 @@ def find_token(
 
 def no_token_finding(api_base: str, *, environ: Mapping[str, str] = os.environ) -> Finding:
     path = credentials_file(environ)
-    return error(
+    return finding(
         "pulumi.no_token",
         f"No Pulumi access token: {TOKEN_ENV} is not set and {path} has no login for {api_base}.",
         TOKEN_FIX,
@@ -253,7 +259,7 @@ def parse_saml_organization(data: Any) -> tuple[SamlOrganization | None, list[Fi
     findings: list[Finding] = []
     valid_until = parse_datetime(strings["validUntil"])
     if strings["validUntil"] and valid_until is None and not strings["validUntil"].startswith("0001-01-01"):
-        findings.append(warning(
+        findings.append(finding(
             "pulumi.valid_until_unreadable",
             f"Pulumi reported the certificate's end date as {clip(strings['validUntil'])!r}, "
             "which is not a date; the certificate inside the loaded metadata is used instead.",
@@ -310,7 +316,7 @@ class PulumiClient(HttpClient):
             return "", self.problem
         problem = org_problem(org)
         if problem:
-            return "", error("pulumi.bad_org", problem, "Copy the name from app.pulumi.com/<org>.", field="org")
+            return "", finding("pulumi.bad_org", problem, "Copy the name from app.pulumi.com/<org>.", field="org")
         return f"/api/orgs/{quote(org, safe='')}/saml{suffix}", None
 
     async def _request(self, method: str, path: str, *, org: str, what: str,
@@ -359,7 +365,7 @@ class PulumiClient(HttpClient):
         if refused:
             return ApiResult([refused])
         if not isinstance(new_descriptor_xml, str) or not new_descriptor_xml.strip():
-            return ApiResult([error("pulumi.bad_request", "There is no metadata to send to Pulumi.",
+            return ApiResult([finding("pulumi.bad_request", "There is no metadata to send to Pulumi.",
                                     "Choose the metadata file exported from JumpCloud.")])
         data, findings = await self._request(
             "PATCH", path, body={"newIdpSsoDescriptor": new_descriptor_xml},
@@ -374,7 +380,7 @@ class PulumiClient(HttpClient):
 # --------------------------------------------------------------------------- comparison
 
 
-def descriptor_metadata(saml: SamlOrganization) -> tuple[Any, list[Finding]]:
+def descriptor_metadata(saml: SamlOrganization) -> tuple[IdpMetadata | None, list[Finding]]:
     """Pulumi's stored ``idpSsoDescriptor`` read by the metadata checks (hardened parser):
     (IdpMetadata or None, the findings of that read)."""
     from wizard.metadata import check_metadata
@@ -422,7 +428,7 @@ REEXPORT_FIX = (
 def validation_error_finding(saml: SamlOrganization) -> Finding | None:
     if not saml.validation_error:
         return None
-    return error(
+    return finding(
         "pulumi.validation_error",
         f"Pulumi could not validate the metadata it has stored: {clip(saml.validation_error)}",
         "Export the metadata again from JumpCloud and load it into Pulumi "
@@ -432,14 +438,14 @@ def validation_error_finding(saml: SamlOrganization) -> Finding | None:
 
 def not_configured_finding(org: str | None = None) -> Finding:
     name = f"'{org}'" if org else "the organisation"
-    return error(
+    return finding(
         "pulumi.not_configured",
         f"Pulumi has no IdP metadata stored for {name}.",
         "Paste the exported JumpCloud metadata in Pulumi: Settings > Access Management > SAML SSO.",
     )
 
 
-def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding]:
+def compare_with_metadata(saml: SamlOrganization, metadata: IdpMetadata) -> list[Finding]:
     """What Pulumi has loaded vs the exported metadata: SSO URL, IdP entity ID, signing
     certificate (fingerprint of the certificate inside ``idpSsoDescriptor``, and
     ``validUntil`` against its end date), NameID format; Pulumi's ``validationError``.
@@ -454,7 +460,7 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
     loaded, read_findings = descriptor_metadata(saml)
     if saml.configured and loaded is None:
         why = "; ".join(f.message for f in read_findings if f.is_error)[:MAX_QUOTE]
-        findings.append(warning(
+        findings.append(finding(
             "pulumi.descriptor_unreadable",
             "The metadata stored in Pulumi could not be read" + (f": {why}" if why else "."),
             "Load the exported JumpCloud metadata into Pulumi again.",
@@ -462,10 +468,10 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
 
     # SSO URL
     pulumi_sso = saml.sso_url or (loaded.sso_url if loaded is not None else None)
-    file_locations = [s.location for s in getattr(metadata, "sso_services", []) or []]
+    file_locations = [s.location for s in metadata.sso_services]
     file_sso = metadata.sso_url
     if pulumi_sso and (file_sso or file_locations) and pulumi_sso not in file_locations and pulumi_sso != file_sso:
-        findings.append(error(
+        findings.append(finding(
             "pulumi.mismatch.sso_url",
             f"SSO URL differs: Pulumi has {clip(pulumi_sso, 120)}, the exported metadata has "
             f"{clip(file_sso, 120) if file_sso else 'none'}.",
@@ -474,9 +480,9 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
         ))
 
     # IdP entity ID
-    pulumi_entity = saml.entity_id or (getattr(loaded, "entity_id", None) if loaded is not None else None)
+    pulumi_entity = saml.entity_id or (loaded.entity_id if loaded is not None else None)
     if pulumi_entity and metadata.entity_id and pulumi_entity != metadata.entity_id:
-        findings.append(error(
+        findings.append(finding(
             "pulumi.mismatch.entity_id",
             f"IdP entity ID differs: Pulumi has {clip(pulumi_entity, 100)!r}, the exported metadata has "
             f"{clip(metadata.entity_id, 100)!r}.",
@@ -489,7 +495,7 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
     pulumi_cert = loaded.signing_certificate if loaded is not None else None
     if file_cert is not None and pulumi_cert is not None \
             and pulumi_cert.sha256_fingerprint != file_cert.sha256_fingerprint:
-        findings.append(error(
+        findings.append(finding(
             "pulumi.mismatch.certificate",
             f"Signing certificate differs: Pulumi has SHA-256 {_short_fp(pulumi_cert.sha256_fingerprint)} "
             f"(valid until {format_time(pulumi_cert.not_after)}), the exported metadata has "
@@ -498,7 +504,7 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
             field="certificate",
         ))
     elif file_cert is not None and pulumi_cert is None and saml.configured and loaded is not None:
-        findings.append(error(
+        findings.append(finding(
             "pulumi.mismatch.certificate",
             "The metadata stored in Pulumi has no signing certificate; the exported metadata has "
             f"SHA-256 {_short_fp(file_cert.sha256_fingerprint)}.",
@@ -509,7 +515,7 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
     # validUntil vs the certificate's end date
     if saml.valid_until is not None and file_cert is not None and file_cert.not_after is not None:
         if abs(saml.valid_until - file_cert.not_after) > timedelta(seconds=1):
-            findings.append(error(
+            findings.append(finding(
                 "pulumi.mismatch.valid_until",
                 f"Certificate end date differs: Pulumi's certificate is valid until "
                 f"{format_time(saml.valid_until)}, the exported one until {format_time(file_cert.not_after)}.",
@@ -520,9 +526,9 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
     # NameID format
     pulumi_format = saml.name_id_format or (
         (loaded.nameid_formats[0] if loaded is not None and loaded.nameid_formats else None))
-    file_formats = list(getattr(metadata, "nameid_formats", []) or [])
+    file_formats = list(metadata.nameid_formats)
     if pulumi_format and file_formats and pulumi_format not in file_formats:
-        findings.append(error(
+        findings.append(finding(
             "pulumi.mismatch.nameid_format",
             f"NameID format differs: Pulumi has {clip(pulumi_format, 100)}, the exported metadata has "
             f"{clip(', '.join(file_formats), 200)}.",
@@ -536,13 +542,13 @@ def compare_with_metadata(saml: SamlOrganization, metadata: Any) -> list[Finding
         return findings
     if file_cert is None or pulumi_cert is None or not pulumi_sso:
         missing = "certificate" if (file_cert is None or pulumi_cert is None) else "SSO URL"
-        findings.append(warning(
+        findings.append(finding(
             "pulumi.not_verified",
             f"Pulumi's copy could not be fully compared: no {missing} to compare, so it is not verified.",
             "Load the exported JumpCloud metadata into Pulumi again, then verify again, or confirm by hand.",
         ))
         return findings
-    findings.append(ok(
+    findings.append(finding(
         "pulumi.verified",
         "Pulumi has loaded this metadata: same SSO URL, IdP entity ID, NameID format and "
         f"certificate SHA-256 {_short_fp(file_cert.sha256_fingerprint)}.",
@@ -583,7 +589,7 @@ def status_findings(saml: SamlOrganization, *, now: datetime | None = None, warn
         "'jumpcloud-pulumi-sso rotate --org ORG FILE'."
     )
     if expiry is None:
-        findings.append(warning(
+        findings.append(finding(
             "pulumi.cert.unknown",
             "Pulumi did not report when the IdP certificate expires, and none could be read from "
             "the stored metadata.",
@@ -592,20 +598,20 @@ def status_findings(saml: SamlOrganization, *, now: datetime | None = None, warn
     else:
         left = days_left(expiry, now)
         if expiry <= now:
-            findings.append(error(
+            findings.append(finding(
                 "pulumi.cert.expired",
                 f"The IdP certificate Pulumi uses expired on {format_time(expiry)}: SAML sign-in fails.",
                 rotate_fix,
             ))
         elif left < warn_days:
-            findings.append(warning(
+            findings.append(finding(
                 "pulumi.cert.expiring",
                 f"The IdP certificate Pulumi uses expires on {format_time(expiry)}, in {left} days "
                 f"(warning threshold {warn_days} days).",
                 rotate_fix,
             ))
         else:
-            findings.append(ok(
+            findings.append(finding(
                 "pulumi.cert.ok",
                 f"The IdP certificate Pulumi uses is valid until {format_time(expiry)} ({left} days left).",
             ))
@@ -625,16 +631,16 @@ def admins_finding(admins: list[dict[str, Any]]) -> Finding:
         extra = ", ".join(str(x) for x in (name, email) if x and x != label)
         names.append(f"{label} ({extra})" if extra else label)
     if not names:
-        return warning(
+        return finding(
             "pulumi.saml_admins.none",
             "Pulumi lists no SAML admin for this organisation: nobody has the break-glass sign-in.",
             "Make sure an organisation admin is the SAML admin (the admin who switched the "
             "organisation to SAML becomes it).",
         )
-    return info("pulumi.saml_admins", "SAML admins (break-glass sign-in): " + "; ".join(names) + ".")
+    return finding("pulumi.saml_admins", "SAML admins (break-glass sign-in): " + "; ".join(names) + ".")
 
 
-async def verify_pulumi(api_base: str, org: str, token: str | TokenSource, metadata: Any,
+async def verify_pulumi(api_base: str, org: str, token: str | TokenSource, metadata: IdpMetadata | None,
                         **client_kw: Any) -> ApiResult:
     """The "Verify with Pulumi" action: fetch the SAML settings and admins, compare with
     the exported metadata. ``ok`` and a ``pulumi.verified`` finding when everything matches."""
@@ -648,12 +654,11 @@ async def verify_pulumi(api_base: str, org: str, token: str | TokenSource, metad
     if admins_result.ok and admins is not None:
         findings.append(admins_finding(admins))
     else:
-        for f in admins_result.findings:
-            severity = Severity.WARNING if f.is_error else f.severity
-            findings.append(Finding(f.code, severity, "Could not list the SAML admins: " + f.message,
-                                    f.fix, f.field))
+        # its own code: the answer's code (pulumi.forbidden...) is an error where it decides
+        findings += [finding("pulumi.saml_admins.unavailable", "Could not list the SAML admins: " + f.message,
+                             f.fix, f.field) for f in admins_result.findings if f.is_error]
     if metadata is None:
-        findings.append(info("pulumi.not_compared", "No exported metadata to compare with yet."))
+        findings.append(finding("pulumi.not_compared", "No exported metadata to compare with yet."))
         invalid = validation_error_finding(got.saml)
         if invalid:
             findings.append(invalid)
@@ -662,6 +667,6 @@ async def verify_pulumi(api_base: str, org: str, token: str | TokenSource, metad
     return ApiResult(findings, saml=got.saml, admins=admins)
 
 
-def run_sync(coro: Awaitable[Any]) -> Any:
+def run_sync(coro: Coroutine[Any, Any, _T]) -> _T:
     """Run a coroutine from synchronous code (the CLI)."""
-    return asyncio.run(coro)  # type: ignore[arg-type]
+    return asyncio.run(coro)

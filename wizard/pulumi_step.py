@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
+from wizard.codes import finding
 from wizard.files import decode_text
-from wizard.findings import Finding, error, has_errors, ok
+from wizard.findings import Finding, has_errors
 from wizard.values import api_base_problem, org_problem
 
 if TYPE_CHECKING:  # httpx stays out of the import of this module
@@ -32,7 +33,7 @@ class ChecklistItem:
     explanation: str  # why it matters, what to do
 
 
-# DOMAIN.md, "Pulumi side": what switching an organisation to SAML does.
+# What switching an organisation to SAML does (Pulumi's SAML SSO documentation).
 SWITCH_CHECKLIST: tuple[ChecklistItem, ...] = (
     ChecklistItem(
         "saml_admin",
@@ -71,7 +72,7 @@ def check_checklist(ticked: Iterable[str]) -> list[Finding]:
     if not missing:
         return []
     numbers = ", ".join(str(SWITCH_CHECKLIST.index(item) + 1) for item in missing)
-    return [error(
+    return [finding(
         "step.pulumi.checklist",
         f"Tick each item of \"Before you switch\" once it is true (not yet: {numbers}).",
         "Read each item: the switch locks members out until they link their SAML identity.",
@@ -141,10 +142,10 @@ def check_pulumi_step(
     ticked and "Apply changes" confirmed), recorded as not verified.
     """
     if verified:
-        return PulumiGate([ok("step.ok", "Pulumi has loaded this metadata (verified through its API).")], VERIFIED)
+        return PulumiGate([finding("step.ok", "Pulumi has loaded this metadata (verified through its API).")], VERIFIED)
     definitive = definitive_codes(result_codes or [])
     if definitive:
-        return PulumiGate([error(
+        return PulumiGate([finding(
             "step.pulumi.mismatch",
             "Pulumi's answer says its configuration differs from this metadata (see above): "
             "fix it in Pulumi, then verify again.",
@@ -154,10 +155,10 @@ def check_pulumi_step(
         )], "")
     if result_codes is None and earlier_verified:
         # verified on an earlier visit, and nothing since says otherwise
-        return PulumiGate([ok("step.ok", "Verified through Pulumi's API earlier.")], VERIFIED)
+        return PulumiGate([finding("step.ok", "Verified through Pulumi's API earlier.")], VERIFIED)
     findings = check_checklist(ticked)
     if not applied:
-        findings.append(error(
+        findings.append(finding(
             "step.pulumi.applied",
             "Confirm that you pasted the metadata in Pulumi and chose Apply changes, "
             "or verify with Pulumi.",
@@ -167,13 +168,13 @@ def check_pulumi_step(
     if findings:
         return PulumiGate(findings, "")
     return PulumiGate(
-        [ok("step.ok", "Confirmed by the admin, not verified through Pulumi's API.")], CONFIRMED_BY_HAND)
+        [finding("step.ok", "Confirmed by the admin, not verified through Pulumi's API.")], CONFIRMED_BY_HAND)
 
 
 def unexpected_failure(what: str, exc: BaseException) -> Finding:
     """A bug rather than a network answer: shown as a finding, never a traceback.
     Only the exception's type is shown (its text could quote a request)."""
-    return error(
+    return finding(
         "pulumi.unexpected",
         f"{what} failed unexpectedly ({type(exc).__name__}).",
         "Try again; if it persists, run 'jumpcloud-pulumi-sso status --org ORG' for details.",
@@ -188,10 +189,10 @@ def check_rotation_target(org: str, api_base: str) -> list[Finding]:
     findings: list[Finding] = []
     problem = org_problem(org)
     if problem:
-        findings.append(error("pulumi.bad_org", problem, "Copy the name from app.pulumi.com/<org>.", "org"))
+        findings.append(finding("pulumi.bad_org", problem, "Copy the name from app.pulumi.com/<org>.", "org"))
     problem = api_base_problem(api_base)
     if problem:
-        findings.append(error(
+        findings.append(finding(
             "pulumi.bad_url", problem,
             "Pulumi Cloud: https://api.pulumi.com; self-hosted: your API domain.", "api_base",
         ))
@@ -210,7 +211,7 @@ def load_new_metadata(path_text: str) -> tuple[str | None, list[Finding]]:
         return None, problems
     text = decode_metadata(data)
     if text is None:
-        return None, [error("metadata.file.encoding", "The file is not text (neither UTF-8 nor UTF-16).",
+        return None, [finding("metadata.file.encoding", "The file is not text (neither UTF-8 nor UTF-16).",
                             "Use the .xml file exactly as JumpCloud's Export Metadata saved it.",
                             "metadata_path")]
     return text, []
@@ -218,7 +219,7 @@ def load_new_metadata(path_text: str) -> tuple[str | None, list[Finding]]:
 
 def check_new_metadata_text(text: str) -> list[Finding]:
     if not text.strip():
-        return [error("rotate.no_metadata", "Load the new metadata: type its path and Load, or paste the XML.",
+        return [finding("rotate.no_metadata", "Load the new metadata: type its path and Load, or paste the XML.",
                       "In JumpCloud: the application's SSO tab > Export Metadata.", "metadata_path")]
     return []
 
@@ -226,13 +227,13 @@ def check_new_metadata_text(text: str) -> list[Finding]:
 def check_apply(plan: "RotationPlan | None", confirmed: bool, plan_inputs_changed: bool = False) -> list[Finding]:
     """May the rotation be applied now?  A compared, passing plan and an explicit yes."""
     if plan is None or plan_inputs_changed:
-        return [error("rotate.compare_first", "Compare the new metadata with what Pulumi has first.",
+        return [finding("rotate.compare_first", "Compare the new metadata with what Pulumi has first.",
                       "Press Compare.", "compare")]
     if not plan.ok:
-        return [error("rotate.not_ready", "The new metadata did not pass the checks (see above): nothing is sent.",
+        return [finding("rotate.not_ready", "The new metadata did not pass the checks (see above): nothing is sent.",
                       "Fix the findings, then Compare again.", "compare")]
     if not confirmed:
-        return [error("rotate.unconfirmed_by_admin",
+        return [finding("rotate.unconfirmed_by_admin",
                       "Tick the confirmation: Pulumi's metadata is replaced as soon as you apply.",
                       "Check the difference above first.", "confirm")]
     return []

@@ -12,7 +12,6 @@ from wizard.steps import APP_KINDS, STEPS
 from wizard.values import OrgValues, idp_sso_url
 
 
-
 def _md(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 

@@ -26,7 +26,8 @@ from typing import Any
 
 from wizard import xmlsafe
 from wizard.clock import aware_now
-from wizard.findings import Finding, in_reading_order, ok
+from wizard.codes import finding
+from wizard.findings import Finding, in_reading_order
 from wizard.response_decode import XML_FIX, Decoded, decode_response
 from wizard.response_facts import ResponseFacts, extract_facts
 from wizard.response_rules import Expected, ExpectedIdp, run_rules, status_name
@@ -160,7 +161,7 @@ def _with_response_fix(finding: Finding) -> Finding:
 
 def _finish(findings: list[Finding], summary: dict[str, str], encoding: str, xml: bytes | None = None) -> Diagnosis:
     if not any(f.is_error for f in findings):
-        findings = [*findings, ok(
+        findings = [*findings, finding(
             "response.ok",
             "No problem found: this response should be accepted by Pulumi for this organisation.",
             "If sign-in still fails, check the Pulumi error page's message against the troubleshooting list.",

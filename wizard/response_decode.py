@@ -23,7 +23,8 @@ from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 from wizard import xmlsafe
-from wizard.findings import Finding, error
+from wizard.codes import finding
+from wizard.findings import Finding
 
 CAPTURE_HINT = (
     "Copy the SAMLResponse form field of the POST to Pulumi's ACS URL (browser developer "
@@ -65,14 +66,14 @@ def _only(data: bytes, allowed: bytes) -> bool:
 
 
 def _not_decodable(what: str, fix: str = CAPTURE_HINT) -> Decoded:
-    return Decoded(None, "unknown", [error(
+    return Decoded(None, "unknown", [finding(
         "response.not_decodable", f"The pasted text is {what}; no SAML response was found in it.", fix,
         "response",
     )])
 
 
 def _too_large(size: int, max_bytes: int, what: str = "The pasted text") -> Decoded:
-    return Decoded(None, "unknown", [error(
+    return Decoded(None, "unknown", [finding(
         "xml.too_large", f"{what} is {size:,} bytes; a SAML response is at most {max_bytes:,} bytes.",
         XML_FIX["xml.too_large"], "response",
     )])
@@ -259,7 +260,7 @@ def decode_response(text: object, *, max_bytes: int = xmlsafe.DEFAULT_MAX_BYTES)
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     body = body.strip()
     if not body:
-        return Decoded(None, "unknown", [error(
+        return Decoded(None, "unknown", [finding(
             "xml.empty", "Nothing was pasted.", XML_FIX["xml.empty"], "response",
         )])
     if _xml_start(body):

@@ -14,7 +14,7 @@ Adding a check is one function here and its test in tests/test_response_rules.py
         '''No Audience is Pulumi's SP Entity ID.'''
         if expected.values.sp_entity_id in a.audiences:
             return []
-        return [error("response.audience.mismatch", "what is wrong", "how to fix it", "audience")]
+        return [finding("response.audience.mismatch", "what is wrong", "how to fix it", "audience")]
 
 A new finding code must also be listed in ``wizard.response.RESPONSE_CODES`` and
 named by an entry of the troubleshooting catalogue (assets/troubleshooting.json);
@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from wizard.clock import parse_utc
-from wizard.findings import Finding, error, info, warning
+from wizard.codes import finding
+from wizard.findings import Finding
 from wizard.response_decode import CAPTURE_HINT
 from wizard.response_facts import AssertionFacts, ResponseFacts
 from wizard.response_signature import fingerprint
@@ -184,7 +185,7 @@ def not_response(facts: ResponseFacts, expected: Expected) -> list[Finding]:
     """The document is something else than a samlp:Response."""
     if facts.is_response:
         return []
-    return [error(
+    return [finding(
         "response.not_response", f"This is {describe_root(facts.root_name, facts.root_namespace)}.",
         "Paste the SAMLResponse that JumpCloud posts to Pulumi's ACS URL "
         f"({expected.values.acs_url}). " + CAPTURE_HINT,
@@ -259,7 +260,7 @@ def status(facts: ResponseFacts, expected: Expected) -> list[Finding]:
     if facts.status is None or facts.status.success:
         return []
     if not facts.status.present:
-        return [error(
+        return [finding(
             "response.status",
             "The response has no Status, so it cannot say that the sign-in succeeded.",
             "This is not a response JumpCloud sends: capture the response again.",
@@ -276,7 +277,7 @@ def status(facts: ResponseFacts, expected: Expected) -> list[Finding]:
         text += f": {TOP_CAUSES[top_name]}."
     else:
         text += ": the sign-in did not succeed."
-    return [error(
+    return [finding(
         "response.status", text,
         fix or "Check the user's group binding and the app's SSO tab in JumpCloud against the wizard's values, "
                "then sign in again.",
@@ -289,7 +290,7 @@ def encrypted(facts: ResponseFacts, expected: Expected) -> list[Finding]:
     """The assertion is encrypted, which Pulumi cannot read."""
     if not facts.status_ok or not facts.encrypted_count:
         return []
-    return [error(
+    return [finding(
         "response.encrypted",
         "The assertion is encrypted (EncryptedAssertion): it cannot be read here, and Pulumi "
         "does not give JumpCloud a key to encrypt it with.",
@@ -305,7 +306,7 @@ def assertion_count(facts: ResponseFacts, expected: Expected) -> list[Finding]:
     count = facts.assertion_count
     if not facts.status_ok or count == 1 or (count == 0 and facts.encrypted_count):
         return []
-    return [error(
+    return [finding(
         "response.assertion.count",
         f"The response holds {count} assertions; Pulumi accepts exactly one."
         + (" More than one is how signature-wrapping attacks smuggle a forged identity in." if count > 1 else ""),
@@ -326,7 +327,7 @@ def signature_sha1(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """A signature or digest uses SHA-1, whether or not it verifies."""
     if not a.signature.sha1:
         return []
-    return [error(
+    return [finding(
         "response.signature.sha1",
         f"The response is signed with SHA-1 ({', '.join(a.signature.sha1)}), which Pulumi does not accept.",
         "In JumpCloud, on the Pulumi app's SSO tab, set Signature Algorithm to RSA-SHA256 and save.",
@@ -339,7 +340,7 @@ def signature_missing(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """Neither the Response nor the Assertion carries a signature."""
     if a.signature.signed:
         return []
-    return [error(
+    return [finding(
         "response.signature.missing",
         "Neither the response nor its assertion is signed"
         + (" where SAML puts a signature" if a.signature.any_signature else "") + "; Pulumi rejects it.",
@@ -354,7 +355,7 @@ def signature_wrapping(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """A signature does not cover what a reader reads (signature wrapping)."""
     if not a.signature.wrapping:
         return []
-    return [error(
+    return [finding(
         "response.signature.wrapping",
         "The signature does not cover the values a reader takes from the response: "
         + "; ".join(a.signature.wrapping) + ". This is the shape of a signature-wrapping attack.",
@@ -376,7 +377,7 @@ def cert_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
     if not certificate_mismatch(a, expected):
         return []
     embedded, known = a.signature.embedded_certificates, expected.certificates
-    return [error(
+    return [finding(
         "response.cert.mismatch",
         "The response was signed with a certificate (SHA-256 "
         f"{fingerprint(embedded[0]) if embedded[0] else 'unreadable'}) that is not the one in the "
@@ -405,7 +406,7 @@ def cert_expired(a: AssertionFacts, expected: Expected) -> list[Finding]:
         expired.append(cert.not_valid_after_utc)
     if not expired:
         return []
-    return [warning(
+    return [finding(
         "response.cert.expired",
         f"The metadata certificate expired on {iso(max(expired))}; Pulumi refuses metadata "
         "with an expired certificate.",
@@ -432,7 +433,7 @@ def signature_invalid(a: AssertionFacts, expected: Expected) -> list[Finding]:
             why = f"it does not verify with the metadata certificate ({failure.error})"
             fix = ("Export the metadata from JumpCloud again and load it into Pulumi; if it still fails, "
                    "capture the response again unchanged.")
-        findings.append(error(
+        findings.append(finding(
             "response.signature.invalid",
             f"The {failure.where}'s signature is not valid: {why}.", fix, "signature_algorithm",
         ))
@@ -444,7 +445,7 @@ def signature_unchecked(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """A signature is in place but no metadata certificate was given to check it with."""
     if not a.signature.signed or a.signature.checked:
         return []
-    return [warning(
+    return [finding(
         "response.signature.unchecked",
         "The signature could not be checked: the IdP's certificate is not known here "
         "(SHA-1 and signature wrapping were still checked).",
@@ -465,7 +466,7 @@ def issuer_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
     if want is None:
         return []
     if a.issuer != want:
-        return [error(
+        return [finding(
             "response.issuer.mismatch",
             f"The assertion's Issuer is {a.issuer!r} but the metadata's entityID is {want!r}"
             + (f"; {difference(a.issuer, want)}" if a.issuer else "") + ".",
@@ -474,7 +475,7 @@ def issuer_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
             "issuer",
         )]
     if a.response_issuer and a.response_issuer != want:
-        return [error(
+        return [finding(
             "response.issuer.mismatch",
             f"The response's Issuer is {a.response_issuer!r} but the metadata's entityID is {want!r}.",
             "Export the metadata from JumpCloud again and load it into Pulumi.",
@@ -490,7 +491,7 @@ def audience_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
     if v.sp_entity_id in a.audiences:
         return []
     if not a.audiences:
-        return [error(
+        return [finding(
             "response.audience.mismatch",
             f"The assertion names no Audience; Pulumi expects the SP Entity ID {v.sp_entity_id!r}.",
             f"In JumpCloud, on the Pulumi app's SSO tab, set SP Entity ID to exactly {v.sp_entity_id}.",
@@ -498,7 +499,7 @@ def audience_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
         )]
     got = a.audiences[0]
     hint = " (that is the ACS URL; the SP Entity ID ends in /metadata)" if got == v.acs_url else ""
-    return [error(
+    return [finding(
         "response.audience.mismatch",
         f"The Audience is {got!r} but Pulumi expects the SP Entity ID {v.sp_entity_id!r}{hint}; "
         f"{difference(got, v.sp_entity_id)}.",
@@ -514,7 +515,7 @@ def destination_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]
     acs = expected.values.acs_url
     if a.destination is None or a.destination == acs:
         return []
-    return [error(
+    return [finding(
         "response.destination.mismatch",
         f"The Destination is {a.destination!r} but Pulumi's ACS URL is {acs!r}; "
         f"{difference(a.destination, acs)}.",
@@ -532,7 +533,7 @@ def recipient_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
         return []
     got = next((r for r in a.recipients if r), "")
     if got:
-        return [error(
+        return [finding(
             "response.recipient.mismatch",
             f"The SubjectConfirmationData Recipient is {got!r} but Pulumi's ACS URL is {acs!r}; "
             f"{difference(got, acs)}.",
@@ -540,7 +541,7 @@ def recipient_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
             "and sign in again.",
             "recipient",
         )]
-    return [error(
+    return [finding(
         "response.recipient.mismatch",
         f"The assertion has no bearer SubjectConfirmationData with a Recipient; Pulumi expects {acs!r}.",
         f"In JumpCloud, set ACS URL to exactly {acs} on the SSO tab and save.",
@@ -562,7 +563,7 @@ def nameid_missing(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """No readable NameID (absent or encrypted)."""
     if a.nameid.present:
         return []
-    return [error(
+    return [finding(
         "response.nameid.missing",
         "The NameID is encrypted (EncryptedID) and cannot be read." if a.nameid.encrypted else
         "The assertion has no NameID, so Pulumi cannot tell who signs in.",
@@ -577,7 +578,7 @@ def nameid_comment(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """A comment or markup inside the NameID makes careless readers take part of it."""
     if not a.nameid.inner:
         return []
-    return [error(
+    return [finding(
         "response.nameid.comment",
         f"The NameID contains {' and '.join(a.nameid.inner)}: a careless reader takes {a.nameid.naive!r} while "
         f"the signed value is {a.nameid.value!r}. This is how an attacker borrows another user's identity.",
@@ -593,7 +594,7 @@ def nameid_format(a: AssertionFacts, expected: Expected) -> list[Finding]:
     fmt = a.nameid.format
     if not a.nameid.present or fmt in ACCEPTED_NAMEID_FORMATS:
         return []
-    return [error(
+    return [finding(
         "response.nameid.format",
         f"The NameID format is {fmt or 'not given (unspecified)'}; Pulumi accepts only emailAddress "
         "(or persistent).",
@@ -608,7 +609,7 @@ def nameid_not_email(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """The NameID is not an email address."""
     if not a.nameid.present or EMAIL_RE.match(a.nameid.value):
         return []
-    return [error(
+    return [finding(
         "response.nameid.not_email",
         f"The NameID {a.nameid.value!r} is not an email address; Pulumi matches users by email.",
         "In JumpCloud, on the SSO tab, set SAMLSubject NameID to email.",
@@ -630,7 +631,7 @@ def time_unreadable(a: AssertionFacts, expected: Expected) -> list[Finding]:
         try:
             parse_time(value)
         except ValueError:
-            findings.append(warning(
+            findings.append(finding(
                 "response.time.unreadable",
                 f"The time {value!r} ({key.replace('_', ' ')}) is not an ISO 8601 date and time.",
                 "JumpCloud writes times like 2026-01-31T12:00:00Z: capture the response again.",
@@ -648,7 +649,7 @@ def time_not_yet_valid(a: AssertionFacts, expected: Expected) -> list[Finding]:
     if start is None or start - now <= SKEW:
         return []
     label = "NotBefore" if not_before else "IssueInstant"
-    return [error(
+    return [finding(
         "response.time.not_yet_valid",
         f"The response is not valid yet: its {label} is {iso(start)}, {int((start - now).total_seconds())} s "
         f"after this computer's time ({iso(now)}), beyond the 5 minutes of clock skew allowed.",
@@ -682,7 +683,7 @@ def time_expired(a: AssertionFacts, expected: Expected) -> list[Finding]:
                f"({iso(end)} vs {iso(now)}), beyond the 5 minutes of skew allowed, shortly after "
                "it was issued: a clock is probably wrong")
         fix = "Check that this computer's clock sets itself automatically (NTP), then capture a fresh response."
-    return [error("response.time.expired", f"The response has expired: {why}.", fix, "not_on_or_after")]
+    return [finding("response.time.expired", f"The response has expired: {why}.", fix, "not_on_or_after")]
 
 
 # ---------------------------------------------------------------------------
@@ -694,7 +695,7 @@ def idp_initiated(facts: ResponseFacts, expected: Expected) -> list[Finding]:
     """No InResponseTo, neither in the bearer confirmation nor on the Response: an IdP-initiated sign-in."""
     if facts.assertion is None or facts.assertion.scd_in_response_to or facts.in_response_to:
         return []
-    return [info(
+    return [finding(
         "response.inresponseto.idp_initiated",
         "No InResponseTo: this sign-in started in JumpCloud (IdP-initiated, the Pulumi tile). Pulumi "
         "accepts it only when the app sends the Default RelayState.",

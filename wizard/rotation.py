@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from wizard.findings import Finding, error, has_errors, info, ok, warning
+from wizard.codes import finding
+from wizard.findings import Finding, has_errors
 
-if TYPE_CHECKING:  # httpx stays out of `rotate --help`, which shows JUMPCLOUD_STEPS
+if TYPE_CHECKING:  # httpx, lxml and cryptography stay out of `rotate --help`, which shows JUMPCLOUD_STEPS
+    from wizard.metadata import Certificate, MetadataReport
     from wizard.pulumi_api import ApiResult, PulumiClient, SamlOrganization
 
 # JumpCloud's own steps (jumpcloud.com/support/rotate-sso-certs); the menu moved between
@@ -61,7 +63,7 @@ class RotationPlan:
         return any(r.label == "Certificate SHA-256" and r.changed for r in self.rows)
 
 
-def _cert_rows(cert: Any, now: datetime) -> dict[str, str]:
+def _cert_rows(cert: Certificate | None, now: datetime) -> dict[str, str]:
     from wizard.pulumi_api import days_left, format_time
 
     if cert is None:
@@ -78,7 +80,7 @@ def _cert_rows(cert: Any, now: datetime) -> dict[str, str]:
     }
 
 
-def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | None = None,
+def plan_rotation(current: SamlOrganization, new_report: MetadataReport, *, new_xml: str | None = None,
                   now: datetime | None = None) -> RotationPlan:
     """Check a new metadata export against what Pulumi has: it must pass the metadata
     checks and keep Pulumi's SSO URL; returns the old-vs-new rows and the findings."""
@@ -87,15 +89,15 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
 
     now = now or datetime.now(timezone.utc)
     findings: list[Finding] = []
-    new = getattr(new_report, "metadata", None)
-    if not getattr(new_report, "ok", False) or new is None:
-        findings.append(error(
+    new = new_report.metadata
+    if not new_report.ok or new is None:
+        findings.append(finding(
             "rotate.metadata_invalid",
             "The new metadata file does not pass the metadata checks (see the findings above); "
             "Pulumi would refuse it or sign-in would fail.",
             "Export the metadata again from JumpCloud (SSO tab > Export Metadata) and use the file unchanged.",
         ))
-        findings[:0] = [f for f in getattr(new_report, "findings", []) if f.is_error]
+        findings[:0] = [f for f in new_report.findings if f.is_error]
         return RotationPlan(findings, [], new_xml)
 
     old_meta, _ = descriptor_metadata(current)
@@ -105,7 +107,7 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
     old_sso = current.sso_url or (old_meta.sso_url if old_meta is not None else None)
     new_locations = [s.location for s in new.sso_services]
     if old_sso and old_sso not in new_locations and old_sso != new.sso_url:
-        findings.append(error(
+        findings.append(finding(
             "rotate.sso_url_mismatch",
             f"The new file's SSO URL {clip(new.sso_url or '', 120)} is not the one Pulumi uses "
             f"({clip(old_sso, 120)}): "
@@ -116,7 +118,7 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
         ))
     old_entity = current.entity_id or (old_meta.entity_id if old_meta is not None else None)
     if old_entity and new.entity_id != old_entity:
-        findings.append(warning(
+        findings.append(finding(
             "rotate.entity_id_changed",
             f"The IdP entity ID changes from {clip(old_entity, 100)!r} to {clip(new.entity_id or '', 100)!r}.",
             "Only go ahead if you changed JumpCloud's 'IdP Entity ID' on purpose.",
@@ -126,7 +128,7 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
         old_meta.nameid_formats[0] if old_meta is not None and old_meta.nameid_formats else None)
     new_format = new.nameid_formats[0] if new.nameid_formats else None
     if old_format and new_format and old_format != new_format:
-        findings.append(warning(
+        findings.append(finding(
             "rotate.nameid_format_changed",
             f"The NameID format changes from {clip(old_format, 100)} to {clip(new_format, 100)}: users who already "
             "signed in may no longer be recognised.",
@@ -135,14 +137,14 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
         ))
     if new_cert is not None and old_cert is not None:
         if new_cert.sha256_fingerprint == old_cert.sha256_fingerprint:
-            findings.append(warning(
+            findings.append(finding(
                 "rotate.same_certificate",
                 "The new file has the same certificate Pulumi already uses: nothing would rotate.",
                 "Regenerate the certificate in JumpCloud first, then export the metadata again.",
                 field="certificate",
             ))
         elif old_cert.not_after and new_cert.not_after and new_cert.not_after < old_cert.not_after:
-            findings.append(warning(
+            findings.append(finding(
                 "rotate.older_certificate",
                 f"The new certificate ends earlier ({format_time(new_cert.not_after)}) than the one "
                 f"Pulumi uses ({format_time(old_cert.not_after)}): is this an older export?",
@@ -150,7 +152,7 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
                 field="certificate",
             ))
     elif old_cert is None and current.configured:
-        findings.append(info(
+        findings.append(finding(
             "rotate.old_certificate_unknown",
             "The certificate Pulumi uses now could not be read; the new one is shown alone.",
         ))
@@ -172,7 +174,7 @@ def plan_rotation(current: SamlOrganization, new_report: Any, *, new_xml: str | 
     rows = [DiffRow(label, clip(old_values.get(label, ""), 200), clip(new_values.get(label, ""), 200))
             for label in new_values]
     if not has_errors(findings):
-        findings.append(ok(
+        findings.append(finding(
             "rotate.ready",
             "The new metadata passes the checks and belongs to the same JumpCloud application.",
         ))
@@ -190,7 +192,7 @@ async def apply_rotation(client: PulumiClient, org: str, plan: RotationPlan) -> 
     from wizard.pulumi_api import ApiResult, descriptor_metadata, format_time
 
     if not plan.ok or not plan.new_descriptor_xml:
-        return ApiResult([error(
+        return ApiResult([finding(
             "rotate.not_ready",
             "The rotation was not applied: the new metadata did not pass the checks.",
             "Fix the findings of the plan first.",
@@ -201,7 +203,7 @@ async def apply_rotation(client: PulumiClient, org: str, plan: RotationPlan) -> 
     fresh = await client.get_saml(org)
     if not fresh.ok or fresh.saml is None:
         return ApiResult(
-            [warning(
+            [finding(
                 "rotate.unconfirmed",
                 "Pulumi accepted the new metadata, but reading it back failed, so the new "
                 "certificate is not yet proven live.",
@@ -213,7 +215,7 @@ async def apply_rotation(client: PulumiClient, org: str, plan: RotationPlan) -> 
     live_cert = live_meta.signing_certificate if live_meta is not None else None
     if live_cert is None or live_cert.sha256_fingerprint != plan.new_fingerprint:
         got = live_cert.sha256_fingerprint if live_cert is not None else "none"
-        return ApiResult([error(
+        return ApiResult([finding(
             "rotate.not_live",
             f"Pulumi answered the update, but it still reports certificate SHA-256 {got}, "
             f"not the new {plan.new_fingerprint}.",
@@ -222,13 +224,13 @@ async def apply_rotation(client: PulumiClient, org: str, plan: RotationPlan) -> 
         )], saml=fresh.saml)
     findings: list[Finding] = []
     if fresh.saml.validation_error:
-        findings.append(error(
+        findings.append(finding(
             "pulumi.validation_error",
             f"Pulumi stored the new metadata but reports: {fresh.saml.validation_error}",
             "Export the metadata again from JumpCloud and retry the rotation.",
         ))
     else:
-        findings.append(ok(
+        findings.append(finding(
             "rotate.live",
             f"Pulumi now uses the new certificate (SHA-256 {plan.new_fingerprint}, valid until "
             f"{format_time(plan.new_not_after)}). Test a sign-in from the JumpCloud User Console.",

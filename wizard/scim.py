@@ -25,7 +25,8 @@ from typing import Any
 
 import httpx
 
-from wizard.findings import Finding, has_errors, info, ok
+from wizard.codes import finding
+from wizard.findings import Finding, has_errors
 from wizard.transport import DEFAULT_TIMEOUT, MAX_ATTEMPTS, SHARED_RULES, Api, HttpClient, Reply, Rule, Sleep
 from wizard.values import normalize_scim_base as normalize_scim_base  # screens import both from here
 from wizard.values import scim_base_problem as scim_base_problem
@@ -170,16 +171,16 @@ def _verdict(http: HttpClient, reply: Reply) -> tuple[list[Finding], int | None]
     if total is None:
         return [http.finding("bad_body", got="JSON of another shape")], None
     users = "1 user" if total == 1 else f"{total} users"
-    findings = [ok(
+    findings = [finding(
         "scim.ok",
         f"The SCIM endpoint accepted the token (totalResults: {total}; it lists {users}).",
         "Paste the same base URL and token into JumpCloud's Identity Management tab.",
     )]
     if reply.retried:
         kinds = ", ".join(str(s) for s in reply.retried)
-        findings.append(info("scim.retried", f"The endpoint answered {kinds} first; it worked on try {reply.attempts}."))
+        findings.append(finding("scim.retried", f"The endpoint answered {kinds} first; it worked on try {reply.attempts}."))
     if total == 0:
-        findings.append(info(
+        findings.append(finding(
             "scim.no_users_yet",
             "No users are provisioned through SCIM yet.",
             "JumpCloud creates them once Identity Management is activated and users are bound "

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+from wizard.codes import finding
 from wizard.files import FileKind, read_named_file
-from wizard.findings import Finding, error, has_errors, ok, warning
+from wizard.findings import Finding, has_errors
 from wizard.state import STEP_ORDER, StepId, StepStatus, WizardState
 from wizard.values import (
     DEFAULT_API_BASE,
@@ -51,66 +52,66 @@ def check_prerequisites(
     findings: list[Finding] = []
     problem = org_problem(org)
     if problem:
-        findings.append(error("step.org.invalid", problem, "", "org"))
+        findings.append(finding("step.org.invalid", problem, "", "org"))
     problem = api_base_problem(api_base)
     if problem:
-        findings.append(error(
+        findings.append(finding(
             "step.api_base.invalid", problem,
             "Leave the default https://api.pulumi.com unless you run self-hosted Pulumi Cloud.", "api_base",
         ))
     if not has_sso_package:
-        findings.append(error(
+        findings.append(finding(
             "step.prereq.sso_package",
             "Confirm that your JumpCloud organisation has the SSO Package (or the SSO add-on).",
             "Without it JumpCloud cannot create SSO applications; ask your JumpCloud account owner.",
             "has_sso_package",
         ))
     if not has_saml_edition:
-        findings.append(error(
+        findings.append(finding(
             "step.prereq.saml_edition",
             "Confirm that your Pulumi edition supports SAML SSO (a paid edition; SCIM needs Enterprise).",
             "See Settings > Billing in Pulumi Cloud.",
             "has_saml_edition",
         ))
-    return findings or [ok("step.ok", "Prerequisites confirmed.")]
+    return findings or [finding("step.ok", "Prerequisites confirmed.")]
 
 
 def check_create_app(app_kind: str, idp_url_value: str, display_name: str, acknowledged: bool) -> list[Finding]:
     findings: list[Finding] = []
     if app_kind not in APP_KINDS:
-        findings.append(error("step.app.kind", "Choose the pre-built connector or a custom application.", "", "app_kind"))
+        findings.append(finding("step.app.kind", "Choose the pre-built connector or a custom application.", "", "app_kind"))
     problem = idp_url_value_problem(idp_url_value)
     if problem:
-        findings.append(error(
+        findings.append(finding(
             "step.app.idp_url_value", problem,
             "Type the value exactly as you entered it under Advanced Settings > IdP URL.", "idp_url_value",
         ))
     if not display_name.strip():
-        findings.append(error(
+        findings.append(finding(
             "step.app.display_name", "Enter the application's display name (what users see on the tile).",
             "For example: Pulumi.", "display_name",
         ))
     if not acknowledged and not problem:
-        findings.append(error(
+        findings.append(finding(
             "step.app.acknowledge",
             f"Confirm that the app is saved with IdP URL {idp_sso_url(idp_url_value)}: it can never be changed.",
             "If it is wrong, delete the application in JumpCloud and create it again.",
             "acknowledged",
         ))
-    return findings or [ok("step.ok", "Application recorded.")]
+    return findings or [finding("step.ok", "Application recorded.")]
 
 
 def check_sso_tab(values: OrgValues, ticked: set[str] | list[str]) -> list[Finding]:
     missing = [row for row in values.sso_rows() if row.key not in set(ticked)]
     if missing:
         names = ", ".join(row.label for row in missing)
-        return [error(
+        return [finding(
             "step.sso_tab.unticked",
             f"Tick each row once it is entered in JumpCloud; not yet ticked: {names}.",
             "Copy each value into JumpCloud's SSO tab, then tick its row.",
             "rows",
         )]
-    return [ok("step.ok", "All six SSO values entered.")]
+    return [finding("step.ok", "All six SSO values entered.")]
 
 
 _SPLIT_RE = re.compile(r"[,\n;]+")
@@ -128,7 +129,7 @@ def parse_groups(text: str) -> list[str]:
 
 def check_groups(groups: list[str]) -> list[Finding]:
     if not groups:
-        return [error(
+        return [finding(
             "step.groups.none",
             "Record at least one JumpCloud user group bound to the application.",
             "In JumpCloud: the application > User Groups tab > tick the groups > Save. "
@@ -137,38 +138,38 @@ def check_groups(groups: list[str]) -> list[Finding]:
         )]
     long = [g for g in groups if len(g) > 200]
     if long:
-        return [error("step.groups.too_long", "A group name is longer than 200 characters.", "Check the list.", "groups")]
-    return [ok("step.ok", f"{len(groups)} group(s) recorded.")]
+        return [finding("step.groups.too_long", "A group name is longer than 200 characters.", "Check the list.", "groups")]
+    return [finding("step.ok", f"{len(groups)} group(s) recorded.")]
 
 
 def check_signin(idp_initiated_ok: bool, sp_initiated_ok: bool) -> list[Finding]:
     findings = []
     if not idp_initiated_ok:
-        findings.append(error(
+        findings.append(finding(
             "step.signin.idp",
             "Sign in from the Pulumi tile in the JumpCloud User Console, then tick it here.",
             "If it fails, open troubleshooting (ctrl+t) and paste the SAML response.",
             "idp_initiated_ok",
         ))
     if not sp_initiated_ok:
-        findings.append(error(
+        findings.append(finding(
             "step.signin.sp",
             "Sign in from Pulumi's SSO sign-in page with the organisation name, then tick it here.",
             "If it fails, open troubleshooting (ctrl+t) and paste the SAML response.",
             "sp_initiated_ok",
         ))
-    return findings or [ok("step.ok", "Sign-in works both ways.")]
+    return findings or [finding("step.ok", "Sign-in works both ways.")]
 
 
 def check_scim_skip(reason: str) -> list[Finding]:
     if len(reason.strip()) < 3:
-        return [error(
+        return [finding(
             "step.scim.reason",
             "Say why SCIM is skipped (it is kept in the setup record).",
             "For example: 'Pulumi edition has no SCIM' or 'provisioning later'.",
             "skip_reason",
         )]
-    return [ok("step.ok", "SCIM skipped.")]
+    return [finding("step.ok", "SCIM skipped.")]
 
 
 # A probe that reached the server and was told "no" is definitive: the admin
@@ -183,37 +184,37 @@ def check_scim_step(probe_codes: list[str] | None, probe_ok: bool, confirmed: bo
     """The SCIM gate when not skipped: a passing live check, or the admin's word
     when the check could not reach the endpoint from this machine."""
     if probe_ok:
-        return [ok("step.ok", "SCIM token checked against the live endpoint.")]
+        return [finding("step.ok", "SCIM token checked against the live endpoint.")]
     definitive = sorted(set(probe_codes or []) & _SCIM_DEFINITIVE)
     if definitive:
-        return [error(
+        return [finding(
             "step.scim.failed",
             "The last check says the token or base URL is wrong (see above); fix it and check again, "
             "or skip SCIM with a reason.",
             "", "scim_token",
         )]
     if not confirmed:
-        return [error(
+        return [finding(
             "step.scim.confirm",
             "Check the token (paste it, then Check), or, if this machine cannot reach the endpoint, "
             "confirm that JumpCloud's Test Connection passed; or skip SCIM with a reason.",
             "", "scim_confirmed",
         )]
-    return [ok("step.ok", "SCIM configured (confirmed by the admin, not verified).")]
+    return [finding("step.ok", "SCIM configured (confirmed by the admin, not verified).")]
 
 
 def check_record_path(path_text: str) -> list[Finding]:
     if not path_text.strip():
-        return [error("step.record.path", "Choose where to write the setup record.", "For example: ./pulumi-sso-setup.md", "record_path")]
+        return [finding("step.record.path", "Choose where to write the setup record.", "For example: ./pulumi-sso-setup.md", "record_path")]
     path = Path(path_text).expanduser()
     if path.is_dir():
-        return [error("step.record.path", f"{path} is a folder; name a file in it.", f"For example: {path / 'pulumi-sso-setup.md'}", "record_path")]
+        return [finding("step.record.path", f"{path} is a folder; name a file in it.", f"For example: {path / 'pulumi-sso-setup.md'}", "record_path")]
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.exists():
-        return [error("step.record.path", f"The folder {parent} does not exist.", "Create it first or pick another folder.", "record_path")]
+        return [finding("step.record.path", f"The folder {parent} does not exist.", "Create it first or pick another folder.", "record_path")]
     if path.exists():
-        return [warning("step.record.exists", f"{path} exists and will be replaced.", "", "record_path")]
-    return [ok("step.ok", "Ready to write.")]
+        return [finding("step.record.exists", f"{path} exists and will be replaced.", "", "record_path")]
+    return [finding("step.ok", "Ready to write.")]
 
 
 # -- step 5: metadata -------------------------------------------------------
@@ -274,12 +275,12 @@ def summarize_metadata(metadata: "IdpMetadata", source: str) -> dict[str, str]:
 def check_metadata_gate(report: "MetadataReport | None", acknowledged_warnings: bool) -> list[Finding]:
     """The export step's gate: the metadata findings, plus an acknowledgement for warnings."""
     if report is None:
-        return [error("metadata.none", "Load the exported metadata: use the file found, type a path, or paste the XML.",
+        return [finding("metadata.none", "Load the exported metadata: use the file found, type a path, or paste the XML.",
                       "In JumpCloud: the application's SSO tab > Export Metadata.", "source")]
     findings = list(report.findings)
     warnings = [f for f in findings if f.severity.value == "warning"]
     if warnings and not has_errors(findings) and not acknowledged_warnings:
-        findings.append(error("metadata.warnings.unacknowledged",
+        findings.append(finding("metadata.warnings.unacknowledged",
                               "Read the warnings above and tick that you have.", "", "ack_warnings"))
     return findings
 
@@ -548,7 +549,7 @@ def _gate_scim(state: WizardState, form: Form) -> Verdict:
         probe = None  # a check of another base URL proves nothing about this one
     earlier = state.record(StepId.SCIM)
     if probe is None and earlier.status is StepStatus.VERIFIED:
-        return Verdict([ok("step.ok", "SCIM token checked against the live endpoint earlier.")],
+        return Verdict([finding("step.ok", "SCIM token checked against the live endpoint earlier.")],
                        StepStatus.VERIFIED, earlier.note)
     codes = [f.code for f in probe.findings] if probe is not None else None
     findings = check_scim_step(codes, bool(probe is not None and probe.ok), state.scim_confirmed)
@@ -574,13 +575,13 @@ def _gate_summary(state: WizardState, form: Form) -> Verdict:
     incomplete = [s for s in STEP_ORDER if s is not StepId.SUMMARY and not state.status(s).complete]
     if incomplete:
         names = ", ".join(STEPS[s].title for s in incomplete)
-        return Verdict([error("step.summary.incomplete", f"Finish these steps first: {names}.",
+        return Verdict([finding("step.summary.incomplete", f"Finish these steps first: {names}.",
                               "Choose them in the step list.")])
     written = _text(form, "written", "")
     if not written or form.get("written_digest") != record_digest(state):
-        return Verdict([error("step.summary.unwritten", "Write the setup record first.",
+        return Verdict([finding("step.summary.unwritten", "Write the setup record first.",
                               "Choose where to write it, then Write.", "record_path")])
-    return Verdict([ok("step.ok", f"Setup record written to {written}.")], StepStatus.VERIFIED,
+    return Verdict([finding("step.ok", f"Setup record written to {written}.")], StepStatus.VERIFIED,
                    f"the setup record was written to {written}", updates={"record_path": written})
 
 

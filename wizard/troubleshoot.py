@@ -21,8 +21,9 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from wizard.clock import aware_now
+from wizard.codes import finding
 from wizard.files import FileKind, decode_text, read_named_file
-from wizard.findings import Finding, Severity, error
+from wizard.findings import Finding, Severity
 
 if TYPE_CHECKING:  # imported lazily: the screen module must stay cheap to import
     from wizard.catalogue import Entry
@@ -239,14 +240,14 @@ def diagnose_for_org(
     now: datetime | None = None,
 ) -> Troubleshooting:
     """Diagnose ``text`` for ``org``; never raises for bad input (an unusable org is a finding)."""
-    from wizard.response import Diagnosis, SUMMARY_KEYS, diagnose
+    from wizard.response import SUMMARY_KEYS, Diagnosis, diagnose
     from wizard.values import DEFAULT_API_BASE, api_base_problem, org_problem
 
     now = aware_now(now)
     problem = org_problem(org)
     if problem:
         return Troubleshooting(Diagnosis(
-            [error("troubleshoot.org", problem, "Enter the organisation name as it appears in Pulumi's URLs.", "org")],
+            [finding("troubleshoot.org", problem, "Enter the organisation name as it appears in Pulumi's URLs.", "org")],
             {key: "" for key in SUMMARY_KEYS},
         ))
     if api_base_problem(api_base or ""):
@@ -283,7 +284,7 @@ def read_response_file(path_text: str, *, cap: int = RESPONSE_FILE_CAP) -> tuple
     if data is None:
         return None, problems
     if len(data) > cap:
-        return None, [error("response.file.too_large",
+        return None, [finding("response.file.too_large",
                             f"{path_text.strip()} is larger than {cap // (1024 * 1024)} MB; "
                             "a SAML response is a few kilobytes.",
                             "Save only the SAMLResponse value, or export just the sign-in from SAML-tracer.",

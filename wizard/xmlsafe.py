@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from wizard.findings import Finding, error
+from wizard.codes import finding
+from wizard.findings import Finding
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 DEFAULT_MAX_DEPTH = 100
@@ -52,8 +53,10 @@ class _DenyResolver(etree.Resolver):
     no file or URL is ever opened.
     """
 
-    def resolve(self, system_url, public_id, context):  # noqa: D102
-        return self.resolve_string("", context)
+    # lxml calls resolve(system_url, public_id, context): lxml-stubs leave ``context`` out.
+    def resolve(self, system_url: str, public_id: str | None, context: object) -> object:  # type: ignore[override]
+        # base_url is optional in lxml (default None) but required by lxml-stubs.
+        return self.resolve_string("", context, base_url=None)
 
 
 def hardened_parser() -> etree.XMLParser:
@@ -156,14 +159,14 @@ def parse_xml(
         return Parsed(None, [_too_large(what, size, max_bytes)], size)
     body = _strip_leading(raw)
     if not body.strip():
-        return Parsed(None, [error(
+        return Parsed(None, [finding(
             "xml.empty",
             f"The {what} is empty.",
             "Choose the exported file again, or paste its whole content.",
         )], size)
     kind = describe_non_xml(body)
     if kind:
-        return Parsed(None, [error(
+        return Parsed(None, [finding(
             "xml.not_xml", f"The {what} is {kind}.",
             "Use the XML file that JumpCloud's Export Metadata button downloads.",
         )], size)
@@ -182,21 +185,23 @@ def parse_xml(
         near = f" near: {snippet}" if snippet else ""
         if any(q in snippet for q in _SMART_QUOTES):
             near += " (a typographic quote or mangled character stands where a plain \" belongs)"
-        return Parsed(None, [error(
+        return Parsed(None, [finding(
             "xml.malformed",
             f"The {what} is not well-formed XML: {message} (line {line}, column {column}){near}",
             "Export the metadata from JumpCloud again and use the file unchanged; "
             "a hand edit or a text editor's 'smart quotes' can break it.",
         )], size)
     except (ValueError, etree.LxmlError) as exc:
-        return Parsed(None, [error(
+        return Parsed(None, [finding(
             "xml.malformed", f"The {what} could not be read as XML: {exc}",
             "Export the metadata from JumpCloud again and use the file unchanged.",
         )], size)
     if root is None:
-        return Parsed(None, [error("xml.empty", f"The {what} is empty.", "")], size)
+        return Parsed(None, [finding("xml.empty", f"The {what} is empty.", "")], size)
     docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+    # lxml-stubs' DocInfo lacks the ``doctype`` property lxml has.
+    doctype: str = docinfo.doctype  # type: ignore[union-attr]
+    if doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         return Parsed(None, [_forbidden(what)], size)
     if _depth_exceeds(root, max_depth):
         return Parsed(None, [_too_deep(what, max_depth)], size)
@@ -204,7 +209,7 @@ def parse_xml(
 
 
 def _too_large(what: str, size: int, max_bytes: int, unit: str = "bytes") -> Finding:
-    return error(
+    return finding(
         "xml.too_large",
         f"The {what} is {size:,} {unit}; the limit is {max_bytes:,} bytes.",
         "Use the file exported from JumpCloud as it is: real metadata is a few kilobytes.",
@@ -212,7 +217,7 @@ def _too_large(what: str, size: int, max_bytes: int, unit: str = "bytes") -> Fin
 
 
 def _too_deep(what: str, max_depth: int) -> Finding:
-    return error(
+    return finding(
         "xml.forbidden",
         f"The {what} nests elements more than {max_depth} deep, which no SAML document does; "
         "it was not read.",
@@ -221,7 +226,7 @@ def _too_deep(what: str, max_depth: int) -> Finding:
 
 
 def _forbidden(what: str) -> Finding:
-    return error(
+    return finding(
         "xml.forbidden",
         f"The {what} contains a DOCTYPE, entity declaration or external reference, "
         "which SAML documents never have; it was not read.",

@@ -10,7 +10,6 @@ import argparse
 
 from wizard.values import DEFAULT_API_BASE
 
-
 ORG_HELP = "Pulumi organisation name (case-sensitive)"
 
 
@@ -18,7 +17,7 @@ def add_org_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--org", required=True, metavar="ORG", help=ORG_HELP)
 
 
-def add_api_url_argument(parser, *, extra_help: str = "") -> None:
+def add_api_url_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *, extra_help: str = "") -> None:
     """``--api-url`` on a parser or an argument group."""
     parser.add_argument(
         "--api-url",

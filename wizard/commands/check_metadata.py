@@ -11,9 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from wizard.clock import parse_utc
 from wizard.values import idp_url_value_problem
+
+if TYPE_CHECKING:
+    from wizard.metadata import MetadataReport
 
 PROG = "jumpcloud-pulumi-sso check-metadata"
 # Read at most this much: anything larger is refused by the check without being read.
@@ -77,7 +81,7 @@ def _read(path: str) -> tuple[bytes | None, str | None]:
         return None, f"cannot read {path}: {exc.strerror or exc}"
 
 
-def _print_human(report, source: str) -> None:
+def _print_human(report: MetadataReport, source: str) -> None:
     from wizard.metadata import show
 
     errors = sum(1 for f in report.findings if f.is_error)

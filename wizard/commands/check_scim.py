@@ -15,9 +15,13 @@ import argparse
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from wizard.commands import add_api_url_argument, add_org_argument
 from wizard.values import ValueError_, org_values
+
+if TYPE_CHECKING:  # httpx loads only when the check runs
+    from wizard.scim import ScimProbeResult
 
 TOKEN_ENV = "PULUMI_SCIM_TOKEN"
 PROG = "jumpcloud-pulumi-sso check-scim"
@@ -64,7 +68,7 @@ def _read_token() -> str:
         return ""
 
 
-def _print_text(result, base_url: str) -> None:  # type: ignore[no-untyped-def]
+def _print_text(result: ScimProbeResult, base_url: str) -> None:
     print(f"SCIM base URL: {base_url}")
     for finding in result.findings:
         print(f"  {finding.severity.value:<7} {finding.code}: {finding.message}")

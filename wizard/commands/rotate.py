@@ -19,6 +19,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from wizard.codes import finding
 from wizard.commands import add_api_url_argument, add_org_argument
 from wizard.commands.status import EXIT_ACCESS, print_findings
 from wizard.files import decode_text
@@ -162,13 +163,13 @@ def run(args: argparse.Namespace) -> int:
     if not args.yes:
         answer = _confirm(out, args.org)
         if answer is None:
-            return _finish(args, out, EXIT_ACCESS, [*plan.findings, error(
+            return _finish(args, out, EXIT_ACCESS, [*plan.findings, finding(
                 "rotate.needs_confirmation",
                 "Nothing was changed: there is no terminal to confirm the rotation.",
                 "Run it in a terminal, or add --yes in a script once you have checked the difference above.",
             )], diff=diff, shown=len(plan.findings))
         if not answer:
-            return _finish(args, out, EXIT_FAILED, [*plan.findings, error(
+            return _finish(args, out, EXIT_FAILED, [*plan.findings, finding(
                 "rotate.declined", "Nothing was changed: the rotation was not confirmed.", "")],
                 diff=diff, shown=len(plan.findings))
 

@@ -10,10 +10,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, TextIO
 
 from wizard.commands import add_api_url_argument, add_json_argument, add_org_argument
 from wizard.findings import Finding, Severity
+
+if TYPE_CHECKING:  # httpx loads only when a command runs
+    from datetime import datetime
+
+    from wizard.pulumi_api import SamlOrganization, TokenSource
 
 PROG = "jumpcloud-pulumi-sso status"
 
@@ -37,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def print_findings(findings: list[Finding], stream: Any = None) -> None:
+def print_findings(findings: list[Finding], stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     for f in findings:
         print(f"  {_MARK[f.severity]} {f.message}", file=stream)
@@ -89,8 +94,8 @@ def run(args: argparse.Namespace) -> int:
     return _emit(args, api_base, token, result.saml, findings, EXIT_ATTENTION if attention else EXIT_HEALTHY, now)
 
 
-def _emit(args: argparse.Namespace, api_base: str, token: Any, saml: Any, findings: list[Finding],
-          exit_code: int, now: Any = None) -> int:
+def _emit(args: argparse.Namespace, api_base: str, token: TokenSource | None, saml: SamlOrganization | None,
+          findings: list[Finding], exit_code: int, now: datetime | None = None) -> int:
     from wizard import pulumi_api as api
 
     expiry = api.certificate_expiry(saml) if saml is not None else None

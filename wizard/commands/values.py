@@ -10,7 +10,6 @@ from wizard.commands import ORG_HELP, add_api_url_argument, add_json_argument
 from wizard.values import ValueError_, org_values
 
 
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("org", metavar="ORG", help=ORG_HELP)
     add_api_url_argument(parser)

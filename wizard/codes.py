@@ -1,0 +1,217 @@
+"""Every finding code the wizard emits, declared once: its severity, and the entries of
+the troubleshooting catalogue (``assets/troubleshooting.json``) that explain it.
+
+Codes are part of the interface: the sub-commands' ``--json`` output, the tests and the
+catalogue refer to them, so a code is never renamed.  A check makes a finding with
+:func:`finding`, which takes the severity from here; adding a check's outcome is a row
+here and a call there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from wizard.findings import Finding, Severity
+
+_E, _W, _I, _OK = Severity.ERROR, Severity.WARNING, Severity.INFO, Severity.OK
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: Severity
+    catalogue: tuple[str, ...] = ()  # ids of the catalogue entries that explain it
+
+
+def _index(*codes: Code) -> Mapping[str, Code]:
+    table = {c.code: c for c in codes}
+    assert len(table) == len(codes), "a code is declared twice"
+    return table
+
+
+REGISTRY: Mapping[str, Code] = _index(
+    # xml: the one hardened XML parser (wizard/xmlsafe.py)
+    Code("xml.empty", _E, ("metadata-refused",)),
+    Code("xml.forbidden", _E, ("metadata-refused",)),
+    Code("xml.malformed", _E, ("metadata-refused",)),
+    Code("xml.not_xml", _E, ("wrong-paste",)),
+    Code("xml.too_large", _E, ("wrong-paste",)),
+    # metadata: JumpCloud's exported IdP metadata (wizard/metadata.py, wizard/steps.py)
+    Code("metadata.cert.expired", _E, ("expired-certificate",)),
+    Code("metadata.cert.expires", _I),
+    Code("metadata.cert.expiring", _W, ("expired-certificate",)),
+    Code("metadata.cert.missing", _E, ("metadata-refused",)),
+    Code("metadata.cert.not_yet_valid", _E),
+    Code("metadata.cert.unreadable", _E, ("metadata-refused",)),
+    Code("metadata.cert.weak_key", _W),
+    Code("metadata.entityid.missing", _E, ("metadata-refused", "issuer-mismatch")),
+    Code("metadata.entityid.placeholder", _W, ("issuer-mismatch",)),
+    Code("metadata.file.encoding", _E),
+    Code("metadata.file.is_dir", _E),
+    Code("metadata.file.missing", _E),
+    Code("metadata.file.none", _E),
+    Code("metadata.nameid.missing", _E, ("nameid-format-invalid",)),
+    Code("metadata.nameid.unsupported", _E, ("nameid-format-invalid",)),
+    Code("metadata.no_idp_descriptor", _E, ("metadata-refused", "sso-binding-not-found")),
+    Code("metadata.none", _E),
+    Code("metadata.not_metadata", _E, ("metadata-refused",)),
+    Code("metadata.ok", _OK),
+    Code("metadata.protocol.missing", _E),
+    Code("metadata.sso.missing", _E, ("sso-binding-not-found",)),
+    Code("metadata.sso.not_https", _E, ("wrong-idp-url",)),
+    Code("metadata.sso.not_jumpcloud", _W, ("wrong-idp-url",)),
+    Code("metadata.sso.slug_mismatch", _E, ("wrong-idp-url",)),
+    Code("metadata.valid_until.past", _E),
+    Code("metadata.valid_until.unreadable", _W),
+    Code("metadata.warnings.unacknowledged", _E),
+    # response: a SAML response pasted for diagnosis (wizard/response_*.py)
+    Code("response.assertion.count", _E, ("tampered-response",)),
+    Code("response.audience.mismatch", _E, ("audience-mismatch",)),
+    Code("response.cert.expired", _W, ("expired-certificate",)),
+    Code("response.cert.mismatch", _E, ("signature-invalid-after-rotation",)),
+    Code("response.destination.mismatch", _E, ("acs-mismatch",)),
+    Code("response.encrypted", _E, ("encrypted-assertion",)),
+    Code("response.file.is_dir", _E),
+    Code("response.file.missing", _E),
+    Code("response.file.none", _E),
+    Code("response.file.too_large", _E),
+    Code("response.inresponseto.idp_initiated", _I, ("idp-initiated-no-relaystate",)),
+    Code("response.issuer.mismatch", _E, ("issuer-mismatch",)),
+    Code("response.nameid.comment", _E, ("tampered-response",)),
+    Code("response.nameid.format", _E, ("nameid-format-invalid",)),
+    Code("response.nameid.missing", _E, ("nameid-not-email",)),
+    Code("response.nameid.not_email", _E, ("nameid-not-email",)),
+    Code("response.not_decodable", _E, ("wrong-paste",)),
+    Code("response.not_response", _E, ("wrong-paste",)),
+    Code("response.ok", _OK),
+    Code("response.recipient.mismatch", _E, ("acs-mismatch",)),
+    Code("response.signature.invalid", _E, ("signature-invalid-after-rotation", "tampered-response")),
+    Code("response.signature.missing", _E, ("unsigned-response",)),
+    Code("response.signature.sha1", _E, ("sha1-signature",)),
+    Code("response.signature.unchecked", _W),
+    Code("response.signature.wrapping", _E, ("tampered-response",)),
+    Code("response.status", _E, ("user-not-in-group", "sign-in-error-status")),
+    Code("response.time.expired", _E, ("clock-skew",)),
+    Code("response.time.not_yet_valid", _E, ("clock-skew",)),
+    Code("response.time.unreadable", _W, ("clock-skew",)),
+    # troubleshoot: the troubleshooting screen's own input
+    Code("troubleshoot.org", _E),
+    # pulumi: Pulumi Cloud's REST API (wizard/pulumi_api.py; transport outcomes from wizard/transport.py)
+    Code("pulumi.bad_org", _E),
+    Code("pulumi.bad_request", _E),
+    Code("pulumi.bad_response", _E),
+    Code("pulumi.bad_token", _E),
+    Code("pulumi.bad_url", _E),
+    Code("pulumi.cert.expired", _E),
+    Code("pulumi.cert.expiring", _W),
+    Code("pulumi.cert.ok", _OK),
+    Code("pulumi.cert.unknown", _W),
+    Code("pulumi.descriptor_unreadable", _W),
+    Code("pulumi.dns", _E),
+    Code("pulumi.forbidden", _E),
+    Code("pulumi.http_error", _E),
+    Code("pulumi.mismatch.certificate", _E),
+    Code("pulumi.mismatch.entity_id", _E),
+    Code("pulumi.mismatch.nameid_format", _E),
+    Code("pulumi.mismatch.sso_url", _E),
+    Code("pulumi.mismatch.valid_until", _E),
+    Code("pulumi.network", _E),
+    Code("pulumi.no_token", _E),
+    Code("pulumi.not_compared", _I),
+    Code("pulumi.not_configured", _E),
+    Code("pulumi.not_found", _E),
+    Code("pulumi.not_verified", _W),
+    Code("pulumi.rate_limited", _E),
+    Code("pulumi.refused", _E),
+    Code("pulumi.saml_admins", _I),
+    Code("pulumi.saml_admins.none", _W),
+    Code("pulumi.saml_admins.unavailable", _W),
+    Code("pulumi.server_error", _E),
+    Code("pulumi.timeout", _E),
+    Code("pulumi.tls", _E),
+    Code("pulumi.unauthorized", _E),
+    Code("pulumi.unexpected", _E),
+    Code("pulumi.valid_until_unreadable", _W),
+    Code("pulumi.validation_error", _E),
+    Code("pulumi.verified", _OK),
+    # rotate: certificate rotation (wizard/rotation.py, wizard/pulumi_step.py)
+    Code("rotate.compare_first", _E),
+    Code("rotate.declined", _E),
+    Code("rotate.entity_id_changed", _W),
+    Code("rotate.live", _OK),
+    Code("rotate.metadata_invalid", _E),
+    Code("rotate.nameid_format_changed", _W),
+    Code("rotate.needs_confirmation", _E),
+    Code("rotate.no_file", _E),
+    Code("rotate.no_metadata", _E),
+    Code("rotate.not_live", _E),
+    Code("rotate.not_ready", _E),
+    Code("rotate.old_certificate_unknown", _I),
+    Code("rotate.older_certificate", _W),
+    Code("rotate.ready", _OK),
+    Code("rotate.same_certificate", _W),
+    Code("rotate.sso_url_mismatch", _E),
+    Code("rotate.unconfirmed", _W),
+    Code("rotate.unconfirmed_by_admin", _E),
+    # scim: the SCIM token probe (wizard/scim.py; transport outcomes from wizard/transport.py)
+    Code("scim.bad_request", _E),
+    Code("scim.bad_token", _E, ("scim-token-refused",)),
+    Code("scim.dns", _E),
+    Code("scim.forbidden", _E, ("scim-token-refused",)),
+    Code("scim.invalid_url", _E),
+    Code("scim.network", _E),
+    Code("scim.no_token", _E),
+    Code("scim.no_users_yet", _I),
+    Code("scim.not_found", _E, ("scim-token-refused",)),
+    Code("scim.not_scim", _E),
+    Code("scim.ok", _OK),
+    Code("scim.rate_limited", _E),
+    Code("scim.redirect", _E),
+    Code("scim.refused", _E),
+    Code("scim.retried", _I),
+    Code("scim.server_error", _E),
+    Code("scim.timeout", _E),
+    Code("scim.tls", _E),
+    Code("scim.unauthorized", _E, ("scim-token-refused",)),
+    Code("scim.unexpected", _E),
+    # step: the wizard's step gates (wizard/steps.py, wizard/pulumi_step.py)
+    Code("step.api_base.invalid", _E),
+    Code("step.app.acknowledge", _E),
+    Code("step.app.display_name", _E),
+    Code("step.app.idp_url_value", _E),
+    Code("step.app.kind", _E),
+    Code("step.groups.none", _E),
+    Code("step.groups.too_long", _E),
+    Code("step.ok", _OK),
+    Code("step.org.invalid", _E),
+    Code("step.prereq.saml_edition", _E, ("cannot-switch-to-saml",)),
+    Code("step.prereq.sso_package", _E, ("no-sso-package",)),
+    Code("step.pulumi.applied", _E),
+    Code("step.pulumi.checklist", _E),
+    Code("step.pulumi.mismatch", _E),
+    Code("step.record.exists", _W),
+    Code("step.record.path", _E),
+    Code("step.scim.confirm", _E),
+    Code("step.scim.failed", _E),
+    Code("step.scim.reason", _E),
+    Code("step.signin.idp", _E),
+    Code("step.signin.sp", _E),
+    Code("step.sso_tab.unticked", _E),
+    Code("step.summary.incomplete", _E),
+    Code("step.summary.unwritten", _E),
+)
+
+
+def finding(code: str, message: str, fix: str = "", field: str | None = None) -> Finding:
+    """A finding of ``code``, with the severity the registry declares for it."""
+    return Finding(code, REGISTRY[code].severity, message, fix, field)
+
+
+def catalogue_links() -> dict[str, tuple[str, ...]]:
+    """Catalogue entry id -> the codes that detect what it describes."""
+    links: dict[str, list[str]] = {}
+    for code in REGISTRY.values():
+        for entry in code.catalogue:
+            links.setdefault(entry, []).append(code.code)
+    return {entry: tuple(codes) for entry, codes in links.items()}
