@@ -7,18 +7,11 @@ environment: no test reads the developer's home, credentials or clipboard.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.exports import GOOD_EXPORT
 from wizard.codes import REGISTRY
 from wizard.findings import Finding
-
-DATA = Path(__file__).parent / "data"
-JUMPCLOUD = DATA / "jumpcloud"
-GOOD_EXPORT = JUMPCLOUD / "strategicgroupnw-metadata.xml"  # IdP URL value "bitdefender"
-EXPIRED_EXPORT = JUMPCLOUD / "danielnet-expired-unspecified-metadata.xml"  # value "saml2"
-MALFORMED_EXPORT = JUMPCLOUD / "convergenttech-handedited-malformed-metadata.xml"
 
 
 @pytest.fixture(autouse=True)

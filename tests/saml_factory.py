@@ -6,10 +6,9 @@ either side of IssueInstant.  ``build_response`` makes that shape with
 every value overridable, ``sign_assertion`` signs it with signxml, and the small
 helpers below derive the variants the diagnosis must catch.
 
-Import from a test module with::
+Import with::
 
-    sys.path.insert(0, str(Path(__file__).parent))
-    import saml_factory
+    from tests import saml_factory
 """
 
 from __future__ import annotations
@@ -129,8 +128,8 @@ def build_response(
     """An unsigned JumpCloud-shaped Response with a signature placeholder in the Assertion."""
     nb = issue_instant - timedelta(minutes=5) if not_before is _DEFAULT else not_before
     noa = issue_instant + timedelta(minutes=5) if not_on_or_after is _DEFAULT else not_on_or_after
-    s = lambda tag: f"{{{SAMLP}}}{tag}"  # noqa: E731
-    a = lambda tag: f"{{{SAML}}}{tag}"  # noqa: E731
+    s = lambda tag: f"{{{SAMLP}}}{tag}"
+    a = lambda tag: f"{{{SAML}}}{tag}"
     root = etree.Element(s("Response"), nsmap=NSMAP)
     root.set("ID", "_resp7f3c2a9d1e6b4c58a0f1")
     root.set("Version", "2.0")
@@ -198,7 +197,7 @@ def build_response(
 class _AnySigner(XMLSigner):
     """signxml's signer with SHA-1 allowed, to make the legacy signatures tests need."""
 
-    def check_deprecated_methods(self) -> None:  # noqa: D401 - test helper
+    def check_deprecated_methods(self) -> None:
         return None
 
 

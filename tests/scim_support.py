@@ -1,10 +1,9 @@
 """Local servers for the SCIM tests: a real SCIM 2.0 server and a fault server.
 
 Both listen on 127.0.0.1 on a free port, in a background thread, and record
-every request they get.  Import from a test module in this folder with::
+every request they get.  Import with::
 
-    sys.path.insert(0, str(Path(__file__).parent))
-    from scim_support import RealScimServer, FaultServer, Reply
+    from tests.scim_support import RealScimServer, FaultServer, Reply
 
 ``RealScimServer`` is ``scim2-server`` (PyPI) behind Pulumi's URL layout:
 ``{api}/scim/v2/{org}`` is the SCIM root of the org's tenant, protected by a
@@ -21,10 +20,10 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from typing import Any, Iterable
 from urllib.parse import parse_qsl, urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-from socketserver import ThreadingMixIn
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -46,7 +45,7 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietWSGIHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -143,7 +142,7 @@ class RealScimServer:
             method="POST",
             headers={"Authorization": f"Bearer {self.tokens[org]}", "Content-Type": "application/scim+json"},
         )
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (127.0.0.1)
+        with urllib.request.urlopen(request, timeout=5) as response:
             assert response.status == 201, response.status
             created = json.loads(response.read())
         with self._lock:
@@ -217,7 +216,7 @@ class FaultServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
             def _answer(self) -> None:

@@ -7,12 +7,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import GOOD_EXPORT
+from tests.exports import GOOD_EXPORT
+from tests.wizard_helpers import mark_complete
 from wizard import flow
 from wizard.findings import error, ok
-from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState
+from wizard.state import STEP_ORDER, StateStore, StepStatus, WizardState
 from wizard.steps import INPUTS, STEPS, record_digest, summarize_metadata
-from wizard_helpers import mark_complete
 
 W, APP, SSO, GROUPS, META, PULUMI, SIGNIN, SCIM, SUMMARY = STEP_ORDER
 GOOD_SUMMARY = {"source": "JumpCloud-Pulumi-metadata.xml", "entity_id": "strategicgroupnw",
@@ -218,8 +218,8 @@ def test_a_check_that_could_not_ask_leaves_the_step_as_it_was():
 
 
 def test_a_check_of_something_not_yet_accepted_does_not_touch_the_accepted_step():
+    from tests.exports import EXPIRED_EXPORT
     from wizard.metadata import check_metadata
-    from conftest import EXPIRED_EXPORT
 
     state = finished_state()
     report = check_metadata(EXPIRED_EXPORT.read_bytes(), idp_url_value="bitdefender")

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from conftest import EXPIRED_EXPORT, GOOD_EXPORT, MALFORMED_EXPORT
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
+from tests.exports import EXPIRED_EXPORT, GOOD_EXPORT, MALFORMED_EXPORT
 from wizard.findings import Severity
 from wizard.metadata import (
     Certificate,

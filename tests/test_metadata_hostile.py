@@ -19,9 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import GOOD_EXPORT
-from test_metadata import make_cert, with_cert
+from tests.test_metadata import make_cert, with_cert
 
+from tests.exports import GOOD_EXPORT
 from wizard import xmlsafe
 from wizard.metadata import check_metadata
 
@@ -41,7 +41,7 @@ class Server:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 outer.requests.append(self.path)
                 body = f'<!ENTITY leak "{CANARY}">'.encode()
                 self.send_response(200)

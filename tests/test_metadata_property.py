@@ -10,11 +10,11 @@ import json
 import re
 from datetime import datetime, timezone
 
-from conftest import EXPIRED_EXPORT, GOOD_EXPORT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from tests.exports import EXPIRED_EXPORT, GOOD_EXPORT
 from wizard.findings import Finding, Severity
 from wizard.metadata import IdpMetadata, MetadataReport, check_metadata
 

@@ -12,7 +12,6 @@ import asyncio
 import json
 import socket
 import ssl
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,12 +19,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from pulumi_fake import FakePulumi, fingerprint, make_cert, metadata_xml  # noqa: E402
-
-from wizard import pulumi_api as api  # noqa: E402
-from wizard.findings import Severity  # noqa: E402
-from wizard.transport import MAX_RETRY_AFTER, REDACTED  # noqa: E402
+from tests.pulumi_fake import FakePulumi, fingerprint, make_cert, metadata_xml
+from wizard import pulumi_api as api
+from wizard.findings import Severity
+from wizard.transport import MAX_RETRY_AFTER, REDACTED
 
 TOKEN = "pul-5ecret0123456789abcdef0123456789abcdef"
 ORG = "acme-corp"

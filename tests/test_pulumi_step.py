@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from textual import events
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from conftest import GOOD_EXPORT  # noqa: E402
-from pulumi_fake import FakePulumi, make_cert, metadata_xml  # noqa: E402
-from wizard_helpers import complete_before, error_text, make_app, next_step, settle, tick  # noqa: E402
-
-from screens.pulumi import PulumiScreen  # noqa: E402
-from screens.signin import SigninScreen  # noqa: E402
-from textual import events  # noqa: E402
-from wizard.pulumi_step import (  # noqa: E402
+from screens.pulumi import PulumiScreen
+from screens.signin import SigninScreen
+from tests.exports import GOOD_EXPORT
+from tests.pulumi_fake import FakePulumi, make_cert, metadata_xml
+from tests.wizard_helpers import complete_before, error_text, make_app, next_step, settle, tick
+from wizard.pulumi_step import (
     CHECKLIST_KEYS,
     CONFIRMED_BY_HAND,
     VERIFIED,
@@ -30,8 +26,8 @@ from wizard.pulumi_step import (  # noqa: E402
     definitive_codes,
     token_source_label,
 )
-from wizard.report import build_record  # noqa: E402
-from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState  # noqa: E402
+from wizard.report import build_record
+from wizard.state import StateStore, StepId, StepStatus, WizardState
 
 ORG = "acmecorp"
 TOKEN = "pul-6c1f0e9d2b7a4c3e8f5d1a0b9c8e7f6d5a4b3c2d"

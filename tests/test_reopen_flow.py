@@ -15,9 +15,9 @@ from screens.signin import SigninScreen
 from screens.sso_tab import SsoTabScreen
 from screens.summary import SummaryScreen
 from screens.welcome import WelcomeScreen
+from tests.wizard_helpers import error_text, finished_setup, make_app, next_step, set_value, settle, tick
 from wizard.report import build_record
 from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus
-from wizard_helpers import error_text, finished_setup, make_app, next_step, set_value, settle, tick
 
 SIZE = (100, 30)
 V, W, C, S, R, F, N = (StepStatus.VERIFIED, StepStatus.WARNINGS, StepStatus.CONFIRMED, StepStatus.SKIPPED,

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from tests.wizard_helpers import mark_complete
 from wizard.report import build_record, write_record
 from wizard.state import StepId, StepStatus, WizardState
-from wizard_helpers import mark_complete
 
 
 def make_state() -> WizardState:
@@ -58,7 +58,7 @@ def test_record_of_a_reopened_step_says_so():
 
 
 def test_record_reads_the_saved_xml_when_the_facts_are_missing():
-    from conftest import GOOD_EXPORT
+    from tests.exports import GOOD_EXPORT
 
     state = make_state()
     state.metadata_summary = {}

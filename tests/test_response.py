@@ -16,12 +16,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-sys.path.insert(0, str(Path(__file__).parent))
-import saml_factory as f  # noqa: E402
-
-from wizard.cli import main  # noqa: E402
-from wizard.findings import Severity  # noqa: E402
-from wizard.response import (  # noqa: E402
+from tests import saml_factory as f
+from wizard.cli import main
+from wizard.findings import Severity
+from wizard.response import (
     RESPONSE_CODES,
     SUMMARY_KEYS,
     XML_CODES,
@@ -29,7 +27,7 @@ from wizard.response import (  # noqa: E402
     ExpectedIdp,
     diagnose,
 )
-from wizard.values import ValueError_  # noqa: E402
+from wizard.values import ValueError_
 
 IDP = ExpectedIdp(f.IDP_ENTITY_ID, (f.identity().cert_der,))
 

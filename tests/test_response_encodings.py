@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 import time
 import zlib
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-import saml_factory as f  # noqa: E402
-
-from wizard.findings import Severity  # noqa: E402
-from wizard.response import ExpectedIdp, decode_response, diagnose  # noqa: E402
+from tests import saml_factory as f
+from wizard.findings import Severity
+from wizard.response import ExpectedIdp, decode_response, diagnose
 
 IDP = ExpectedIdp(f.IDP_ENTITY_ID, (f.identity().cert_der,))
 

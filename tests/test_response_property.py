@@ -7,16 +7,12 @@ known one; ``response.ok`` exactly when there is no error.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from hypothesis import HealthCheck, given, settings, strategies as st
-
-sys.path.insert(0, str(Path(__file__).parent))
-import saml_factory as f  # noqa: E402
-
-from wizard.findings import Finding, Severity  # noqa: E402
-from wizard.response import RESPONSE_CODES, XML_CODES, Diagnosis, ExpectedIdp, diagnose  # noqa: E402
+from tests import saml_factory as f
+from wizard.findings import Finding, Severity
+from wizard.response import RESPONSE_CODES, XML_CODES, Diagnosis, ExpectedIdp, diagnose
 
 GOOD = f.signed_response(in_response_to="_req1")
 GOOD_B64 = f.as_base64(GOOD, wrap=76).encode()

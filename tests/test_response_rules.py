@@ -8,16 +8,13 @@ wizard/response_rules.py gets its test here the same way.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-import saml_factory as f
-
+from tests import saml_factory as f
 from wizard import response_rules as rules
 from wizard.findings import Finding, Severity
 from wizard.response import RESPONSE_CODES

@@ -6,22 +6,18 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from textual import events
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from conftest import GOOD_EXPORT  # noqa: E402
-from pulumi_fake import FakePulumi, fingerprint, make_cert, metadata_xml  # noqa: E402
-from wizard_helpers import complete_before, make_app, settle, tick, type_into  # noqa: E402
-
-from screens.pulumi import PulumiScreen  # noqa: E402
-from screens.rotation import RotationScreen  # noqa: E402
-from textual import events  # noqa: E402
-from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState  # noqa: E402
+from screens.pulumi import PulumiScreen
+from screens.rotation import RotationScreen
+from tests.exports import GOOD_EXPORT
+from tests.pulumi_fake import FakePulumi, fingerprint, make_cert, metadata_xml
+from tests.wizard_helpers import complete_before, make_app, settle, tick, type_into
+from wizard.state import StateStore, StepId, WizardState
 
 ORG = "acmecorp"
 TOKEN = "pul-0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b"
@@ -82,9 +78,9 @@ def error_of(screen, field: str) -> str:
 
 
 def test_rotation_gate_functions(tmp_path):
+    from wizard.findings import ok
     from wizard.pulumi_step import check_apply, check_rotation_target, decode_metadata, load_new_metadata
     from wizard.rotation import DiffRow, RotationPlan
-    from wizard.findings import ok
 
     assert [f.field for f in check_rotation_target("acme corp", "http://pulumi.example.com")] == ["org", "api_base"]
     assert check_rotation_target(ORG, "https://api.pulumi.com") == []

@@ -16,21 +16,19 @@ import socket
 import subprocess
 import sys
 import time
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from scim_support import FaultServer, RealScimServer, Reply, list_response, scim_error, self_signed_context  # noqa: E402
-
-from wizard import __version__  # noqa: E402
-from wizard.cli import main  # noqa: E402
-from wizard.findings import Severity  # noqa: E402
-from wizard.scim import PRIMARY_CODES, ScimProbeResult, probe_scim, probe_scim_sync, scim_base_problem  # noqa: E402
-from wizard.transport import MAX_RETRY_AFTER, REDACTED  # noqa: E402
+from tests.scim_support import FaultServer, RealScimServer, Reply, list_response, scim_error, self_signed_context
+from wizard import __version__
+from wizard.cli import main
+from wizard.findings import Severity
+from wizard.scim import PRIMARY_CODES, ScimProbeResult, probe_scim, probe_scim_sync, scim_base_problem
+from wizard.transport import MAX_RETRY_AFTER, REDACTED
 
 ROOT = Path(__file__).resolve().parent.parent
 ACME_TOKEN = "acme-" + secrets.token_urlsafe(24)

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from textual import events
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from scim_support import RealScimServer  # noqa: E402
-from wizard_helpers import complete_before, error_text, make_app, next_step, settle, tick, type_into  # noqa: E402
-
-from screens.scim import ScimScreen  # noqa: E402
-from screens.summary import SummaryScreen  # noqa: E402
-from textual import events  # noqa: E402
-from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState  # noqa: E402
+from screens.scim import ScimScreen
+from screens.summary import SummaryScreen
+from tests.scim_support import RealScimServer
+from tests.wizard_helpers import complete_before, error_text, make_app, next_step, settle, tick, type_into
+from wizard.state import StateStore, StepId, StepStatus, WizardState
 
 ORG = "acmecorp"
 TOKEN = "pul-scim-7f3c2a9e1b6d4c8fa0e5d2b7c9f1a3e6"
@@ -160,9 +154,8 @@ async def test_unreachable_endpoint_can_be_confirmed_by_hand(tmp_path):
 
 
 async def test_leaving_the_step_while_the_check_waits_does_not_crash(tmp_path):
-    from scim_support import FaultServer, Reply
-
     from screens.signin import SigninScreen
+    from tests.scim_support import FaultServer, Reply
 
     with FaultServer() as faults:
         base = faults.script(f"/scim/v2/{ORG}", [Reply(200, {"totalResults": 0}, stall=2.0)])

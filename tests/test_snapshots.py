@@ -6,18 +6,14 @@ with the clock, the Downloads folder and the clipboard replaced by test doubles.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from conftest import GOOD_EXPORT  # noqa: E402
-from wizard_helpers import finished_setup, make_app, until  # noqa: E402
-from wizard_helpers import settle as checks_done  # noqa: E402
-
-from wizard.state import StateStore, StepId, StepStatus, WizardState  # noqa: E402
+from tests.exports import GOOD_EXPORT
+from tests.wizard_helpers import finished_setup, make_app, until
+from tests.wizard_helpers import settle as checks_done
+from wizard.state import StateStore, StepId, StepStatus, WizardState
 
 
 def saved_state(step: StepId) -> WizardState:
@@ -116,8 +112,8 @@ def test_metadata_checked_shows_the_verdict(snap_compare, tmp_path):
 
 def evidence_state(tmp_path: Path, current: StepId) -> WizardState:
     """A setup whose steps carry between them every kind of evidence the wizard records."""
+    from tests.wizard_helpers import finished_setup
     from wizard.state import StepRecord
-    from wizard_helpers import finished_setup
 
     state = finished_setup(tmp_path)
     state.record_path = "pulumi-sso-acmecorp.md"  # shown in the summary's field: no temporary path

@@ -10,18 +10,14 @@ would).  The clock is make_app's FIXED_NOW; the new certificate is a fixed one.
 from __future__ import annotations
 
 import base64
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from conftest import GOOD_EXPORT  # noqa: E402
-from pulumi_fake import FakePulumi, metadata_xml  # noqa: E402
-from wizard_helpers import complete_before, make_app, settle, until  # noqa: E402
-
-from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState  # noqa: E402
+from tests.exports import GOOD_EXPORT
+from tests.pulumi_fake import FakePulumi, metadata_xml
+from tests.wizard_helpers import complete_before, make_app, settle, until
+from wizard.state import StateStore, StepId, WizardState
 
 ORG = "acmecorp"
 TOKEN = "pul-5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d"

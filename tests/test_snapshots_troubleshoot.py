@@ -7,16 +7,10 @@ fingerprint and the signature shown are the same on every run.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-import test_troubleshoot_screen as ts  # noqa: E402  (module import: its tests are not collected twice)
-
-from wizard.state import StepId  # noqa: E402
+from tests import test_troubleshoot_screen as ts
+from wizard.state import StepId
 
 
 def wrong_audience() -> str:

@@ -7,16 +7,12 @@ other half, that the collector always runs again, so a long session does not gro
 from __future__ import annotations
 
 import gc
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from screens.base import StepScreen  # noqa: E402
-from wizard.cli import main  # noqa: E402
-from wizard_helpers import make_app  # noqa: E402
+from screens.base import StepScreen
+from tests.wizard_helpers import make_app
+from wizard.cli import main
 
 
 @pytest.fixture

@@ -15,13 +15,11 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from pulumi_fake import FakePulumi, fingerprint, make_cert, metadata_xml  # noqa: E402
-
-from wizard import pulumi_api as api  # noqa: E402
-from wizard.cli import main  # noqa: E402
-from wizard.metadata import check_metadata  # noqa: E402
-from wizard.rotation import apply_rotation, plan_rotation  # noqa: E402
+from tests.pulumi_fake import FakePulumi, fingerprint, make_cert, metadata_xml
+from wizard import pulumi_api as api
+from wizard.cli import main
+from wizard.metadata import check_metadata
+from wizard.rotation import apply_rotation, plan_rotation
 
 TOKEN = "pul-c1i5ecret0123456789abcdef0123456789abcd"
 ORG = "acme-corp"

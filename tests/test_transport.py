@@ -13,20 +13,16 @@ import logging
 import secrets
 import socket
 import string
-import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from scim_support import FaultServer, Reply
-
+from tests.scim_support import FaultServer, Reply
 from wizard.findings import Finding
 from wizard.transport import (
     HTTP_LOGGERS,

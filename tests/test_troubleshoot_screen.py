@@ -10,28 +10,24 @@ Times sit around the app's fixed clock (FIXED_NOW, 2026-11-27 12:00 UTC).
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import NameOID
+from textual import events
+from textual.widgets import Checkbox, Input, TextArea
 
-import saml_factory  # noqa: E402
-from wizard_helpers import FIXED_NOW, complete_before, make_app, settle, type_into, until  # noqa: E402
-
-from cryptography import x509  # noqa: E402
-from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
-from cryptography.x509.oid import NameOID  # noqa: E402
-from textual import events  # noqa: E402
-from textual.widgets import Checkbox, Input, TextArea  # noqa: E402
-
-from screens.signin import SigninScreen  # noqa: E402
-from screens.sso_tab import SsoTabScreen  # noqa: E402
-from screens.troubleshoot import TroubleshootScreen  # noqa: E402
-from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState  # noqa: E402
-from wizard.values import org_values  # noqa: E402
+from screens.signin import SigninScreen
+from screens.sso_tab import SsoTabScreen
+from screens.troubleshoot import TroubleshootScreen
+from tests import saml_factory
+from tests.wizard_helpers import FIXED_NOW, complete_before, make_app, settle, type_into, until
+from wizard.state import StateStore, StepId, StepStatus, WizardState
+from wizard.values import org_values
 
 ORG = "acmecorp"
 VALUES = org_values(ORG)

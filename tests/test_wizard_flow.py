@@ -3,28 +3,34 @@
 from __future__ import annotations
 
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from conftest import EXPIRED_EXPORT, GOOD_EXPORT, MALFORMED_EXPORT  # noqa: E402
-from wizard_helpers import CopyRecorder, complete_before, error_text, make_app, mark_complete, next_step, settle, tick, type_into, until  # noqa: E402
-
-from screens.create_app import CreateAppScreen  # noqa: E402
-from screens.groups import GroupsScreen  # noqa: E402
-from screens.metadata import MetadataScreen  # noqa: E402
-from screens.pulumi import PulumiScreen  # noqa: E402
-from screens.resume import ResumeScreen  # noqa: E402
-from screens.scim import ScimScreen  # noqa: E402
-from screens.signin import SigninScreen  # noqa: E402
-from screens.sso_tab import SsoTabScreen  # noqa: E402
-from screens.summary import SummaryScreen  # noqa: E402
-from screens.troubleshoot import TroubleshootScreen  # noqa: E402
-from screens.welcome import WelcomeScreen  # noqa: E402
-from wizard.state import StateStore, StepId, StepStatus, WizardState  # noqa: E402
+from screens.create_app import CreateAppScreen
+from screens.groups import GroupsScreen
+from screens.metadata import MetadataScreen
+from screens.pulumi import PulumiScreen
+from screens.resume import ResumeScreen
+from screens.scim import ScimScreen
+from screens.signin import SigninScreen
+from screens.sso_tab import SsoTabScreen
+from screens.summary import SummaryScreen
+from screens.troubleshoot import TroubleshootScreen
+from screens.welcome import WelcomeScreen
+from tests.exports import EXPIRED_EXPORT, GOOD_EXPORT, MALFORMED_EXPORT
+from tests.wizard_helpers import (
+    CopyRecorder,
+    complete_before,
+    error_text,
+    make_app,
+    mark_complete,
+    next_step,
+    settle,
+    tick,
+    type_into,
+    until,
+)
+from wizard.state import StateStore, StepId, StepStatus, WizardState
 
 SIZE = (100, 30)
 
@@ -379,7 +385,7 @@ async def test_start_screen_offers_certificate_rotation(tmp_path):
 
 
 def state_at_metadata(**fields) -> WizardState:
-    from wizard.state import STEP_ORDER, WizardState
+    from wizard.state import WizardState
 
     state = WizardState(org="acmecorp", idp_url_value="bitdefender", groups=["Engineering"], **fields)
     complete_before(state, StepId.METADATA)
@@ -456,7 +462,6 @@ async def test_leaving_the_export_step_while_its_check_runs_does_not_crash(tmp_p
 async def test_a_nav_button_moves_exactly_once_on_steps_with_their_own_buttons(tmp_path, button):
     """Textual runs a handler of every class in the MRO: a step that also handled
     its own buttons used to go back (or on) twice, and the doubled export step crashed."""
-    from wizard.state import STEP_ORDER
 
     state = state_at_metadata(metadata_path=str(GOOD_EXPORT), idp_initiated_ok=True, sp_initiated_ok=True)
     complete_before(state, StepId.SIGNIN)
@@ -490,7 +495,6 @@ async def test_a_nav_button_moves_exactly_once_on_steps_with_their_own_buttons(t
 
 
 async def test_a_refused_next_brings_the_first_reason_into_view(tmp_path):
-    from wizard.state import STEP_ORDER
 
     state = state_at_metadata(metadata_path=str(GOOD_EXPORT))
     complete_before(state, StepId.PULUMI)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import GOOD_EXPORT
 
+from tests.exports import GOOD_EXPORT
 from wizard.xmlsafe import DEFAULT_MAX_BYTES, parse_xml
 
 SMALL = b'<?xml version="1.0" encoding="UTF-8"?><r a="1"><c>t\xc3\xa9</c></r>'

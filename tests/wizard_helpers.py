@@ -114,13 +114,12 @@ def finished_setup(folder, *, org: str = "acmecorp", through=None):
     """A state taken through the real gates of the step model, as an admin who
     finished the wizard leaves it: Pulumi confirmed by hand, SCIM skipped, the record
     written into ``folder``.  ``through``: stop before that step instead."""
+    from tests.exports import GOOD_EXPORT
     from wizard import flow
     from wizard.metadata import check_metadata
     from wizard.report import write_record
     from wizard.state import STEP_ORDER, StepId, WizardState
     from wizard.steps import record_digest
-
-    from conftest import GOOD_EXPORT
 
     forms = {
         StepId.WELCOME: {"org": org, "api_base": "https://api.pulumi.com", "has_sso_package": True,
