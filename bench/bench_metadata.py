@@ -31,7 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _timing import cpu_ms as _cpu_ms  # noqa: E402
+from datetime import UTC
+
+from _timing import cpu_ms as _cpu_ms
 
 
 def cpu_ms(fn, runs: int) -> tuple[float, float]:
@@ -46,13 +48,13 @@ AIM_HOSTILE_MIB = 50.0
 
 
 def in_process() -> list[tuple[str, float, float]]:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from wizard import xmlsafe
     from wizard.metadata import _load_certificate, check_metadata
 
     data = GOOD.read_bytes()
-    now = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 6, 1, tzinfo=UTC)
     report = check_metadata(data, idp_url_value="bitdefender", now=now)
     assert report.ok, report.findings
     b64 = xmlsafe.parse_xml(data).root.findtext(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate")
@@ -60,10 +62,14 @@ def in_process() -> list[tuple[str, float, float]]:
     rows = [
         ("xmlsafe.parse_xml", *cpu_ms(lambda: xmlsafe.parse_xml(data, what="metadata"), runs)),
         ("certificate load (cryptography, RSA-4096)", *cpu_ms(lambda: _load_certificate(b64, "signing"), runs)),
-        ("check_metadata (bytes, with --idp-url-value)",
-         *cpu_ms(lambda: check_metadata(data, idp_url_value="bitdefender", now=now), runs)),
-        ("check_metadata (pasted str with BOM)",
-         *cpu_ms(lambda: check_metadata("\ufeff" + data.decode(), now=now), runs)),
+        (
+            "check_metadata (bytes, with --idp-url-value)",
+            *cpu_ms(lambda: check_metadata(data, idp_url_value="bitdefender", now=now), runs),
+        ),
+        (
+            "check_metadata (pasted str with BOM)",
+            *cpu_ms(lambda: check_metadata("\ufeff" + data.decode(), now=now), runs),
+        ),
     ]
     return rows
 
@@ -86,8 +92,7 @@ def processes(env: dict[str, str], runs: int = 15) -> list[tuple[str, float, flo
     cases = [
         ('python -c "import lxml.etree"', [py, "-c", "import lxml.etree"]),
         ("python -m wizard check-metadata GOOD", [py, "-m", "wizard", "check-metadata", str(GOOD)]),
-        ("python -m wizard check-metadata GOOD --json",
-         [py, "-m", "wizard", "check-metadata", str(GOOD), "--json"]),
+        ("python -m wizard check-metadata GOOD --json", [py, "-m", "wizard", "check-metadata", str(GOOD), "--json"]),
     ]
     script = Path(sys.executable).with_name("jumpcloud-pulumi-sso")
     if script.exists():
@@ -221,7 +226,9 @@ def main() -> None:
             rows = processes(env)
             base_wall, base_cpu = rows[0][1], rows[0][2]
             for name, wall, cpu in rows:
-                ratio = f"{wall / base_wall:4.2f}x / {cpu / base_cpu:4.2f}x" if name != rows[0][0] else "1.00x (baseline)"
+                ratio = (
+                    f"{wall / base_wall:4.2f}x / {cpu / base_cpu:4.2f}x" if name != rows[0][0] else "1.00x (baseline)"
+                )
                 print(f"  {name:<50} {wall:6.1f} ms {cpu:6.1f} ms  {ratio}")
     print(f"  aim: within {AIM_PROCESS_RATIO:g}x of the baseline")
 
@@ -229,10 +236,14 @@ def main() -> None:
     print(f"  {'case':<34} {'pre-scan':<8} {'size':>12}  {'time':>9}  {'extra peak':>10}  finding")
     for row in hostile():
         mib = row["extra"] / (1024 * 1024)
-        print(f"  {row['case']:<34} {row['scan']:<8} {row['size']:>12,}  {row['seconds'] * 1000:6.2f} ms  "
-              f"{mib:6.2f} MiB  {','.join(row['codes'])}")
-    print(f"  aim: under {AIM_HOSTILE_S:g} s and {AIM_HOSTILE_MIB:g} MiB each"
-          + ("" if Path("/proc/self/clear_refs").exists() else " (peak from ru_maxrss: an upper bound)"))
+        print(
+            f"  {row['case']:<34} {row['scan']:<8} {row['size']:>12,}  {row['seconds'] * 1000:6.2f} ms  "
+            f"{mib:6.2f} MiB  {','.join(row['codes'])}"
+        )
+    print(
+        f"  aim: under {AIM_HOSTILE_S:g} s and {AIM_HOSTILE_MIB:g} MiB each"
+        + ("" if Path("/proc/self/clear_refs").exists() else " (peak from ru_maxrss: an upper bound)")
+    )
 
 
 if __name__ == "__main__":

@@ -27,12 +27,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 
-import httpx  # noqa: E402
-from pulumi_fake import FakePulumi, metadata_xml  # noqa: E402
+import httpx
+from pulumi_fake import FakePulumi, metadata_xml
 
-from wizard import pulumi_api as api  # noqa: E402
-from wizard.metadata import check_metadata  # noqa: E402
-from wizard.transport import USER_AGENT  # noqa: E402
+from wizard import pulumi_api as api
+from wizard.metadata import check_metadata
+from wizard.transport import USER_AGENT
 
 TOKEN = "pul-bench0000000000000000000000000000000000"
 ORG = "bench-org"
@@ -73,15 +73,21 @@ def main() -> None:
 
         verify_ms = _median_ms(lambda: api.verify_pulumi(fake.url, ORG, TOKEN, metadata), 30)
         bare_ms = _median_ms(lambda: _bare_two_gets(fake.url), 30)
-        rows.append(("verify_pulumi, local fake (wall)", f"{verify_ms:.1f} ms",
-                     f"two bare httpx GETs: {bare_ms:.1f} ms"))
+        rows.append(
+            ("verify_pulumi, local fake (wall)", f"{verify_ms:.1f} ms", f"two bare httpx GETs: {bare_ms:.1f} ms")
+        )
 
     python = sys.executable
     baseline = wall([python, "-c", "import lxml.etree"])
     for cmd in ("status", "rotate"):
         ms = wall([python, "-m", "wizard", cmd, "--help"])
-        rows.append((f"`{cmd} --help` start-up (wall)", f"{ms:.0f} ms",
-                     f"import lxml.etree: {baseline:.0f} ms (x{ms / baseline:.2f}, budget x2)"))
+        rows.append(
+            (
+                f"`{cmd} --help` start-up (wall)",
+                f"{ms:.0f} ms",
+                f"import lxml.etree: {baseline:.0f} ms (x{ms / baseline:.2f}, budget x2)",
+            )
+        )
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'value':>10}  compared with")

@@ -25,14 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from _timing import cpu_ms  # noqa: E402
+import saml_factory as f
+from _timing import cpu_ms
+from cryptography import x509
+from signxml import SignatureConfiguration, XMLVerifier
 
-import saml_factory as f  # noqa: E402
-from cryptography import x509  # noqa: E402
-from signxml import SignatureConfiguration, XMLVerifier  # noqa: E402
-
-from wizard import xmlsafe  # noqa: E402
-from wizard.response import ExpectedIdp, decode_response, diagnose  # noqa: E402
+from wizard import xmlsafe
+from wizard.response import ExpectedIdp, decode_response, diagnose
 
 AIM_MS = 10.0
 DESIGN_MS = 5.0
@@ -56,17 +55,21 @@ def main() -> None:
     rows = [
         ("decode_response (base64 -> XML bytes)", cpu_ms(lambda: decode_response(pasted), runs)),
         ("xmlsafe.parse_xml", cpu_ms(lambda: xmlsafe.parse_xml(xml), runs)),
-        ("signxml verify alone (RSA-4096)", cpu_ms(
-            lambda: XMLVerifier().verify(root, x509_cert=cert, id_attribute="ID", expect_config=config), runs)),
-        ("diagnose without metadata (no verification)", cpu_ms(
-            lambda: diagnose(pasted, org=f.ORG, now=f.NOW), runs)),
-        ("diagnose with signature verification", cpu_ms(
-            lambda: diagnose(pasted, org=f.ORG, idp=idp, now=f.NOW), runs)),
-        ("diagnose, tampered (verification fails)", cpu_ms(
-            lambda: diagnose(tampered, org=f.ORG, idp=idp, now=f.NOW), runs)),
+        (
+            "signxml verify alone (RSA-4096)",
+            cpu_ms(lambda: XMLVerifier().verify(root, x509_cert=cert, id_attribute="ID", expect_config=config), runs),
+        ),
+        ("diagnose without metadata (no verification)", cpu_ms(lambda: diagnose(pasted, org=f.ORG, now=f.NOW), runs)),
+        ("diagnose with signature verification", cpu_ms(lambda: diagnose(pasted, org=f.ORG, idp=idp, now=f.NOW), runs)),
+        (
+            "diagnose, tampered (verification fails)",
+            cpu_ms(lambda: diagnose(tampered, org=f.ORG, idp=idp, now=f.NOW), runs),
+        ),
     ]
-    print(f"SAML response: {len(xml):,} bytes of XML, {len(pasted):,} characters pasted; "
-          f"RSA-{ident.key.key_size}, {runs} runs each, CPU time per call")
+    print(
+        f"SAML response: {len(xml):,} bytes of XML, {len(pasted):,} characters pasted; "
+        f"RSA-{ident.key.key_size}, {runs} runs each, CPU time per call"
+    )
     print()
     width = max(len(name) for name, _ in rows)
     print(f"{'measurement':<{width}}  {'median ms':>9}  {'p90 ms':>7}")
@@ -74,9 +77,11 @@ def main() -> None:
         print(f"{name:<{width}}  {median:9.2f}  {p90:7.2f}")
     full = rows[4][1][0]
     print()
-    print(f"diagnosis with verification: {full:.2f} ms; aim < {AIM_MS:.0f} ms: "
-          f"{'met' if full < AIM_MS else 'NOT met'}; budget < {DESIGN_MS:.0f} ms: "
-          f"{'met' if full < DESIGN_MS else 'NOT met'}")
+    print(
+        f"diagnosis with verification: {full:.2f} ms; aim < {AIM_MS:.0f} ms: "
+        f"{'met' if full < AIM_MS else 'NOT met'}; budget < {DESIGN_MS:.0f} ms: "
+        f"{'met' if full < DESIGN_MS else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -45,10 +45,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-import saml_factory as f  # noqa: E402
-from _timing import cpu_ms  # noqa: E402
+import saml_factory as f
+from _timing import cpu_ms
 
-from wizard.response import ExpectedIdp, diagnose  # noqa: E402
+from wizard.response import ExpectedIdp, diagnose
 
 SIZES: tuple[tuple[str, int], ...] = (("3KB", 3_000), ("10KB", 10_000), ("100KB", 100_000), ("1MB", 1_000_000))
 RUNS = {"3KB": 200, "10KB": 200, "100KB": 60, "1MB": 15}
@@ -99,27 +99,38 @@ def peer(case: Case, certs: tuple[bytes, ...]) -> Callable[[], object] | str:
     cert_b64 = [base64.b64encode(der).decode() for der in certs]
     idp: dict[str, object] = {
         "entityId": f.IDP_ENTITY_ID,
-        "singleSignOnService": {"url": "https://sso.jumpcloud.com/saml2/pulumi",
-                                "binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"},
+        "singleSignOnService": {
+            "url": "https://sso.jumpcloud.com/saml2/pulumi",
+            "binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect",
+        },
     }
     if len(cert_b64) == 1:
         idp["x509cert"] = cert_b64[0]
     else:
         idp["x509certMulti"] = {"signing": cert_b64}
-    settings = OneLogin_Saml2_Settings({
-        "strict": True,
-        "debug": False,
-        "sp": {
-            "entityId": f.SP_ENTITY_ID,
-            "assertionConsumerService": {"url": f.ACS_URL,
-                                         "binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"},
-            "NameIDFormat": f.EMAIL_FORMAT,
+    settings = OneLogin_Saml2_Settings(
+        {
+            "strict": True,
+            "debug": False,
+            "sp": {
+                "entityId": f.SP_ENTITY_ID,
+                "assertionConsumerService": {
+                    "url": f.ACS_URL,
+                    "binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+                },
+                "NameIDFormat": f.EMAIL_FORMAT,
+            },
+            "idp": idp,
+            "security": {"wantAssertionsSigned": True},
         },
-        "idp": idp,
-        "security": {"wantAssertionsSigned": True},
-    }, sp_validation_only=True)
-    request = {"https": "on", "http_host": "api.pulumi.com", "server_port": "443",
-               "script_name": f"/login/{f.ORG}/sso/saml/acs"}
+        sp_validation_only=True,
+    )
+    request = {
+        "https": "on",
+        "http_host": "api.pulumi.com",
+        "server_port": "443",
+        "script_name": f"/login/{f.ORG}/sso/saml/acs",
+    }
 
     def check() -> bool:
         response = OneLogin_Saml2_Response(settings, case.pasted)
@@ -131,8 +142,9 @@ def peer(case: Case, certs: tuple[bytes, ...]) -> Callable[[], object] | str:
     return check
 
 
-def paired_cpu_ms(first: Callable[[], object], second: Callable[[], object], runs: int,
-                  warmup: int = 3) -> tuple[tuple[float, float], float]:
+def paired_cpu_ms(
+    first: Callable[[], object], second: Callable[[], object], runs: int, warmup: int = 3
+) -> tuple[tuple[float, float], float]:
     """((median, p90) of ``first``, median of ``second``): CPU ms per call, the two calls
     alternating so that both see the same load on the machine."""
     for _ in range(warmup):
@@ -163,8 +175,11 @@ def profile(case: Case, certs: tuple[bytes, ...], now: datetime) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs-scale", type=float, default=1.0, help="multiply the number of runs per size")
-    parser.add_argument("--profile", choices=[label for label, _ in SIZES] + ["1MB-20certs"],
-                        help="profile our diagnosis at this size instead")
+    parser.add_argument(
+        "--profile",
+        choices=[label for label, _ in SIZES] + ["1MB-20certs"],
+        help="profile our diagnosis at this size instead",
+    )
     args = parser.parse_args()
 
     now = datetime.now(UTC).replace(microsecond=0)
@@ -177,8 +192,9 @@ def main() -> None:
     plans.append(("1MB, 20 certs", cases["1MB"], (*decoys, ident.cert_der)))
 
     if args.profile:
-        label, case, certs = plans[-1] if args.profile == "1MB-20certs" else next(
-            p for p in plans if p[0] == args.profile)
+        label, case, certs = (
+            plans[-1] if args.profile == "1MB-20certs" else next(p for p in plans if p[0] == args.profile)
+        )
         profile(case, certs, now)
         return
 

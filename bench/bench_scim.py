@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
-from scim_support import RealScimServer  # noqa: E402
+import httpx
+from scim_support import RealScimServer
 
-from wizard.scim import probe_scim_sync  # noqa: E402
-from wizard.transport import USER_AGENT  # noqa: E402
+from wizard.scim import probe_scim_sync
+from wizard.transport import USER_AGENT
 
 TOKEN = "bench-token-0123456789"
 
@@ -69,14 +69,22 @@ def main() -> None:
         rows.append(("probe_scim_sync (one GET)", median_ms(probe, 30), "bare httpx.get", median_ms(bare, 30)))
 
         cli = [py, "-m", "wizard", "check-scim", "--org", "acme", "--api-url", server.api_base]
-        rows.append((
-            "check-scim end to end (subprocess)", median_ms(lambda: run_cmd(cli, TOKEN + "\n"), 7),
-            'python -c "import httpx"', median_ms(lambda: run_cmd([py, "-c", "import httpx"]), 7),
-        ))
-    rows.append((
-        "check-scim --help (subprocess)", median_ms(lambda: run_cmd([py, "-m", "wizard", "check-scim", "--help"]), 7),
-        'python -c "import lxml.etree"', median_ms(lambda: run_cmd([py, "-c", "import lxml.etree"]), 7),
-    ))
+        rows.append(
+            (
+                "check-scim end to end (subprocess)",
+                median_ms(lambda: run_cmd(cli, TOKEN + "\n"), 7),
+                'python -c "import httpx"',
+                median_ms(lambda: run_cmd([py, "-c", "import httpx"]), 7),
+            )
+        )
+    rows.append(
+        (
+            "check-scim --help (subprocess)",
+            median_ms(lambda: run_cmd([py, "-m", "wizard", "check-scim", "--help"]), 7),
+            'python -c "import lxml.etree"',
+            median_ms(lambda: run_cmd([py, "-c", "import lxml.etree"]), 7),
+        )
+    )
     baseline_pass = median_ms(lambda: run_cmd([py, "-c", "pass"]), 7)
 
     print(f"{'measured':<38}{'median ms':>10}   {'compared with':<30}{'median ms':>10}{'ratio':>8}")

@@ -47,10 +47,7 @@ BARE_MARKER = b"bare-textual-app"
 WIZARD_MARKER = b"Step 1 of 9"
 COLUMNS, ROWS = 100, 30
 # The wizard with the collector left running: gc.disable made a no-op for the child.
-NO_GC_PAUSE = (
-    "import gc, sys; gc.disable = lambda: None; "
-    "from wizard.cli import main; sys.exit(main(sys.argv[1:]))"
-)
+NO_GC_PAUSE = "import gc, sys; gc.disable = lambda: None; from wizard.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 def first_paint(argv: list[str], marker: bytes, env: dict[str, str]) -> tuple[float, float, float]:
@@ -96,8 +93,9 @@ def main() -> int:
     compile_packages()
     with tempfile.TemporaryDirectory() as tmp:
         # Nothing is saved before the first screen, so every run is a fresh start.
-        env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor", HOME=tmp,
-                   XDG_STATE_HOME=str(Path(tmp) / "state"))
+        env = dict(
+            os.environ, TERM="xterm-256color", COLORTERM="truecolor", HOME=tmp, XDG_STATE_HOME=str(Path(tmp) / "state")
+        )
         env.pop("JUMPCLOUD_PULUMI_SSO_STATE_DIR", None)
         apps = {
             "bare Textual Header+Footer": ([sys.executable, str(BARE)], BARE_MARKER),
@@ -113,21 +111,30 @@ def main() -> int:
     med = {name: [statistics.median(r[i] for r in runs) for i in range(3)] for name, runs in results.items()}
     bare_name = "bare Textual Header+Footer"
     base = med[bare_name]
-    print(f"{'medians, launch to first screen':32}{'wall time':>12}{'CPU time':>12}{'peak RSS':>12}"
-          f"   ratio to bare: per round (of medians)")
+    print(
+        f"{'medians, launch to first screen':32}{'wall time':>12}{'CPU time':>12}{'peak RSS':>12}"
+        f"   ratio to bare: per round (of medians)"
+    )
     for name, (wall, cpu, rss) in med.items():
         per_round = [
-            statistics.median(run[i] / bare[i] for run, bare in zip(results[name], results[bare_name]))
+            statistics.median(run[i] / bare[i] for run, bare in zip(results[name], results[bare_name], strict=True))
             for i in range(3)
         ]
-        ratio = (f"{per_round[0]:.2f}x ({wall / base[0]:.2f}x) / {per_round[1]:.2f}x / "
-                 f"{per_round[2]:.2f}x" if name != bare_name else "")
+        ratio = (
+            f"{per_round[0]:.2f}x ({wall / base[0]:.2f}x) / {per_round[1]:.2f}x / {per_round[2]:.2f}x"
+            if name != bare_name
+            else ""
+        )
         print(f"{name:32}{wall * 1000:>9.0f} ms{cpu * 1000:>9.0f} ms{rss:>8.1f} MiB   {ratio}")
-    print(f"budget: 1.3x wall time, 1.5x peak memory; {opts.runs} rounds, the apps alternating; "
-          f"{COLUMNS}x{ROWS} pty; Python {sys.version.split()[0]}")
+    print(
+        f"budget: 1.3x wall time, 1.5x peak memory; {opts.runs} rounds, the apps alternating; "
+        f"{COLUMNS}x{ROWS} pty; Python {sys.version.split()[0]}"
+    )
 
-    code = ("import sys; from wizard.cli import main; main(['values','acmecorp','--json']);"
-            "sys.stderr.write('textual imported: %s\\n' % any(m.split('.')[0]=='textual' for m in sys.modules))")
+    code = (
+        "import sys; from wizard.cli import main; main(['values','acmecorp','--json']);"
+        "sys.stderr.write('textual imported: %s\\n' % any(m.split('.')[0]=='textual' for m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     print(out.stderr.strip())
     return 0

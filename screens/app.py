@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import gc
 import importlib
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -31,7 +31,7 @@ def step_screen_class(step: StepId) -> type[StepScreen]:
 
 
 def reopened_message(reopened: list[Reopened]) -> str:
-    """"Reopened 3. SSO tab values, 6. Configure Pulumi: the organisation name changed (a → b)."."""
+    """ "Reopened 3. SSO tab values, 6. Configure Pulumi: the organisation name changed (a → b)."."""
     by_reason: dict[str, list[str]] = {}
     for item in reopened:
         by_reason.setdefault(item.why, []).append(f"{STEPS[item.step].number}. {STEPS[item.step].title}")
@@ -81,7 +81,7 @@ class WizardApp(App):
     # -- clock and folders (injectable for tests) -------------------------
 
     def now(self) -> datetime:
-        return self._now() if self._now else datetime.now(timezone.utc)
+        return self._now() if self._now else datetime.now(UTC)
 
     def export_folders(self) -> list[Path]:
         if self._export_folders is not None:
@@ -180,8 +180,9 @@ class WizardApp(App):
                 screen.show_refusal(outcome.verdict.shown)
             return
         if outcome.reopened:
-            self.notify(reopened_message(outcome.reopened), title="Steps to check again", severity="warning",
-                        timeout=12)
+            self.notify(
+                reopened_message(outcome.reopened), title="Steps to check again", severity="warning", timeout=12
+            )
         self.go_next(message.step)
 
     def on_step_screen_form_changed(self, message: StepScreen.FormChanged) -> None:
@@ -275,18 +276,25 @@ class WizardApp(App):
         for step in STEP_ORDER:
             if self.state.can_visit(step):
                 title, number = STEPS[step].title, STEPS[step].number
-                yield SystemCommand(f"Go to step {number}: {title}", f"Open the {title} step", partial(self.go_to, step))
+                yield SystemCommand(
+                    f"Go to step {number}: {title}", f"Open the {title} step", partial(self.go_to, step)
+                )
         if not org_problem(self.state.org):
             values = self.values
             for row in values.all_rows():
                 yield SystemCommand(f"Copy {row.label}", row.value, partial(self.copy_value, row.label, row.value))
         if self.state.metadata_xml:
-            yield SystemCommand("Copy metadata XML", "The whole exported metadata, for Pulumi",
-                                partial(self.copy_value, "metadata XML", self.state.metadata_xml))
-        yield SystemCommand("Open troubleshooting", "Paste a SAML response; search the symptoms catalogue",
-                            self.action_troubleshoot)
-        yield SystemCommand("Rotate the certificate", "Load JumpCloud's regenerated certificate into Pulumi",
-                            self.action_rotate)
+            yield SystemCommand(
+                "Copy metadata XML",
+                "The whole exported metadata, for Pulumi",
+                partial(self.copy_value, "metadata XML", self.state.metadata_xml),
+            )
+        yield SystemCommand(
+            "Open troubleshooting", "Paste a SAML response; search the symptoms catalogue", self.action_troubleshoot
+        )
+        yield SystemCommand(
+            "Rotate the certificate", "Load JumpCloud's regenerated certificate into Pulumi", self.action_rotate
+        )
         yield SystemCommand("Start over", "Discard the saved progress and begin again", self.start_over)
 
 
@@ -299,4 +307,4 @@ def run_app(state_dir: str | None = None) -> int:
     return app.return_code or 0
 
 
-__all__ = ["WizardApp", "run_app", "__version__"]
+__all__ = ["WizardApp", "__version__", "run_app"]

@@ -8,7 +8,8 @@ tells the screen what to show.  A screen never writes the wizard's state.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -70,12 +71,12 @@ class StepScreen(Screen):
         Binding("ctrl+t", "app.troubleshoot", "Troubleshoot", priority=True),
     ]
 
-    app: "WizardHost"  # type: ignore[assignment]
+    app: WizardHost  # type: ignore[assignment]
 
     class Submitted(Message):
         """The admin pressed Next with this form."""
 
-        def __init__(self, screen: "StepScreen", form: dict[str, Any]) -> None:
+        def __init__(self, screen: StepScreen, form: dict[str, Any]) -> None:
             super().__init__()
             self.screen, self.step, self.form = screen, screen.STEP, form
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from typing import Any, Awaitable, Callable, Generic, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
 
 from textual.screen import Screen
 from textual.widget import Widget
@@ -53,8 +54,14 @@ class CheckRunner(Generic[T]):
         self._set_busy(True, running, button, busy_label)
         self.screen.run_worker(self._go(self._run, work, done, failed, delay), group=self.name, exclusive=True)
 
-    async def _go(self, run: int, work: Callable[[], Any] | None, done: Callable[[T], Any],
-                  failed: Callable[[Exception], T], delay: float) -> None:
+    async def _go(
+        self,
+        run: int,
+        work: Callable[[], Any] | None,
+        done: Callable[[T], Any],
+        failed: Callable[[Exception], T],
+        delay: float,
+    ) -> None:
         try:
             if delay:
                 await asyncio.sleep(delay)
@@ -65,7 +72,7 @@ class CheckRunner(Generic[T]):
         except Exception as exc:  # a bug must not close the wizard and lose the admin's input
             result = failed(exc)
         finally:
-            work = None  # noqa: F841 - drop what the work held (a token) as soon as it is done
+            work = None
             if run == self._run:
                 self._set_busy(False)
         if run != self._run or not self.screen.is_attached:

@@ -48,10 +48,14 @@ class MetadataScreen(StepScreen):
         with Vertical(classes="field"):
             yield Label("Path of the exported file")
             with Horizontal(classes="input-row"):
-                yield Input(state.metadata_path, placeholder="~/Downloads/JumpCloud-Pulumi-metadata.xml", id="metadata_path")
+                yield Input(
+                    state.metadata_path, placeholder="~/Downloads/JumpCloud-Pulumi-metadata.xml", id="metadata_path"
+                )
                 yield Button("Load", id="load", compact=True)
             yield FieldError("metadata_path")
-        with Collapsible(title="Or paste the XML", collapsed=not (state.metadata_xml and not state.metadata_path), id="paste-box"):
+        with Collapsible(
+            title="Or paste the XML", collapsed=not (state.metadata_xml and not state.metadata_path), id="paste-box"
+        ):
             yield TextArea(state.metadata_xml if not state.metadata_path else "", id="paste", show_line_numbers=False)
             yield Button("Check pasted XML", id="check-paste", compact=True)
         yield FieldError("source")
@@ -160,10 +164,17 @@ class MetadataScreen(StepScreen):
         idp_url_value, now = self.app.state.idp_url_value or None, self.app.now()
 
         def failed(exc: Exception) -> MetadataReport:
-            return MetadataReport([error("metadata.unexpected",
-                                         f"The check failed unexpectedly ({type(exc).__name__}).",
-                                         "Try again; if it persists, run 'jumpcloud-pulumi-sso check-metadata FILE'.",
-                                         "source")], None)
+            return MetadataReport(
+                [
+                    error(
+                        "metadata.unexpected",
+                        f"The check failed unexpectedly ({type(exc).__name__}).",
+                        "Try again; if it persists, run 'jumpcloud-pulumi-sso check-metadata FILE'.",
+                        "source",
+                    )
+                ],
+                None,
+            )
 
         self.checker.start(
             lambda: asyncio.to_thread(check_metadata, data, idp_url_value=idp_url_value, now=now),

@@ -36,8 +36,10 @@ class PulumiScreen(StepScreen):
         if self.app.values.org_url:
             yield CopyValue("Your organisation in Pulumi", self.app.values.org_url, id="org-url")
         yield CopyValue(
-            "Metadata XML (the whole file)", f"{len(state.metadata_xml):,} characters, shown below",
-            copy_text=state.metadata_xml, id="copy-xml",
+            "Metadata XML (the whole file)",
+            f"{len(state.metadata_xml):,} characters, shown below",
+            copy_text=state.metadata_xml,
+            id="copy-xml",
         )
         yield TextArea(state.metadata_xml, read_only=True, id="metadata-xml", show_line_numbers=False, soft_wrap=True)
 
@@ -115,8 +117,12 @@ class PulumiScreen(StepScreen):
             return await verify_pulumi(api_base, org, token, metadata, timeout=timeout)
 
         self.checker.start(
-            verify, self._show_result, lambda exc: ApiResult([unexpected_failure("Verifying with Pulumi", exc)]),
-            running="Asking Pulumi what it has loaded …", button="verify", busy_label="Verifying…",
+            verify,
+            self._show_result,
+            lambda exc: ApiResult([unexpected_failure("Verifying with Pulumi", exc)]),
+            running="Asking Pulumi what it has loaded …",
+            button="verify",
+            busy_label="Verifying…",
         )
 
     def _show_result(self, result) -> None:
@@ -129,8 +135,9 @@ class PulumiScreen(StepScreen):
 
     def form(self) -> dict:
         return {
-            "checklist": [item.key for item in SWITCH_CHECKLIST
-                          if self.query_one(f"#switch-{item.key}", Checkbox).value],
+            "checklist": [
+                item.key for item in SWITCH_CHECKLIST if self.query_one(f"#switch-{item.key}", Checkbox).value
+            ],
             "applied": self.query_one("#applied", Checkbox).value,
             "result": self.result,
         }

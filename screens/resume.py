@@ -13,8 +13,11 @@ from wizard.steps import STEPS
 class ResumeScreen(ModalScreen[bool]):
     """Offered at launch when saved progress exists: resume (True) or start over (False)."""
 
-    BINDINGS = [Binding("r", "resume", "Resume"), Binding("s", "start_over", "Start over"),
-                Binding("escape", "resume", "Resume", show=False)]
+    BINDINGS = [
+        Binding("r", "resume", "Resume"),
+        Binding("s", "start_over", "Start over"),
+        Binding("escape", "resume", "Resume", show=False),
+    ]
 
     def __init__(self, state: WizardState) -> None:
         super().__init__()

@@ -56,14 +56,15 @@ class DiffView(Grid):
             mark = "≠ " if row.changed else "  "
             cells.append(Static(mark + row.label, classes=f"diff-label {kind}", markup=False))
             cells.append(Static(row.old or "-", classes=f"diff-old {kind}", markup=False))
-            cells.append(Static((row.new or "-") if row.changed else "(unchanged)", classes=f"diff-new {kind}",
-                                markup=False))
+            cells.append(
+                Static((row.new or "-") if row.changed else "(unchanged)", classes=f"diff-new {kind}", markup=False)
+            )
         await self.mount_all(cells)
 
     def text(self) -> str:
         """The grid as plain lines (label | old | new), for tests and screen readers."""
         cells = [str(cell.render()) for cell in self.query(Static)]
-        return "\n".join(" | ".join(cells[i:i + 3]) for i in range(0, len(cells), 3))
+        return "\n".join(" | ".join(cells[i : i + 3]) for i in range(0, len(cells), 3))
 
 
 class RotationScreen(Screen):
@@ -71,7 +72,7 @@ class RotationScreen(Screen):
     BINDINGS = [Binding("escape", "close", "Close", priority=True)]
     FIELDS = {"org": "rot_org", "api_base": "rot_api"}  # where a finding about each meaning is shown
 
-    app: "WizardHost"  # type: ignore[assignment]
+    app: WizardHost  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__()
@@ -125,8 +126,9 @@ class RotationScreen(Screen):
             yield FindingsView(id="findings")
             yield DiffView(id="diff")
 
-            yield Checkbox("I regenerated the certificate in JumpCloud; use this file in Pulumi now",
-                           False, id="confirm")
+            yield Checkbox(
+                "I regenerated the certificate in JumpCloud; use this file in Pulumi now", False, id="confirm"
+            )
             yield FieldError("confirm")
             yield Button(APPLY_LABEL, id="apply", compact=True, variant="warning")
             yield FindingsView(id="outcome")
@@ -169,7 +171,8 @@ class RotationScreen(Screen):
         found = None
         entered = bool(self.query_one("#token", Input).value.strip())
         self.query_one("#token-source", Static).update(
-            "Access token: " + token_source_label(self._found_source, entered) + ".")
+            "Access token: " + token_source_label(self._found_source, entered) + "."
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id in ("token", "rot_api"):
@@ -258,8 +261,13 @@ class RotationScreen(Screen):
             target = self.query_one("#diff") if plan is not None and plan.rows else self.query_one("#findings")
             self.call_after_refresh(target.scroll_visible, animate=False, top=True)
 
-        self.checker.start(compare, show, lambda exc: (None, [unexpected_failure("Comparing with Pulumi", exc)]),
-                           button="compare", busy_label="Comparing…")
+        self.checker.start(
+            compare,
+            show,
+            lambda exc: (None, [unexpected_failure("Comparing with Pulumi", exc)]),
+            button="compare",
+            busy_label="Comparing…",
+        )
 
     async def _show_diff(self) -> None:
         diff = self.query_one("#diff", DiffView)

@@ -24,7 +24,9 @@ class ScimScreen(StepScreen):
         state = self.view
         base = effective_scim_base_url(state)
         yield CopyValue("Base URL (JumpCloud: Identity Management > Base URL)", base, id="copy-scim")
-        with Collapsible(title="Self-hosted: use a different base URL", collapsed=not state.scim_base_url, id="scim-advanced"):
+        with Collapsible(
+            title="Self-hosted: use a different base URL", collapsed=not state.scim_base_url, id="scim-advanced"
+        ):
             yield Input(state.scim_base_url or base, id="scim_base_url")
             yield FieldError("scim_base_url")
         with Vertical(classes="field"):
@@ -91,8 +93,8 @@ class ScimScreen(StepScreen):
         return text, scim_base_problem(text)
 
     def start_check(self) -> None:
-        from wizard.scim import ScimProbeResult, probe_scim
         from wizard.pulumi_step import unexpected_failure
+        from wizard.scim import ScimProbeResult, probe_scim
 
         base, problem = self._chosen_base()
         self.query_one("#err-scim_base_url", FieldError).show(problem or "")
@@ -100,9 +102,12 @@ class ScimScreen(StepScreen):
             return
         token, timeout = self.query_one("#scim_token", Input).value, self.app.network_timeout
         self.checker.start(
-            lambda: probe_scim(base, token, timeout=timeout), self._show_probe,
+            lambda: probe_scim(base, token, timeout=timeout),
+            self._show_probe,
             lambda exc: ScimProbeResult([unexpected_failure("Checking the SCIM token", exc)], base_url=base),
-            running=f"Checking the token against {base} …", button="check-scim", busy_label="Checking…",
+            running=f"Checking the token against {base} …",
+            button="check-scim",
+            busy_label="Checking…",
         )
 
     def _show_probe(self, result) -> None:

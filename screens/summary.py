@@ -17,8 +17,12 @@ from wizard.state import STEP_ORDER, StepId, StepStatus
 from wizard.steps import STEPS, check_record_path
 
 _STYLE = {
-    StepStatus.VERIFIED: "green", StepStatus.CONFIRMED: "cyan", StepStatus.WARNINGS: "yellow",
-    StepStatus.SKIPPED: "cyan", StepStatus.REOPENED: "yellow", StepStatus.FAILED: "red",
+    StepStatus.VERIFIED: "green",
+    StepStatus.CONFIRMED: "cyan",
+    StepStatus.WARNINGS: "yellow",
+    StepStatus.SKIPPED: "cyan",
+    StepStatus.REOPENED: "yellow",
+    StepStatus.FAILED: "red",
 }
 
 
@@ -55,8 +59,10 @@ class SummaryScreen(StepScreen):
             line = Table.grid(padding=(0, 2))
             line.add_column(width=22, no_wrap=True)
             line.add_column(no_wrap=True)
-            line.add_row(f"{STEPS[step].number}. {STEPS[step].title}",
-                         Text(f"{record.status.glyph} {record.status.words}", style=_STYLE.get(record.status, "dim")))
+            line.add_row(
+                f"{STEPS[step].number}. {STEPS[step].title}",
+                Text(f"{record.status.glyph} {record.status.words}", style=_STYLE.get(record.status, "dim")),
+            )
             parts.append(line)
             if record.note:
                 parts.append(Padding(Text(record.note, style="dim", overflow="fold"), (0, 0, 0, 3)))
@@ -85,8 +91,16 @@ class SummaryScreen(StepScreen):
         try:
             written = write_record(state, path_text, now=self.app.now())
         except OSError as exc:
-            self.show_findings([error("step.record.write", f"Could not write the record: {exc.strerror or exc}.",
-                                      "Choose another folder.", "record_path")])
+            self.show_findings(
+                [
+                    error(
+                        "step.record.write",
+                        f"Could not write the record: {exc.strerror or exc}.",
+                        "Choose another folder.",
+                        "record_path",
+                    )
+                ]
+            )
             return False
         self._written, self._written_digest = str(written), record_digest(state)
         self.query_one("#written", Static).update(f"✓ Setup record written to {written}")
@@ -98,7 +112,7 @@ class SummaryScreen(StepScreen):
         # Finish writes the record first when it is not written yet (or is out of date).
         from wizard.steps import record_digest
 
-        if self._written and self._written_digest == record_digest(self.app.state) or self.write_record():
+        if (self._written and self._written_digest == record_digest(self.app.state)) or self.write_record():
             super().action_next()
 
     def form(self) -> dict:

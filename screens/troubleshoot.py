@@ -34,10 +34,7 @@ if TYPE_CHECKING:
     from wizard.catalogue import Entry
     from wizard.troubleshoot import Troubleshooting
 
-PASTE_PLACEHOLDER = (
-    "Paste the SAML response here: XML, base64, SAMLResponse=… form body, "
-    "or a SAML-tracer JSON export"
-)
+PASTE_PLACEHOLDER = "Paste the SAML response here: XML, base64, SAMLResponse=… form body, or a SAML-tracer JSON export"
 
 
 def _step_label(step: str) -> str:
@@ -48,7 +45,7 @@ def _step_label(step: str) -> str:
     return f"wizard step {row.number}: {row.title}"
 
 
-def render_entry(entry: "Entry", *, brief: bool = False) -> Group:
+def render_entry(entry: Entry, *, brief: bool = False) -> Group:
     """One catalogue entry: title, then (symptoms, cause,) fix, where, checks with a hanging indent."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column("label", no_wrap=True, style="dim", width=12)
@@ -66,7 +63,7 @@ def render_entry(entry: "Entry", *, brief: bool = False) -> Group:
     return Group(Text("● " + entry.title, style="bold"), Padding(grid, (0, 0, 0, 2)))
 
 
-def render_summary(report: "Troubleshooting") -> Table:
+def render_summary(report: Troubleshooting) -> Table:
     """The decoded values; a flagged one in red with the expected value under it in green."""
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column("mark", no_wrap=True, width=1)
@@ -74,8 +71,7 @@ def render_summary(report: "Troubleshooting") -> Table:
     grid.add_column("value", overflow="fold", ratio=1)
     for row in report.rows:
         if row.flagged:
-            grid.add_row(Text("✗", style="bold red"), Text(row.label, style="bold red"),
-                         Text(row.value, style="red"))
+            grid.add_row(Text("✗", style="bold red"), Text(row.label, style="bold red"), Text(row.value, style="red"))
             if row.expected:
                 grid.add_row("", Text("expected", style="green"), Text(row.expected, style="bold green"))
         else:
@@ -95,11 +91,11 @@ class TroubleshootScreen(Screen):
         Binding("ctrl+o", "load", "Load file", priority=True),
         Binding("ctrl+f", "catalogue", "Catalogue", priority=True),
     ]
-    app: "WizardHost"  # type: ignore[assignment]
+    app: WizardHost  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__()
-        self.report: "Troubleshooting | None" = None
+        self.report: Troubleshooting | None = None
         self.checker: CheckRunner = CheckRunner(self, "diagnose", buttons=("ts-run",), status="#ts-status")
 
     @property
@@ -117,14 +113,16 @@ class TroubleshootScreen(Screen):
                     with Horizontal(id="ts-row"):
                         yield Label("Org", id="ts-org-label")
                         yield Input(state.org, placeholder="acmecorp", id="ts_org", compact=True)
-                        yield Input(placeholder="or a file: ~/Downloads/saml-response.txt", id="response_path",
-                                    compact=True)
+                        yield Input(
+                            placeholder="or a file: ~/Downloads/saml-response.txt", id="response_path", compact=True
+                        )
                         yield Button("Load", id="ts-load", compact=True)
                         yield Button("Diagnose", id="ts-run", compact=True, variant="primary")
                     yield FieldError("ts_org")
                     yield FieldError("response_path")
-                    yield TextArea("", id="response", show_line_numbers=False, soft_wrap=True,
-                                   placeholder=PASTE_PLACEHOLDER)
+                    yield TextArea(
+                        "", id="response", show_line_numbers=False, soft_wrap=True, placeholder=PASTE_PLACEHOLDER
+                    )
                 with VerticalScroll(id="ts-results"):
                     yield Static("", id="ts-status", markup=False)
                     yield Guide(assets.guide("troubleshooting"), id="ts-guide", classes="guide")
@@ -133,13 +131,15 @@ class TroubleshootScreen(Screen):
                     yield Static("", id="ts-summary")
                     yield Label("Decoded XML (read-only)", id="ts-pretty-label")
                     yield TextArea("", id="ts-pretty", read_only=True, show_line_numbers=False)
-            with TabPane("Symptoms catalogue", id="ts-catalogue"):
-                with Vertical(id="ts-catalogue-box"):
-                    yield Input(placeholder="search: locked out, email already in use, certificate…",
-                                id="catalogue-search", compact=True)
-                    yield Static("", id="catalogue-count", markup=False)
-                    with VerticalScroll(id="ts-catalogue-scroll"):
-                        yield Static("", id="catalogue-results")
+            with TabPane("Symptoms catalogue", id="ts-catalogue"), Vertical(id="ts-catalogue-box"):
+                yield Input(
+                    placeholder="search: locked out, email already in use, certificate…",
+                    id="catalogue-search",
+                    compact=True,
+                )
+                yield Static("", id="catalogue-count", markup=False)
+                with VerticalScroll(id="ts-catalogue-scroll"):
+                    yield Static("", id="catalogue-results")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -222,15 +222,21 @@ class TroubleshootScreen(Screen):
         def failed(exc: Exception) -> Exception:
             return exc
 
-        self.checker.start(lambda: asyncio.to_thread(self.app.diagnose, text, org, api_base, metadata_xml),
-                           self._show_outcome, failed, running="Diagnosing…")
+        self.checker.start(
+            lambda: asyncio.to_thread(self.app.diagnose, text, org, api_base, metadata_xml),
+            self._show_outcome,
+            failed,
+            running="Diagnosing…",
+        )
 
     # -- the diagnosis ----------------------------------------------------
 
-    def _show_outcome(self, report: "Troubleshooting | Exception") -> None:
+    def _show_outcome(self, report: Troubleshooting | Exception) -> None:
         if isinstance(report, Exception):  # never lose the paste (or the app) to a bug
-            self._show_failure(f"The diagnosis failed unexpectedly ({report.__class__.__name__}: {report}). "
-                               "Your paste is kept; try again, or report this.")
+            self._show_failure(
+                f"The diagnosis failed unexpectedly ({report.__class__.__name__}: {report}). "
+                "Your paste is kept; try again, or report this."
+            )
             return
         try:
             self._show_report(report)
@@ -244,12 +250,11 @@ class TroubleshootScreen(Screen):
         for selector in ("#ts-related", "#ts-summary", "#ts-pretty-label", "#ts-pretty"):
             self.query_one(selector).display = False
 
-    def _show_report(self, report: "Troubleshooting") -> None:
+    def _show_report(self, report: Troubleshooting) -> None:
         self.report = report
         self.add_class("-diagnosed")
         self.query_one("#ts-guide").display = False
-        status = Text(report.metadata_note,
-                      style="" if report.signature_checked_against_metadata else "yellow")
+        status = Text(report.metadata_note, style="" if report.signature_checked_against_metadata else "yellow")
         self.query_one("#ts-status", Static).update(status)
         self.query_one("#ts-findings", FindingsView).show(report.findings)
 
@@ -305,7 +310,11 @@ class TroubleshootScreen(Screen):
         for entry in entries:
             parts.extend([render_entry(entry), Text("")])
         if not entries:
-            parts.append(Text("Nothing in the catalogue matches. Try fewer or other words, or paste the SAML "
-                              "response in the first tab for a diagnosis."))
+            parts.append(
+                Text(
+                    "Nothing in the catalogue matches. Try fewer or other words, or paste the SAML "
+                    "response in the first tab for a diagnosis."
+                )
+            )
         results.update(Group(*parts))
         self.query_one("#ts-catalogue-scroll", VerticalScroll).scroll_home(animate=False)

@@ -24,7 +24,9 @@ class WelcomeScreen(StepScreen):
         yield Static("Before you start, confirm:", classes="subhead")
         yield Checkbox("JumpCloud has the SSO Package (or the SSO add-on)", state.has_sso_package, id="has_sso_package")
         yield FieldError("has_sso_package")
-        yield Checkbox("My Pulumi edition supports SAML SSO (paid editions)", state.has_saml_edition, id="has_saml_edition")
+        yield Checkbox(
+            "My Pulumi edition supports SAML SSO (paid editions)", state.has_saml_edition, id="has_saml_edition"
+        )
         yield FieldError("has_saml_edition")
         with Horizontal(id="day-two"):
             yield Static("Already set up? JumpCloud's certificate expiring?", classes="day-two-text")

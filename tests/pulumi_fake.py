@@ -22,7 +22,7 @@ import re
 import ssl
 import threading
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import UTC
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
@@ -77,7 +77,7 @@ def describe(xml: str) -> dict[str, Any]:
         raise ValueError("no X509 certificate found in the metadata")
     der = base64.b64decode("".join((cert_el.text or "").split()))
     cert = x509.load_der_x509_certificate(der)
-    out["validUntil"] = cert.not_valid_after_utc.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out["validUntil"] = cert.not_valid_after_utc.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return out
 
 
@@ -135,7 +135,7 @@ class FakePulumi:
     def url(self) -> str:
         return f"{'https' if self._tls else 'http'}://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> "FakePulumi":
+    def __enter__(self) -> FakePulumi:
         self._thread.start()
         return self
 
@@ -147,19 +147,42 @@ class FakePulumi:
 
     # -- state helpers ----------------------------------------------------------
 
-    def add_org(self, org: str, descriptor: str | None, *, admins: list[dict[str, Any]] | None = None,
-                validation_error: str = "") -> None:
+    def add_org(
+        self,
+        org: str,
+        descriptor: str | None,
+        *,
+        admins: list[dict[str, Any]] | None = None,
+        validation_error: str = "",
+    ) -> None:
         record: dict[str, Any] = {"idpSsoDescriptor": descriptor or "", "validationError": validation_error}
-        record.update(describe(descriptor) if descriptor else
-                      {"entityId": "", "ssoUrl": "", "validUntil": "", "nameIdFormat": ""})
+        record.update(
+            describe(descriptor) if descriptor else {"entityId": "", "ssoUrl": "", "validUntil": "", "nameIdFormat": ""}
+        )
         self.orgs[org] = record
-        self.admins[org] = admins if admins is not None else [
-            {"name": "Ada Admin", "githubLogin": "ada", "avatarUrl": "https://example.test/ada.png",
-             "email": "ada@example.test"},
-        ]
+        self.admins[org] = (
+            admins
+            if admins is not None
+            else [
+                {
+                    "name": "Ada Admin",
+                    "githubLogin": "ada",
+                    "avatarUrl": "https://example.test/ada.png",
+                    "email": "ada@example.test",
+                },
+            ]
+        )
 
-    def then(self, status: int = 200, body: Any = None, *, headers: dict[str, str] | None = None,
-             stall: float = 0.0, method: str | None = None, times: int = 1) -> "FakePulumi":
+    def then(
+        self,
+        status: int = 200,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        stall: float = 0.0,
+        method: str | None = None,
+        times: int = 1,
+    ) -> FakePulumi:
         for _ in range(times):
             self.script.append(Scripted(status, body, dict(headers or {}), stall, method))
         return self
@@ -183,8 +206,9 @@ class FakePulumi:
 
     # -- request handling -------------------------------------------------------
 
-    def _send(self, handler: BaseHTTPRequestHandler, status: int, body: Any,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, handler: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None
+    ) -> None:
         if isinstance(body, (dict, list)):
             payload = json.dumps(body).encode()
             content_type = "application/json"
@@ -293,10 +317,12 @@ def make_cert(not_before: Any, not_after: Any, *, cn: str = "JumpCloudSAMLUser")
     if not _KEYS:  # one key for the whole run: RSA generation is the slow part
         _KEYS.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
     key = _KEYS[0]
-    name = x509.Name([
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "JumpCloudSAMLIdP"),
-        x509.NameAttribute(NameOID.COMMON_NAME, cn),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "JumpCloudSAMLIdP"),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        ]
+    )
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -318,14 +344,20 @@ def fingerprint(der: bytes) -> str:
     return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
 
 
-def metadata_xml(der: bytes | None = None, *, entity_id: str = "strategicgroupnw",
-                 location: str = "https://sso.jumpcloud.com/saml2/bitdefender",
-                 nameid: str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress") -> str:
+def metadata_xml(
+    der: bytes | None = None,
+    *,
+    entity_id: str = "strategicgroupnw",
+    location: str = "https://sso.jumpcloud.com/saml2/bitdefender",
+    nameid: str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+) -> str:
     """The real JumpCloud export with its certificate, entity ID, SSO URL or NameID format swapped."""
     text = _REAL_EXPORT.read_text("utf-8")
     if der is not None:
         b64 = base64.b64encode(der).decode()
-        text = re.sub(r"(<ds:X509Certificate>)[^<]+(</ds:X509Certificate>)", lambda m: m.group(1) + b64 + m.group(2), text)
+        text = re.sub(
+            r"(<ds:X509Certificate>)[^<]+(</ds:X509Certificate>)", lambda m: m.group(1) + b64 + m.group(2), text
+        )
     text = text.replace('entityID="strategicgroupnw"', f'entityID="{entity_id}"')
     text = text.replace("https://sso.jumpcloud.com/saml2/bitdefender", location)
     text = text.replace("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", nameid)

@@ -19,8 +19,8 @@ import json
 import urllib.parse
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from functools import lru_cache
+from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -48,7 +48,7 @@ API = "https://api.pulumi.com"
 SP_ENTITY_ID = f"{API}/login/{ORG}/sso/saml/metadata"
 ACS_URL = f"{API}/login/{ORG}/sso/saml/acs"
 IDP_ENTITY_ID = "JumpCloud"
-NOW = datetime(2026, 11, 27, 21, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 21, 0, 0, tzinfo=UTC)
 
 EXC_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
 
@@ -73,19 +73,21 @@ class Identity:
         return self.cert.fingerprint(hashes.SHA256()).hex(":").upper()
 
 
-@lru_cache(maxsize=None)
+@cache
 def identity(
     name: str = "idp",
     key_size: int = 2048,
-    not_before: datetime = datetime(2024, 1, 1, tzinfo=timezone.utc),
+    not_before: datetime = datetime(2024, 1, 1, tzinfo=UTC),
     years: int = 5,
 ) -> Identity:
     """A cached key + certificate (``name`` tells two identities apart)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
-    subject = x509.Name([
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "JumpCloudSAMLIdP"),
-        x509.NameAttribute(NameOID.COMMON_NAME, "JumpCloudSAMLUser"),
-    ])
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "JumpCloudSAMLIdP"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "JumpCloudSAMLUser"),
+        ]
+    )
     serial = int.from_bytes(name.encode().ljust(8, b"\0")[:8], "big") or 1
     cert = (
         x509.CertificateBuilder()
@@ -101,7 +103,7 @@ def identity(
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 _DEFAULT = object()
@@ -175,19 +177,17 @@ def build_response(
     if audience is not None:
         restriction = etree.SubElement(cond, a("AudienceRestriction"))
         etree.SubElement(restriction, a("Audience")).text = audience
-    authn = etree.SubElement(
-        asrt, a("AuthnStatement"), AuthnInstant=_iso(issue_instant), SessionIndex="_sess4d1f0a"
-    )
+    authn = etree.SubElement(asrt, a("AuthnStatement"), AuthnInstant=_iso(issue_instant), SessionIndex="_sess4d1f0a")
     ctx = etree.SubElement(authn, a("AuthnContext"))
-    etree.SubElement(ctx, a("AuthnContextClassRef")).text = (
-        "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified"
-    )
+    etree.SubElement(ctx, a("AuthnContextClassRef")).text = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified"
     if attributes:
         stmt = etree.SubElement(asrt, a("AttributeStatement"))
         names = ["email", "firstname", "lastname", "username", "department", "title", "groups"]
         for i in range(attributes):
             attr = etree.SubElement(
-                stmt, a("Attribute"), Name=names[i % len(names)] + (str(i) if i >= len(names) else ""),
+                stmt,
+                a("Attribute"),
+                Name=names[i % len(names)] + (str(i) if i >= len(names) else ""),
                 NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:basic",
             )
             etree.SubElement(attr, a("AttributeValue")).text = f"value-{i}@example.com"
@@ -330,8 +330,9 @@ def encrypted(signed_or_unsigned: bytes | None = None) -> bytes:
     """A Response carrying an EncryptedAssertion instead of an Assertion."""
     root = build_response(assertion=False)
     enc = etree.SubElement(root, f"{{{SAML}}}EncryptedAssertion")
-    data = etree.SubElement(enc, f"{{{XENC}}}EncryptedData", nsmap={"xenc": XENC},
-                            Type="http://www.w3.org/2001/04/xmlenc#Element")
+    data = etree.SubElement(
+        enc, f"{{{XENC}}}EncryptedData", nsmap={"xenc": XENC}, Type="http://www.w3.org/2001/04/xmlenc#Element"
+    )
     etree.SubElement(data, f"{{{XENC}}}EncryptionMethod", Algorithm="http://www.w3.org/2009/xmlenc11#aes256-gcm")
     cipher = etree.SubElement(data, f"{{{XENC}}}CipherData")
     etree.SubElement(cipher, f"{{{XENC}}}CipherValue").text = base64.b64encode(b"\x13" * 96).decode()
@@ -339,6 +340,7 @@ def encrypted(signed_or_unsigned: bytes | None = None) -> bytes:
 
 
 # ---- encodings -------------------------------------------------------------
+
 
 def as_base64(xml: bytes, *, wrap: int | None = None) -> str:
     text = base64.b64encode(xml).decode()
@@ -368,27 +370,57 @@ def as_saml_tracer(xml: bytes, *, with_request: bool = True) -> str:
         f'AssertionConsumerServiceURL="{ACS_URL}"/>'
     )
     requests = [
-        {"requestId": "1", "method": "GET", "url": f"{API}/login/{ORG}/sso", "requestHeaders": [],
-         "responseStatus": 302, "responseHeaders": []},
+        {
+            "requestId": "1",
+            "method": "GET",
+            "url": f"{API}/login/{ORG}/sso",
+            "requestHeaders": [],
+            "responseStatus": 302,
+            "responseHeaders": [],
+        },
     ]
     if with_request:
-        requests.append({"requestId": "2", "method": "GET",
-                         "url": "https://sso.jumpcloud.com/saml2/pulumi?SAMLRequest=abc",
-                         "requestHeaders": [], "responseStatus": 200, "responseHeaders": [],
-                         "saml": authn_request})
-    requests.append({
-        "requestId": "3", "method": "POST", "url": ACS_URL, "requestHeaders": [],
-        "post": [["SAMLResponse", as_base64(xml)], ["RelayState", f"{API}/login/{ORG}/sso"]],
-        "responseStatus": 302, "responseHeaders": [],
-        "saml": xml.decode("utf-8"),
-    })
-    requests.append({"requestId": "4", "method": "GET", "url": "https://app.pulumi.com/acme-corp",
-                     "requestHeaders": [], "responseStatus": 200, "responseHeaders": []})
+        requests.append(
+            {
+                "requestId": "2",
+                "method": "GET",
+                "url": "https://sso.jumpcloud.com/saml2/pulumi?SAMLRequest=abc",
+                "requestHeaders": [],
+                "responseStatus": 200,
+                "responseHeaders": [],
+                "saml": authn_request,
+            }
+        )
+    requests.append(
+        {
+            "requestId": "3",
+            "method": "POST",
+            "url": ACS_URL,
+            "requestHeaders": [],
+            "post": [["SAMLResponse", as_base64(xml)], ["RelayState", f"{API}/login/{ORG}/sso"]],
+            "responseStatus": 302,
+            "responseHeaders": [],
+            "saml": xml.decode("utf-8"),
+        }
+    )
+    requests.append(
+        {
+            "requestId": "4",
+            "method": "GET",
+            "url": "https://app.pulumi.com/acme-corp",
+            "requestHeaders": [],
+            "responseStatus": 200,
+            "responseHeaders": [],
+        }
+    )
     return json.dumps({"requests": requests, "timestamp": _iso(NOW)}, indent=2)
 
 
-def metadata_xml(entity_id: str = IDP_ENTITY_ID, ident: Identity | None = None,
-                 sso_url: str = "https://sso.jumpcloud.com/saml2/pulumi") -> bytes:
+def metadata_xml(
+    entity_id: str = IDP_ENTITY_ID,
+    ident: Identity | None = None,
+    sso_url: str = "https://sso.jumpcloud.com/saml2/pulumi",
+) -> bytes:
     """A one-line JumpCloud-shaped metadata export for the given certificate."""
     ident = ident or identity()
     cert_b64 = base64.b64encode(ident.cert_der).decode()
@@ -398,10 +430,10 @@ def metadata_xml(entity_id: str = IDP_ENTITY_ID, ident: Identity | None = None,
         '<md:IDPSSODescriptor WantAuthnRequestsSigned="false" '
         'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
         '<md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
-        f'<ds:X509Data><ds:X509Certificate>{cert_b64}</ds:X509Certificate></ds:X509Data>'
-        '</ds:KeyInfo></md:KeyDescriptor>'
-        f'<md:NameIDFormat>{EMAIL_FORMAT}</md:NameIDFormat>'
+        f"<ds:X509Data><ds:X509Certificate>{cert_b64}</ds:X509Certificate></ds:X509Data>"
+        "</ds:KeyInfo></md:KeyDescriptor>"
+        f"<md:NameIDFormat>{EMAIL_FORMAT}</md:NameIDFormat>"
         '<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" '
         f'Location="{sso_url}"/>'
-        '</md:IDPSSODescriptor></md:EntityDescriptor>'
+        "</md:IDPSSODescriptor></md:EntityDescriptor>"
     ).encode()

@@ -17,11 +17,12 @@ import ipaddress
 import json
 import ssl
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from socketserver import ThreadingMixIn
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -88,9 +89,7 @@ class RealScimServer:
 
     # Pulumi's layout: /scim/v2/<org>/Users -> tenant <org>, path /Users
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        headers = {
-            k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")
-        }
+        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
         with self._lock:
             self.seen.append(
                 Seen(
@@ -111,7 +110,7 @@ class RealScimServer:
     def base_url(self, org: str) -> str:
         return f"{self.api_base}/scim/v2/{org}"
 
-    def start(self) -> "RealScimServer":
+    def start(self) -> RealScimServer:
         self._thread.start()
         return self
 
@@ -119,7 +118,7 @@ class RealScimServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "RealScimServer":
+    def __enter__(self) -> RealScimServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -223,8 +222,12 @@ class FaultServer:
                 parts = urlsplit(self.path)
                 with owner._lock:
                     owner.seen.append(
-                        Seen(self.command, parts.path, dict(parse_qsl(parts.query)),
-                             {k.lower(): v for k, v in self.headers.items()})
+                        Seen(
+                            self.command,
+                            parts.path,
+                            dict(parse_qsl(parts.query)),
+                            {k.lower(): v for k, v in self.headers.items()},
+                        )
                     )
                     reply = owner._next(parts.path)
                 if reply.stall and owner._stop.wait(reply.stall):
@@ -271,7 +274,7 @@ class FaultServer:
     def requests_to(self, prefix: str) -> list[Seen]:
         return [s for s in self.seen if s.path.startswith(prefix)]
 
-    def start(self) -> "FaultServer":
+    def start(self) -> FaultServer:
         self._thread.start()
         return self
 
@@ -280,7 +283,7 @@ class FaultServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "FaultServer":
+    def __enter__(self) -> FaultServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -296,7 +299,7 @@ def self_signed_context(directory: Path) -> ssl.SSLContext:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)

@@ -39,31 +39,52 @@ def test_an_entry_lists_exactly_the_codes_the_registry_links_to_it(entries):
 def test_every_response_problem_has_an_entry():
     # not reading the admin's file (its message is the fix), and "not checked" (it says how to check)
     exempt = {"response.signature.unchecked"}
-    unexplained = [c.code for c in REGISTRY.values()
-                   if c.code.startswith("response.") and not c.code.startswith("response.file.")
-                   and c.severity.value in ("error", "warning") and c.code not in exempt and not c.catalogue]
+    unexplained = [
+        c.code
+        for c in REGISTRY.values()
+        if c.code.startswith("response.")
+        and not c.code.startswith("response.file.")
+        and c.severity.value in ("error", "warning")
+        and c.code not in exempt
+        and not c.catalogue
+    ]
     assert not unexplained, unexplained
 
 
 def test_the_pulumi_topics_are_there(entries):
     titles = " | ".join(e.title.lower() for e in entries)
-    for topic in ("locked out", "metadata", "nameid format", "sso binding", "email already in use", "scim",
-                  "bound group", "certificate", "relaystate", "audience", "clock skew", "rotated"):
+    for topic in (
+        "locked out",
+        "metadata",
+        "nameid format",
+        "sso binding",
+        "email already in use",
+        "scim",
+        "bound group",
+        "certificate",
+        "relaystate",
+        "audience",
+        "clock skew",
+        "rotated",
+    ):
         assert any(topic in e.haystack() for e in entries), topic
     assert "email already in use" in titles
 
 
-@pytest.mark.parametrize(("query", "expected_id"), [
-    ("email already in use", "email-already-in-use"),
-    ('"Email already in use"', "email-already-in-use"),
-    ("LOCKED OUT", "locked-out"),
-    ("sso binding", "sso-binding-not-found"),
-    ("409", "scim-409"),
-    ("response.audience.mismatch", "audience-mismatch"),
-    ("clock skew", "clock-skew"),
-    ("relaystate tile", "idp-initiated-no-relaystate"),
-    ("certificate rotated", "signature-invalid-after-rotation"),
-])
+@pytest.mark.parametrize(
+    ("query", "expected_id"),
+    [
+        ("email already in use", "email-already-in-use"),
+        ('"Email already in use"', "email-already-in-use"),
+        ("LOCKED OUT", "locked-out"),
+        ("sso binding", "sso-binding-not-found"),
+        ("409", "scim-409"),
+        ("response.audience.mismatch", "audience-mismatch"),
+        ("clock skew", "clock-skew"),
+        ("relaystate tile", "idp-initiated-no-relaystate"),
+        ("certificate rotated", "signature-invalid-after-rotation"),
+    ],
+)
 def test_search_finds(entries, query, expected_id):
     found = search(entries, query)
     assert expected_id in [e.id for e in found]

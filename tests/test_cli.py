@@ -90,8 +90,9 @@ def modules_after(code: str) -> list[str]:
 
 def test_opening_the_wizard_imports_no_command_module():
     """Start-up pays only for the wizard: the sub-commands' modules stay unloaded."""
-    loaded = modules_after("from wizard.cli import build_parser, _named_command\n"
-                           "build_parser(_named_command([])).parse_args([])")
+    loaded = modules_after(
+        "from wizard.cli import build_parser, _named_command\nbuild_parser(_named_command([])).parse_args([])"
+    )
     assert "wizard.cli" in loaded
     assert [m for m in loaded if m.startswith("wizard.commands.")] == []
 

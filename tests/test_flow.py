@@ -15,21 +15,37 @@ from wizard.state import STEP_ORDER, StateStore, StepStatus, WizardState
 from wizard.steps import INPUTS, STEPS, record_digest, summarize_metadata
 
 W, APP, SSO, GROUPS, META, PULUMI, SIGNIN, SCIM, SUMMARY = STEP_ORDER
-GOOD_SUMMARY = {"source": "JumpCloud-Pulumi-metadata.xml", "entity_id": "strategicgroupnw",
-                "sso_url": "https://sso.jumpcloud.com/saml2/bitdefender", "cert_sha256": "7A:42",
-                "cert_subject": "CN=JumpCloudSAMLUser", "cert_not_after": "2027-03-23 00:00 UTC",
-                "nameid_format": "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"}
+GOOD_SUMMARY = {
+    "source": "JumpCloud-Pulumi-metadata.xml",
+    "entity_id": "strategicgroupnw",
+    "sso_url": "https://sso.jumpcloud.com/saml2/bitdefender",
+    "cert_sha256": "7A:42",
+    "cert_subject": "CN=JumpCloudSAMLUser",
+    "cert_not_after": "2027-03-23 00:00 UTC",
+    "nameid_format": "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+}
 
 
 def finished_state() -> WizardState:
     """A setup finished as `acmecorp`, every confirmation given, SCIM verified."""
     state = WizardState(
-        org="acmecorp", has_sso_package=True, has_saml_edition=True, app_kind="connector",
-        idp_url_value="bitdefender", idp_url_acknowledged=True, groups=["Engineering", "SRE"],
+        org="acmecorp",
+        has_sso_package=True,
+        has_saml_edition=True,
+        app_kind="connector",
+        idp_url_value="bitdefender",
+        idp_url_acknowledged=True,
+        groups=["Engineering", "SRE"],
         ticked_rows=["acs_url", "nameid", "nameid_format", "relay_state", "signature_algorithm", "sp_entity_id"],
-        metadata_path=str(GOOD_EXPORT), metadata_xml=GOOD_EXPORT.read_text(), metadata_summary=dict(GOOD_SUMMARY),
-        pulumi_confirmed=True, idp_initiated_ok=True, sp_initiated_ok=True, scim_confirmed=True,
-        record_path="/tmp/record.md", completed_at="2026-11-27T12:00:00+00:00",
+        metadata_path=str(GOOD_EXPORT),
+        metadata_xml=GOOD_EXPORT.read_text(),
+        metadata_summary=dict(GOOD_SUMMARY),
+        pulumi_confirmed=True,
+        idp_initiated_ok=True,
+        sp_initiated_ok=True,
+        scim_confirmed=True,
+        record_path="/tmp/record.md",
+        completed_at="2026-11-27T12:00:00+00:00",
     )
     for step in STEP_ORDER:
         mark_complete(state, step, StepStatus.VERIFIED if step in (META, PULUMI, SCIM, SUMMARY) else None)
@@ -39,22 +55,30 @@ def finished_state() -> WizardState:
 def _metadata(key: str, value: str):
     def change(state: WizardState) -> None:
         state.metadata_summary = dict(state.metadata_summary, **{key: value})
+
     return change
 
 
 # Written out here, not read from the table: this is what the table must say.
 CHANGES = {
     "org": (lambda s: setattr(s, "org", "acmecorp2"), {SSO, PULUMI, SIGNIN, SCIM, SUMMARY}),
-    "api_base": (lambda s: setattr(s, "api_base", "https://api.pulumi.example.com"), {SSO, PULUMI, SIGNIN, SCIM, SUMMARY}),
+    "api_base": (
+        lambda s: setattr(s, "api_base", "https://api.pulumi.example.com"),
+        {SSO, PULUMI, SIGNIN, SCIM, SUMMARY},
+    ),
     "app_kind": (lambda s: setattr(s, "app_kind", "custom"), {SSO, GROUPS, META, PULUMI, SIGNIN, SCIM, SUMMARY}),
-    "idp_url_value": (lambda s: setattr(s, "idp_url_value", "pulumi-acmecorp"),
-                      {SSO, GROUPS, META, PULUMI, SIGNIN, SCIM, SUMMARY}),
+    "idp_url_value": (
+        lambda s: setattr(s, "idp_url_value", "pulumi-acmecorp"),
+        {SSO, GROUPS, META, PULUMI, SIGNIN, SCIM, SUMMARY},
+    ),
     "groups": (lambda s: setattr(s, "groups", ["Engineering", "Ops"]), {SUMMARY}),
     "metadata_cert": (_metadata("cert_sha256", "00:11"), {PULUMI, SIGNIN, SUMMARY}),
     "metadata_sso_url": (_metadata("sso_url", "https://sso.jumpcloud.com/saml2/other"), {PULUMI, SIGNIN, SUMMARY}),
     "metadata_entity_id": (_metadata("entity_id", "JumpCloud"), {PULUMI, SIGNIN, SUMMARY}),
-    "scim_base_url": (lambda s: setattr(s, "scim_base_url", "https://scim.example.com/scim/v2/acmecorp"),
-                      {SCIM, SUMMARY}),
+    "scim_base_url": (
+        lambda s: setattr(s, "scim_base_url", "https://scim.example.com/scim/v2/acmecorp"),
+        {SCIM, SUMMARY},
+    ),
 }
 
 
@@ -122,8 +146,11 @@ def test_the_summary_is_reopened_when_the_record_would_say_something_else():
 
 def test_a_refused_step_keeps_what_was_accepted_and_what_was_typed():
     state = finished_state()
-    outcome = flow.submit(state, W, {"org": "acme corp", "api_base": "https://api.pulumi.com",
-                                     "has_sso_package": True, "has_saml_edition": True})
+    outcome = flow.submit(
+        state,
+        W,
+        {"org": "acme corp", "api_base": "https://api.pulumi.com", "has_sso_package": True, "has_saml_edition": True},
+    )
     assert not outcome.passed
     assert [f.code for f in outcome.verdict.findings] == ["step.org.invalid"]
     assert state.org == "acmecorp"  # nothing refused is accepted
@@ -135,8 +162,11 @@ def test_a_refused_step_keeps_what_was_accepted_and_what_was_typed():
 
 def test_a_new_org_on_step_1_reopens_its_dependents_through_next():
     state = finished_state()
-    outcome = flow.submit(state, W, {"org": "acmecorp2", "api_base": "https://api.pulumi.com",
-                                     "has_sso_package": True, "has_saml_edition": True})
+    outcome = flow.submit(
+        state,
+        W,
+        {"org": "acmecorp2", "api_base": "https://api.pulumi.com", "has_sso_package": True, "has_saml_edition": True},
+    )
     assert outcome.passed and state.org == "acmecorp2"
     assert {r.step for r in outcome.reopened} == {SSO, PULUMI, SIGNIN, SCIM, SUMMARY}
     assert state.status(W) is StepStatus.CONFIRMED
@@ -149,36 +179,59 @@ def test_the_whole_setup_through_the_model_records_the_evidence_of_each_step(tmp
 
     state = WizardState()
     forms = {
-        W: {"org": "acmecorp", "api_base": "https://api.pulumi.com/", "has_sso_package": True,
-            "has_saml_edition": True},
+        W: {
+            "org": "acmecorp",
+            "api_base": "https://api.pulumi.com/",
+            "has_sso_package": True,
+            "has_saml_edition": True,
+        },
         APP: {"app_kind": "custom", "idp_url_value": " bitdefender ", "display_name": "Pulumi", "acknowledged": True},
         SSO: {"rows": ["sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format", "signature_algorithm"]},
         GROUPS: {"groups": "Engineering, SRE"},
-        META: {"metadata_path": str(GOOD_EXPORT), "metadata_xml": GOOD_EXPORT.read_text(),
-               "source": "JumpCloud-Pulumi-metadata.xml", "ack_warnings": False,
-               "report": check_metadata(GOOD_EXPORT.read_bytes(), idp_url_value="bitdefender")},
+        META: {
+            "metadata_path": str(GOOD_EXPORT),
+            "metadata_xml": GOOD_EXPORT.read_text(),
+            "source": "JumpCloud-Pulumi-metadata.xml",
+            "ack_warnings": False,
+            "report": check_metadata(GOOD_EXPORT.read_bytes(), idp_url_value="bitdefender"),
+        },
         PULUMI: {"checklist": ["saml_admin", "own_account", "members", "immediate"], "applied": True, "result": None},
         SIGNIN: {"idp_initiated_ok": True, "sp_initiated_ok": True},
-        SCIM: {"scim_base_url": "https://api.pulumi.com/scim/v2/acmecorp", "skip": True,
-               "skip_reason": "no Enterprise edition", "scim_confirmed": False, "probe": None},
+        SCIM: {
+            "scim_base_url": "https://api.pulumi.com/scim/v2/acmecorp",
+            "skip": True,
+            "skip_reason": "no Enterprise edition",
+            "scim_confirmed": False,
+            "probe": None,
+        },
     }
     for step, form in forms.items():
         outcome = flow.submit(state, step, form)
         assert outcome.passed, (step, outcome.verdict.findings)
         assert not outcome.reopened
     written = write_record(state, tmp_path / "record.md")
-    outcome = flow.submit(state, SUMMARY, {"record_path": str(written), "written": str(written),
-                                           "written_digest": record_digest(state)})
+    outcome = flow.submit(
+        state, SUMMARY, {"record_path": str(written), "written": str(written), "written_digest": record_digest(state)}
+    )
     assert outcome.passed
     assert [state.status(s) for s in STEP_ORDER] == [
-        StepStatus.CONFIRMED, StepStatus.CONFIRMED, StepStatus.CONFIRMED, StepStatus.CONFIRMED,
-        StepStatus.VERIFIED, StepStatus.CONFIRMED, StepStatus.CONFIRMED, StepStatus.SKIPPED, StepStatus.VERIFIED]
+        StepStatus.CONFIRMED,
+        StepStatus.CONFIRMED,
+        StepStatus.CONFIRMED,
+        StepStatus.CONFIRMED,
+        StepStatus.VERIFIED,
+        StepStatus.CONFIRMED,
+        StepStatus.CONFIRMED,
+        StepStatus.SKIPPED,
+        StepStatus.VERIFIED,
+    ]
     assert state.api_base == "https://api.pulumi.com" and state.idp_url_value == "bitdefender"
     assert state.groups == ["Engineering", "SRE"]
     assert state.metadata_summary["cert_sha256"].startswith("7A:42")
     assert state.record(APP).note == (
         "the admin confirmed the application (Custom SAML application) is saved with IdP URL "
-        "https://sso.jumpcloud.com/saml2/bitdefender")
+        "https://sso.jumpcloud.com/saml2/bitdefender"
+    )
     assert state.record(SCIM).note == "skipped: no Enterprise edition"
     assert not state.drafts
 
@@ -202,8 +255,11 @@ def _answer(*findings, verified=False):
 
 def test_a_check_that_contradicts_a_verified_step_fails_it_at_once():
     state = finished_state()
-    form = {"checklist": ["saml_admin", "own_account", "members", "immediate"], "applied": True,
-            "result": _answer(error("pulumi.mismatch.certificate", "Signing certificate differs."))}
+    form = {
+        "checklist": ["saml_admin", "own_account", "members", "immediate"],
+        "applied": True,
+        "result": _answer(error("pulumi.mismatch.certificate", "Signing certificate differs.")),
+    }
     assert flow.revise(state, PULUMI, form)
     assert state.status(PULUMI) is StepStatus.FAILED
     assert state.furthest_reachable() is PULUMI
@@ -211,8 +267,11 @@ def test_a_check_that_contradicts_a_verified_step_fails_it_at_once():
 
 def test_a_check_that_could_not_ask_leaves_the_step_as_it_was():
     state = finished_state()
-    form = {"checklist": ["saml_admin", "own_account", "members", "immediate"], "applied": True,
-            "result": _answer(error("pulumi.refused", "Nothing accepted the connection."))}
+    form = {
+        "checklist": ["saml_admin", "own_account", "members", "immediate"],
+        "applied": True,
+        "result": _answer(error("pulumi.refused", "Nothing accepted the connection.")),
+    }
     assert not flow.revise(state, PULUMI, form)
     assert state.status(PULUMI) is StepStatus.VERIFIED
 
@@ -244,8 +303,16 @@ def test_preview_changes_nothing():
 
 def test_a_draft_keeps_text_and_ticks_never_a_check_result():
     state = finished_state()
-    flow.keep_draft(state, SCIM, {"scim_base_url": "https://x.example/scim/v2/a", "skip": False,
-                                  "scim_confirmed": True, "probe": _answer(ok("scim.ok", "fine"))})
+    flow.keep_draft(
+        state,
+        SCIM,
+        {
+            "scim_base_url": "https://x.example/scim/v2/a",
+            "skip": False,
+            "scim_confirmed": True,
+            "probe": _answer(ok("scim.ok", "fine")),
+        },
+    )
     assert set(state.drafts["scim"]["form"]) == {"scim_base_url", "skip", "scim_confirmed"}
     assert "probe" not in state.to_json()
 
@@ -270,10 +337,17 @@ def test_a_version_1_state_is_taken_as_it_is_then_follows_the_rules(tmp_path):
     import json
 
     store = StateStore(tmp_path)
-    store.path.write_text(json.dumps({
-        "schema_version": 1, "org": "acmecorp", "idp_url_value": "bitdefender",
-        "steps": {s.value: "done" for s in STEP_ORDER[:4]}, "ticked_rows": ["acs_url"],
-    }))
+    store.path.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "org": "acmecorp",
+                "idp_url_value": "bitdefender",
+                "steps": {s.value: "done" for s in STEP_ORDER[:4]},
+                "ticked_rows": ["acs_url"],
+            }
+        )
+    )
     state = store.load().state
     assert not flow.reconcile(state)  # what it rested on is taken from the values saved with it
     state.org = "other"

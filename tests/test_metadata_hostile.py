@@ -14,21 +14,21 @@ import json
 import os
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from tests.test_metadata import make_cert, with_cert
 
 from tests.exports import GOOD_EXPORT
+from tests.test_metadata import make_cert, with_cert
 from wizard import xmlsafe
 from wizard.metadata import check_metadata
 
-NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
 CANARY = "CANARY-7f3a9c-must-never-appear"
 DECL = b'<?xml version="1.0" encoding="UTF-8"?>'
-BODY = GOOD_EXPORT.read_bytes()[len(DECL):]  # the export without its declaration
+BODY = GOOD_EXPORT.read_bytes()[len(DECL) :]  # the export without its declaration
 NAMEID = b"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 
 
@@ -62,7 +62,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         self.thread.start()
         return self
 
@@ -102,7 +102,7 @@ class PipeWatch:
             finally:
                 os.close(fd)
 
-    def __enter__(self) -> "PipeWatch":
+    def __enter__(self) -> PipeWatch:
         self._thread.start()
         return self
 
@@ -133,35 +133,36 @@ def body_with(inner_decl: bytes, nameid_text: bytes = NAMEID) -> bytes:
 
 
 EXTERNAL = {
-    "external entity": body_with(
-        b'<!DOCTYPE md:EntityDescriptor [<!ENTITY x SYSTEM "{where}">]>', b"&x;"),
+    "external entity": body_with(b'<!DOCTYPE md:EntityDescriptor [<!ENTITY x SYSTEM "{where}">]>', b"&x;"),
     "external DTD": body_with(b'<!DOCTYPE md:EntityDescriptor SYSTEM "{where}">'),
     "external DTD by public id": body_with(
-        b'<!DOCTYPE md:EntityDescriptor PUBLIC "-//OASIS//DTD SAML Metadata//EN" "{where}">'),
-    "parameter entity": body_with(
-        b'<!DOCTYPE md:EntityDescriptor [<!ENTITY % p SYSTEM "{where}"> %p;]>', b"&leak;"),
+        b'<!DOCTYPE md:EntityDescriptor PUBLIC "-//OASIS//DTD SAML Metadata//EN" "{where}">'
+    ),
+    "parameter entity": body_with(b'<!DOCTYPE md:EntityDescriptor [<!ENTITY % p SYSTEM "{where}"> %p;]>', b"&leak;"),
     "out-of-band parameter entities": body_with(
         b'<!DOCTYPE md:EntityDescriptor [<!ENTITY % d SYSTEM "{where}">'
-        b'<!ENTITY % e "<!ENTITY &#x25; s SYSTEM \'{where}?x=%d;\'>"> %e; %s;]>'),
+        b"<!ENTITY % e \"<!ENTITY &#x25; s SYSTEM '{where}?x=%d;'>\"> %e; %s;]>"
+    ),
     "entity in an attribute default": body_with(
-        b'<!DOCTYPE md:EntityDescriptor [<!ENTITY x SYSTEM "{where}">'
-        b'<!ATTLIST md:EntityDescriptor extra CDATA "&x;">]>'),
+        b'<!DOCTYPE md:EntityDescriptor [<!ENTITY x SYSTEM "{where}"><!ATTLIST md:EntityDescriptor extra CDATA "&x;">]>'
+    ),
     "UTF-16 external entity": (
         '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE md:EntityDescriptor '
-        '[<!ENTITY x SYSTEM "{where}">]>'
-        + BODY.replace(NAMEID, b"&x;").decode()
+        '[<!ENTITY x SYSTEM "{where}">]>' + BODY.replace(NAMEID, b"&x;").decode()
     ).encode("utf-16"),
 }
 
 # Not forbidden (no DOCTYPE) but naming something to fetch: nothing may be fetched.
 REFERENCES = {
     "XInclude": BODY.replace(
-        NAMEID, b'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="{where}" parse="text"/>' + NAMEID),
+        NAMEID, b'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="{where}" parse="text"/>' + NAMEID
+    ),
     "xml-stylesheet PI": b'<?xml-stylesheet type="text/xsl" href="{where}"?>' + BODY,
     "xsi:schemaLocation": BODY.replace(
         b'entityID="strategicgroupnw"',
         b'entityID="strategicgroupnw" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-        b'xsi:schemaLocation="urn:oasis:names:tc:SAML:2.0:metadata {where}"'),
+        b'xsi:schemaLocation="urn:oasis:names:tc:SAML:2.0:metadata {where}"',
+    ),
 }
 
 
@@ -211,8 +212,7 @@ def test_references_without_doctype_are_not_followed(targets, scan, name, kind):
 
 
 def test_certificate_urls_are_not_fetched(targets):
-    cert = make_cert(NOW - timedelta(days=1), NOW + timedelta(days=1000),
-                     crl_url=targets["server"].url + "/crl")
+    cert = make_cert(NOW - timedelta(days=1), NOW + timedelta(days=1000), crl_url=targets["server"].url + "/crl")
     report = check_metadata(with_cert(cert), now=NOW)
     assert report.ok
     assert report.metadata.signing_certificate.der.count(targets["server"].url.encode()) == 1
@@ -220,16 +220,16 @@ def test_certificate_urls_are_not_fetched(targets):
 
 BILLION_LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + b"".join(
-        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
-        for i in range(1, 10)
-    )
-    + b"]><md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" entityID=\"&lol9;\"/>"
+    + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+    + b']><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="&lol9;"/>'
 )
 QUADRATIC = (
-    b'<?xml version="1.0"?><!DOCTYPE kaboom [<!ENTITY a "' + b"A" * 100_000 + b'">]>'
+    b'<?xml version="1.0"?><!DOCTYPE kaboom [<!ENTITY a "'
+    + b"A" * 100_000
+    + b'">]>'
     + b'<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x"><md:NameIDFormat>'
-    + b"&a;" * 50_000 + b"</md:NameIDFormat></md:EntityDescriptor>"
+    + b"&a;" * 50_000
+    + b"</md:NameIDFormat></md:EntityDescriptor>"
 )
 
 
@@ -244,7 +244,9 @@ def test_entity_bombs_are_forbidden_without_expansion(targets, scan, data):
 
 
 def test_ten_mebibytes_is_refused_by_size(tmp_path: Path):
-    data = DECL + BODY.replace(b"</md:EntityDescriptor>", b"<!--" + b"x" * (10 * 1024 * 1024) + b"--></md:EntityDescriptor>")
+    data = DECL + BODY.replace(
+        b"</md:EntityDescriptor>", b"<!--" + b"x" * (10 * 1024 * 1024) + b"--></md:EntityDescriptor>"
+    )
     report = check_metadata(data, now=NOW)
     assert [f.code for f in report.findings] == ["xml.too_large"]
     assert "limit is 1,048,576 bytes" in report.findings[0].message
@@ -266,7 +268,7 @@ def test_deep_nesting_is_refused(depth):
         b"\x00" * 64,
         b"\xff\xfe\x00\x00garbage",
         b"<" * 5000,
-        b"<md:EntityDescriptor" + b" a=\"1\"" * 10,
+        b"<md:EntityDescriptor" + b' a="1"' * 10,
         "<r>\ud800</r>",  # a lone surrogate pasted
         b"<r>\xff\xfe\xfd</r>",  # not UTF-8
         b'<?xml version="1.0" encoding="no-such-encoding"?><r/>',

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,13 +30,15 @@ def flip(data: bytes, draw) -> bytes:
     if not data:
         return data
     at = draw(st.integers(0, len(data) - 1))
-    return data[:at] + bytes([draw(st.integers(0, 255))]) + data[at + 1:]
+    return data[:at] + bytes([draw(st.integers(0, 255))]) + data[at + 1 :]
 
 
 def insert(data: bytes, draw) -> bytes:
     at = draw(st.integers(0, len(data)))
-    piece = draw(st.sampled_from([b"<", b">", b"&", b'"', b"<!--", b"]]>", b"&amp;", b"\xef\xbb\xbf", b"\x00"])
-                 | st.binary(min_size=1, max_size=8))
+    piece = draw(
+        st.sampled_from([b"<", b">", b"&", b'"', b"<!--", b"]]>", b"&amp;", b"\xef\xbb\xbf", b"\x00"])
+        | st.binary(min_size=1, max_size=8)
+    )
     return data[:at] + piece + data[at:]
 
 
@@ -89,7 +91,7 @@ def mutated_exports(draw) -> bytes | str:
 @given(
     data=mutated_exports(),
     idp_url_value=st.none() | st.sampled_from(["bitdefender", "saml2", "x"]),
-    now=st.datetimes(min_value=datetime(2019, 1, 1), max_value=datetime(2031, 1, 1), timezones=st.just(timezone.utc)),
+    now=st.datetimes(min_value=datetime(2019, 1, 1), max_value=datetime(2031, 1, 1), timezones=st.just(UTC)),
 )
 def test_mutated_exports_only_ever_give_findings(data, idp_url_value, now):
     report = check_metadata(data, idp_url_value=idp_url_value, now=now)

@@ -13,7 +13,7 @@ import json
 import socket
 import ssl
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -26,7 +26,7 @@ from wizard.transport import MAX_RETRY_AFTER, REDACTED
 
 TOKEN = "pul-5ecret0123456789abcdef0123456789abcdef"
 ORG = "acme-corp"
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
+NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 class Sleeps:
@@ -73,7 +73,7 @@ def test_get_saml_reads_pulumis_answer_and_sends_the_documented_headers(fake):
     assert saml.entity_id == "strategicgroupnw"
     assert saml.sso_url == "https://sso.jumpcloud.com/saml2/bitdefender"
     assert saml.name_id_format == "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
-    assert saml.valid_until == datetime(2027, 3, 23, 20, 2, 7, tzinfo=timezone.utc)
+    assert saml.valid_until == datetime(2027, 3, 23, 20, 2, 7, tzinfo=UTC)
     assert saml.validation_error is None
     assert saml.org_name == ORG and saml.configured
     (seen,) = fake.requests
@@ -194,13 +194,16 @@ def test_max_attempts_is_honoured(fake):
     assert codes(result) == ["pulumi.server_error"] and len(fake.requests) == 1
 
 
-@pytest.mark.parametrize("body, headers, what", [
-    (b'{"idpSsoDescriptor": "<x/>", ', {}, "not JSON"),
-    (b"<!doctype html><html><body>Pulumi Cloud</body></html>", {"Content-Type": "text/html"}, "HTML"),
-    (b"[1, 2, 3]", {}, "list"),
-    (b'{"hello": "world"}', {}, "keys hello"),
-    (b'{"organization": {}, "idpSsoDescriptor": "", "entityId": 5}', {}, "'entityId' as text"),
-])
+@pytest.mark.parametrize(
+    "body, headers, what",
+    [
+        (b'{"idpSsoDescriptor": "<x/>", ', {}, "not JSON"),
+        (b"<!doctype html><html><body>Pulumi Cloud</body></html>", {"Content-Type": "text/html"}, "HTML"),
+        (b"[1, 2, 3]", {}, "list"),
+        (b'{"hello": "world"}', {}, "keys hello"),
+        (b'{"organization": {}, "idpSsoDescriptor": "", "entityId": 5}', {}, "'entityId' as text"),
+    ],
+)
 def test_unexpected_bodies_are_bad_response(fake, body, headers, what):
     fake.then(200, body, headers=headers)
     result = call(fake.url, "get_saml", ORG)
@@ -286,9 +289,13 @@ def _tls_server_context(tmp_path: Path) -> tuple[ssl.SSLContext, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake pulumi test CA")])
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - timedelta(days=1)).not_valid_after(NOW + timedelta(days=1))
+        .not_valid_before(NOW - timedelta(days=1))
+        .not_valid_after(NOW + timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
         .sign(key, hashes.SHA256())
@@ -296,8 +303,9 @@ def _tls_server_context(tmp_path: Path) -> tuple[ssl.SSLContext, Path]:
     cert_file = tmp_path / "fake-ca.pem"
     key_file = tmp_path / "fake-key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
     return context, cert_file
@@ -350,16 +358,20 @@ def _write_credentials(path: Path, tokens: dict[str, str]) -> Path:
 
 def test_environment_variable_comes_first(tmp_path):
     creds = _write_credentials(tmp_path / "c.json", {"https://api.pulumi.com": "pul-from-file"})
-    found = api.find_token("https://api.pulumi.com", environ={"PULUMI_ACCESS_TOKEN": " pul-env "},
-                           credentials_path=creds)
+    found = api.find_token(
+        "https://api.pulumi.com", environ={"PULUMI_ACCESS_TOKEN": " pul-env "}, credentials_path=creds
+    )
     assert found.token == "pul-env" and found.source == "PULUMI_ACCESS_TOKEN"
 
 
 def test_credentials_file_entry_for_this_api_url(tmp_path):
-    creds = _write_credentials(tmp_path / "c.json", {
-        "https://api.pulumi.com": "pul-saas",
-        "https://API.pulumi.example.org/": "pul-selfhosted",
-    })
+    creds = _write_credentials(
+        tmp_path / "c.json",
+        {
+            "https://api.pulumi.com": "pul-saas",
+            "https://API.pulumi.example.org/": "pul-selfhosted",
+        },
+    )
     assert api.find_token("https://api.pulumi.com", environ={}, credentials_path=creds).token == "pul-saas"
     found = api.find_token("https://api.pulumi.example.org", environ={}, credentials_path=creds)
     assert found.token == "pul-selfhosted" and found.source == str(creds)
@@ -383,9 +395,17 @@ def test_credentials_path_override_and_pulumi_home(tmp_path):
     assert api.find_token("https://api.pulumi.com", environ=env).token == "pul-ph"
 
 
-@pytest.mark.parametrize("content", ["", "{not json", "[]", '{"accessTokens": []}',
-                                     '{"accessTokens": {"https://api.pulumi.com": 5}}',
-                                     '{"accessTokens": {"https://api.pulumi.com": ""}}'])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "",
+        "{not json",
+        "[]",
+        '{"accessTokens": []}',
+        '{"accessTokens": {"https://api.pulumi.com": 5}}',
+        '{"accessTokens": {"https://api.pulumi.com": ""}}',
+    ],
+)
 def test_unusable_credentials_files_mean_no_token(tmp_path, content):
     creds = tmp_path / "c.json"
     creds.write_text(content)
@@ -433,15 +453,23 @@ def test_matching_metadata_is_verified_and_lists_the_saml_admins(fake):
     assert result.admins[0]["githubLogin"] == "ada"
     assert fingerprint(CERT_A)[:11] in result.findings[1].message
     assert [r.method + " " + r.path for r in fake.requests] == [
-        f"GET /api/orgs/{ORG}/saml", f"GET /api/orgs/{ORG}/saml/admins"]
+        f"GET /api/orgs/{ORG}/saml",
+        f"GET /api/orgs/{ORG}/saml/admins",
+    ]
 
 
-@pytest.mark.parametrize("file_kw, code, field", [
-    ({"location": "https://sso.jumpcloud.com/saml2/other-app"}, "pulumi.mismatch.sso_url", "sso_url"),
-    ({"entity_id": "JumpCloud"}, "pulumi.mismatch.entity_id", "entity_id"),
-    ({"nameid": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"}, "pulumi.mismatch.nameid_format",
-     "nameid_format"),
-])
+@pytest.mark.parametrize(
+    "file_kw, code, field",
+    [
+        ({"location": "https://sso.jumpcloud.com/saml2/other-app"}, "pulumi.mismatch.sso_url", "sso_url"),
+        ({"entity_id": "JumpCloud"}, "pulumi.mismatch.entity_id", "entity_id"),
+        (
+            {"nameid": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"},
+            "pulumi.mismatch.nameid_format",
+            "nameid_format",
+        ),
+    ],
+)
 def test_each_field_mismatch_is_named(fake, file_kw, code, field):
     fake.add_org(ORG, metadata_xml(CERT_A))
     result = verify(fake, metadata_xml(CERT_A, **file_kw))
@@ -470,8 +498,9 @@ def test_an_older_export_differs_by_certificate_and_valid_until(fake):
 
 def test_valid_until_alone_differs():
     xml = metadata_xml(CERT_A)
-    saml = api.SamlOrganization("strategicgroupnw", "https://sso.jumpcloud.com/saml2/bitdefender",
-                                NOW + timedelta(days=3), None, None, xml)
+    saml = api.SamlOrganization(
+        "strategicgroupnw", "https://sso.jumpcloud.com/saml2/bitdefender", NOW + timedelta(days=3), None, None, xml
+    )
     findings = api.compare_with_metadata(saml, metadata_of(xml))
     assert [f.code for f in findings if f.is_error] == ["pulumi.mismatch.valid_until"]
 
@@ -499,12 +528,14 @@ def test_a_bare_idpssodescriptor_from_pulumi_is_still_compared():
     saml = api.SamlOrganization("strategicgroupnw", None, None, None, None, bare)
     assert [f.code for f in api.compare_with_metadata(saml, metadata_of(metadata_xml(CERT_A)))] == ["pulumi.verified"]
     assert [f.code for f in api.compare_with_metadata(saml, metadata_of(metadata_xml(CERT_B)))] == [
-        "pulumi.mismatch.certificate"]
+        "pulumi.mismatch.certificate"
+    ]
 
 
 def test_unreadable_stored_metadata_is_reported():
-    saml = api.SamlOrganization("x", "https://sso.jumpcloud.com/saml2/bitdefender", None, None, None,
-                                "<md:EntityDescriptor")
+    saml = api.SamlOrganization(
+        "x", "https://sso.jumpcloud.com/saml2/bitdefender", None, None, None, "<md:EntityDescriptor"
+    )
     findings = api.compare_with_metadata(saml, metadata_of(metadata_xml(CERT_A)))
     assert "pulumi.descriptor_unreadable" in [f.code for f in findings]
 
@@ -533,8 +564,9 @@ def test_no_saml_admin_is_a_warning(fake):
 
 def test_hostile_values_from_pulumi_are_made_printable():
     xml = metadata_xml(CERT_A)
-    saml = api.SamlOrganization("evil\x1b[2J\u202eid", "https://sso.jumpcloud.com/saml2/bitdefender",
-                                None, None, None, xml)
+    saml = api.SamlOrganization(
+        "evil\x1b[2J\u202eid", "https://sso.jumpcloud.com/saml2/bitdefender", None, None, None, xml
+    )
     (finding,) = [f for f in api.compare_with_metadata(saml, metadata_of(xml)) if f.is_error]
     assert finding.code == "pulumi.mismatch.entity_id"
     assert "\x1b" not in finding.message and "\u202e" not in finding.message
@@ -543,12 +575,15 @@ def test_hostile_values_from_pulumi_are_made_printable():
 # --------------------------------------------------------------------------- status findings
 
 
-@pytest.mark.parametrize("days, warn, code", [
-    (400, 30, "pulumi.cert.ok"),
-    (10, 30, "pulumi.cert.expiring"),
-    (10, 5, "pulumi.cert.ok"),
-    (-2, 30, "pulumi.cert.expired"),
-])
+@pytest.mark.parametrize(
+    "days, warn, code",
+    [
+        (400, 30, "pulumi.cert.ok"),
+        (10, 30, "pulumi.cert.expiring"),
+        (10, 5, "pulumi.cert.ok"),
+        (-2, 30, "pulumi.cert.expired"),
+    ],
+)
 def test_status_findings_by_days_left(days, warn, code):
     der = make_cert(NOW - timedelta(days=1000), NOW + timedelta(days=days, hours=1))
     xml = metadata_xml(der)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -43,8 +43,10 @@ def test_gate_verified_passes_without_the_checklist():
     assert gate.passed and gate.verification == VERIFIED
 
 
-@pytest.mark.parametrize("code", ["pulumi.mismatch.certificate", "pulumi.mismatch.sso_url",
-                                  "pulumi.validation_error", "pulumi.not_configured"])
+@pytest.mark.parametrize(
+    "code",
+    ["pulumi.mismatch.certificate", "pulumi.mismatch.sso_url", "pulumi.validation_error", "pulumi.not_configured"],
+)
 def test_gate_definitive_answer_cannot_be_overruled_by_hand(code):
     gate = check_pulumi_step([code], False, CHECKLIST_KEYS, True)
     assert not gate.passed and gate.verification == ""
@@ -52,8 +54,10 @@ def test_gate_definitive_answer_cannot_be_overruled_by_hand(code):
     assert gate.findings[0].field == "verify"
 
 
-@pytest.mark.parametrize("codes", [None, ["pulumi.unauthorized"], ["pulumi.refused"], ["pulumi.no_token"],
-                                   ["pulumi.timeout"], ["pulumi.forbidden"]])
+@pytest.mark.parametrize(
+    "codes",
+    [None, ["pulumi.unauthorized"], ["pulumi.refused"], ["pulumi.no_token"], ["pulumi.timeout"], ["pulumi.forbidden"]],
+)
 def test_gate_no_answer_lets_the_admin_confirm_by_hand(codes):
     refused = check_pulumi_step(codes, False, CHECKLIST_KEYS[:2], True)
     assert not refused.passed
@@ -78,7 +82,8 @@ def test_gate_keeps_an_earlier_verification_until_contradicted():
 def test_checklist_and_token_choice():
     assert check_checklist(CHECKLIST_KEYS) == []
     assert definitive_codes(["pulumi.unauthorized", "pulumi.mismatch.nameid_format"]) == [
-        "pulumi.mismatch.nameid_format"]
+        "pulumi.mismatch.nameid_format"
+    ]
     assert "none found" in token_source_label(None, False)
     assert token_source_label("PULUMI_ACCESS_TOKEN", False) == "from PULUMI_ACCESS_TOKEN"
     assert "instead of the one from PULUMI_ACCESS_TOKEN" in token_source_label("PULUMI_ACCESS_TOKEN", True)
@@ -91,8 +96,13 @@ def test_checklist_and_token_choice():
 
 
 def state_at_pulumi(api_base: str) -> WizardState:
-    state = WizardState(org=ORG, api_base=api_base, idp_url_value="bitdefender", groups=["Engineering"],
-                        metadata_xml=GOOD_EXPORT.read_text())
+    state = WizardState(
+        org=ORG,
+        api_base=api_base,
+        idp_url_value="bitdefender",
+        groups=["Engineering"],
+        metadata_xml=GOOD_EXPORT.read_text(),
+    )
     complete_before(state, StepId.PULUMI)
     state.current_step = StepId.PULUMI.value
     return state
@@ -190,13 +200,17 @@ async def test_match_from_the_environment_token_makes_the_step_verified(fake, tm
     assert_token_nowhere(TOKEN, tmp_path, capfd, app)
 
 
-OTHER_CERT = make_cert(datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2031, 1, 1, tzinfo=timezone.utc))
+OTHER_CERT = make_cert(datetime(2026, 1, 1, tzinfo=UTC), datetime(2031, 1, 1, tzinfo=UTC))
 
 
-@pytest.mark.parametrize("loaded, named", [
-    (lambda: metadata_xml(OTHER_CERT), "Signing certificate differs"),
-    (lambda: metadata_xml(location="https://sso.jumpcloud.com/saml2/other-app"), "SSO URL differs"),
-], ids=["other-certificate", "other-app"])
+@pytest.mark.parametrize(
+    "loaded, named",
+    [
+        (lambda: metadata_xml(OTHER_CERT), "Signing certificate differs"),
+        (lambda: metadata_xml(location="https://sso.jumpcloud.com/saml2/other-app"), "SSO URL differs"),
+    ],
+    ids=["other-certificate", "other-app"],
+)
 async def test_mismatch_blocks_until_pulumi_has_the_export(fake, tmp_path, capfd, loaded, named):
     fake.add_org(ORG, loaded())  # Pulumi holds an older export / another app's
     app = app_for(tmp_path, fake.url)

@@ -20,8 +20,15 @@ from wizard.report import build_record
 from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus
 
 SIZE = (100, 30)
-V, W, C, S, R, F, N = (StepStatus.VERIFIED, StepStatus.WARNINGS, StepStatus.CONFIRMED, StepStatus.SKIPPED,
-                       StepStatus.REOPENED, StepStatus.FAILED, StepStatus.NOT_STARTED)
+V, W, C, S, R, F, N = (
+    StepStatus.VERIFIED,
+    StepStatus.WARNINGS,
+    StepStatus.CONFIRMED,
+    StepStatus.SKIPPED,
+    StepStatus.REOPENED,
+    StepStatus.FAILED,
+    StepStatus.NOT_STARTED,
+)
 ROWS = ("sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format", "signature_algorithm")
 
 
@@ -79,10 +86,15 @@ async def test_changing_the_org_after_the_end_reopens_only_what_rests_on_it(tmp_
         assert step_list_marks(app) == "✎✎↺✎✓↺↺↺↺"
         assert any(
             "Reopened 3. SSO tab values, 6. Configure Pulumi, 7. Sign in, 8. SCIM (optional), 9. Summary: "
-            "the organisation name changed (acmecorp → acmecorp2)." in str(n.message) for n in app._notifications)
+            "the organisation name changed (acmecorp → acmecorp2)." in str(n.message)
+            for n in app._notifications
+        )
         # neither the palette nor the step list passes the first reopened step
-        assert palette_steps(app) == ["Go to step 1: Prerequisites", "Go to step 2: Create the app",
-                                      "Go to step 3: SSO tab values"]
+        assert palette_steps(app) == [
+            "Go to step 1: Prerequisites",
+            "Go to step 2: Create the app",
+            "Go to step 3: SSO tab values",
+        ]
         app.go_to(StepId.SIGNIN)
         await pilot.pause()
         assert isinstance(app.screen, CreateAppScreen)
@@ -91,7 +103,8 @@ async def test_changing_the_org_after_the_end_reopens_only_what_rests_on_it(tmp_
         assert isinstance(app.screen, SsoTabScreen)
         screen = app.screen
         assert "↺ reopened: the organisation name changed (acmecorp → acmecorp2)" in str(
-            screen.query_one("#step-title").render())
+            screen.query_one("#step-title").render()
+        )
         assert not any(screen.query_one(f"#tick-{key}").value for key in ROWS)  # ticked for acmecorp's values
         assert "/login/acmecorp2/sso/saml/acs" in str(screen.query_one("#copy-acs_url .copy-text").render())
         await next_step(pilot)
@@ -164,7 +177,8 @@ async def test_changing_the_idp_url_value_after_the_export_reopens_the_app_s_ste
         assert isinstance(app.screen, SsoTabScreen)
         assert statuses(app) == [C, C, R, R, R, R, N, N, N]
         assert app.state.record(StepId.METADATA).note == (
-            "reopened: the IdP URL value changed (bitdefender → pulumi-acmecorp)")
+            "reopened: the IdP URL value changed (bitdefender → pulumi-acmecorp)"
+        )
         assert "Go to step 7: Sign in" not in palette_steps(app)
         app.go_to(StepId.SIGNIN)
         await pilot.pause()

@@ -54,10 +54,20 @@ ENCODINGS = {
     "saml-tracer": lambda x: f.as_saml_tracer(x),
 }
 EXPECTED_ENCODING = {
-    "xml": "xml", "xml-str": "xml", "xml-bom": "xml", "base64": "base64", "base64-wrapped": "base64",
-    "base64-crlf-indented": "base64", "base64-unpadded": "base64", "urlencoded-base64": "urlencoded-base64",
-    "form": "form", "form-unencoded-plus": "form", "form-url": "form", "deflate-base64": "deflate-base64",
-    "deflate-form": "form", "saml-tracer": "saml-tracer",
+    "xml": "xml",
+    "xml-str": "xml",
+    "xml-bom": "xml",
+    "base64": "base64",
+    "base64-wrapped": "base64",
+    "base64-crlf-indented": "base64",
+    "base64-unpadded": "base64",
+    "urlencoded-base64": "urlencoded-base64",
+    "form": "form",
+    "form-unencoded-plus": "form",
+    "form-url": "form",
+    "deflate-base64": "deflate-base64",
+    "deflate-form": "form",
+    "saml-tracer": "saml-tracer",
 }
 
 
@@ -113,18 +123,22 @@ def test_saml_tracer_without_saml():
 
 # ---- what it looks like when it is not a response ------------------------------------------
 
-@pytest.mark.parametrize(("pasted", "said"), [
-    ("SAMLRequest=" + base64.b64encode(b"<samlp:AuthnRequest/>").decode(), "SAMLRequest"),
-    ('{"foo": 1}', "not a SAML-tracer export"),
-    ('{"requests": ', "JSON that does not parse"),
-    ("https://app.pulumi.com/acme-corp", "web address"),
-    ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "JSON Web Token"),
-    ("hello there, this is not it", "plain text"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\xff\xfe", "binary"),
-    (base64.b64encode(bytes(range(256)) * 4).decode(), "binary data"),
-    (f.as_base64(b"<samlp:Response/>" * 10)[:101], "cut short"),
-    ("RelayState=abc&foo=bar&SAMLResponse", "plain text"),
-])
+
+@pytest.mark.parametrize(
+    ("pasted", "said"),
+    [
+        ("SAMLRequest=" + base64.b64encode(b"<samlp:AuthnRequest/>").decode(), "SAMLRequest"),
+        ('{"foo": 1}', "not a SAML-tracer export"),
+        ('{"requests": ', "JSON that does not parse"),
+        ("https://app.pulumi.com/acme-corp", "web address"),
+        ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "JSON Web Token"),
+        ("hello there, this is not it", "plain text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\xff\xfe", "binary"),
+        (base64.b64encode(bytes(range(256)) * 4).decode(), "binary data"),
+        (f.as_base64(b"<samlp:Response/>" * 10)[:101], "cut short"),
+        ("RelayState=abc&foo=bar&SAMLResponse", "plain text"),
+    ],
+)
 def test_not_decodable_says_what_it_looks_like(pasted, said):
     found = only_finding(decode_response(pasted))
     assert found.code == "response.not_decodable"
@@ -179,8 +193,10 @@ def test_entities_and_dtds_are_refused_in_every_encoding(doc, wrap, tmp_path):
     elif doc == "XXE-URL":
         doc = _xxe("http://127.0.0.1:9/evil")
     elif doc == "EXT-DTD":
-        doc = ('<?xml version="1.0"?><!DOCTYPE samlp:Response SYSTEM "' + secret.as_uri() + '">'
-               '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>')
+        doc = (
+            '<?xml version="1.0"?><!DOCTYPE samlp:Response SYSTEM "' + secret.as_uri() + '">'
+            '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>'
+        )
     result = run(wrap(doc))
     assert error_codes(result) == {"xml.forbidden"}
     assert "TOP-SECRET" not in json.dumps(result.to_dict()) + result.pretty_xml
@@ -194,8 +210,11 @@ def test_ten_megabytes_are_refused_quickly():
 
 
 def test_large_xml_over_the_cap():
-    result = run(b"<samlp:Response xmlns:samlp='urn:oasis:names:tc:SAML:2.0:protocol'>"
-                 + b"<a/>" * 400_000 + b"</samlp:Response>")
+    result = run(
+        b"<samlp:Response xmlns:samlp='urn:oasis:names:tc:SAML:2.0:protocol'>"
+        + b"<a/>" * 400_000
+        + b"</samlp:Response>"
+    )
     assert error_codes(result) == {"xml.too_large"}
 
 
@@ -211,7 +230,12 @@ def test_deflate_bomb_is_refused_without_inflating_it_all():
 
 
 def test_deeply_nested_xml():
-    deep = "<samlp:Response xmlns:samlp='urn:oasis:names:tc:SAML:2.0:protocol'>" + "<a>" * 5000 + "</a>" * 5000 + "</samlp:Response>"
+    deep = (
+        "<samlp:Response xmlns:samlp='urn:oasis:names:tc:SAML:2.0:protocol'>"
+        + "<a>" * 5000
+        + "</a>" * 5000
+        + "</samlp:Response>"
+    )
     assert error_codes(run(deep)) <= {"xml.forbidden", "xml.malformed"}
     assert error_codes(run(f.as_base64(deep.encode())))
 

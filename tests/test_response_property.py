@@ -18,9 +18,26 @@ GOOD = f.signed_response(in_response_to="_req1")
 GOOD_B64 = f.as_base64(GOOD, wrap=76).encode()
 IDP = ExpectedIdp(f.IDP_ENTITY_ID, (f.identity().cert_der,))
 
-_SNIPPETS = [b"<", b">", b"</saml:Assertion>", b"<!-- x -->", b"&amp;", b"&lol;", b"\x00", b"\xff\xfe",
-             b"<!DOCTYPE r>", b'ID="_asrt0b8e5d2c47a94f31b6c2"', b"<ds:Signature/>", b"%3D", b"=", b"\n",
-             "é".encode(), b"<saml:Assertion>", b"]]>", b"<![CDATA[x"]
+_SNIPPETS = [
+    b"<",
+    b">",
+    b"</saml:Assertion>",
+    b"<!-- x -->",
+    b"&amp;",
+    b"&lol;",
+    b"\x00",
+    b"\xff\xfe",
+    b"<!DOCTYPE r>",
+    b'ID="_asrt0b8e5d2c47a94f31b6c2"',
+    b"<ds:Signature/>",
+    b"%3D",
+    b"=",
+    b"\n",
+    "é".encode(),
+    b"<saml:Assertion>",
+    b"]]>",
+    b"<![CDATA[x",
+]
 
 
 @st.composite
@@ -65,8 +82,22 @@ def restructured(draw) -> bytes:
         elif kind == "text":
             target.text = draw(st.text(max_size=30).filter(lambda t: all(c.isprintable() for c in t)))
         elif kind == "attr":
-            name = draw(st.sampled_from(["ID", "Format", "Value", "URI", "Algorithm", "NotBefore",
-                                          "NotOnOrAfter", "Recipient", "Destination", "Method"]))
+            name = draw(
+                st.sampled_from(
+                    [
+                        "ID",
+                        "Format",
+                        "Value",
+                        "URI",
+                        "Algorithm",
+                        "NotBefore",
+                        "NotOnOrAfter",
+                        "Recipient",
+                        "Destination",
+                        "Method",
+                    ]
+                )
+            )
             target.set(name, draw(st.text(max_size=30).filter(lambda t: all(c.isprintable() for c in t))))
         elif kind == "drop_attrs":
             target.attrib.clear()

@@ -42,10 +42,16 @@ def _iso(moment: datetime) -> str:
 
 
 SIGNED = SignatureFacts(
-    signed=("assertion",), any_signature=True,
+    signed=("assertion",),
+    any_signature=True,
     algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
-    digest_algorithms=("http://www.w3.org/2001/04/xmlenc#sha256",), sha1=(), wrapping=(),
-    embedded_certificates=(CERT,), checked=True, verified=True, failures=(),
+    digest_algorithms=("http://www.w3.org/2001/04/xmlenc#sha256",),
+    sha1=(),
+    wrapping=(),
+    embedded_certificates=(CERT,),
+    checked=True,
+    verified=True,
+    failures=(),
 )
 GOOD = AssertionFacts(
     signature=SIGNED,
@@ -68,8 +74,16 @@ SUCCESS = StatusFacts(True, "urn:oasis:names:tc:SAML:2.0:status:Success")
 
 def response(assertion: AssertionFacts | None = GOOD, **changes: object) -> ResponseFacts:
     facts = ResponseFacts(
-        "Response", SAMLP_NS, is_response=True, destination=f.ACS_URL, issue_instant=_iso(NOW),
-        in_response_to="_req1", status=SUCCESS, assertion_count=1, encrypted_count=0, assertion=assertion,
+        "Response",
+        SAMLP_NS,
+        is_response=True,
+        destination=f.ACS_URL,
+        issue_instant=_iso(NOW),
+        in_response_to="_req1",
+        status=SUCCESS,
+        assertion_count=1,
+        encrypted_count=0,
+        assertion=assertion,
     )
     return replace(facts, **changes)  # type: ignore[arg-type]
 
@@ -84,6 +98,7 @@ def only(findings: list[Finding], code: str) -> Finding:
 
 
 # ---- the registry -----------------------------------------------------------------------
+
 
 def test_good_facts_give_no_finding_from_any_rule():
     assert rules.run_rules(response(), EXPECTED) == []
@@ -110,9 +125,12 @@ def test_assertion_rules_are_skipped_without_an_assertion():
 
 # ---- the document and its status ------------------------------------------------------
 
+
 def test_not_response_names_what_it_is_and_the_acs_url():
-    found = only(rules.not_response(ResponseFacts("AuthnRequest", SAMLP_NS, is_response=False), EXPECTED),
-                 "response.not_response")
+    found = only(
+        rules.not_response(ResponseFacts("AuthnRequest", SAMLP_NS, is_response=False), EXPECTED),
+        "response.not_response",
+    )
     assert "AuthnRequest" in found.message
     assert EXPECTED.values.acs_url in found.fix
 
@@ -153,6 +171,7 @@ def test_counts_are_not_judged_when_the_status_failed():
 
 # ---- signatures and certificates -------------------------------------------------------
 
+
 def test_sha1():
     a = replace(GOOD, signature=replace(SIGNED, sha1=("rsa-sha1", "sha1")))
     assert "rsa-sha1, sha1" in only(rules.signature_sha1(a, EXPECTED), "response.signature.sha1").message
@@ -189,10 +208,16 @@ def test_cert_expired_only_when_every_metadata_certificate_has():
     assert rules.cert_expired(GOOD, both) == []
 
 
-@pytest.mark.parametrize(("failure", "said"), [
-    (Verification("assertion", error="Digest mismatch", digest_mismatch=True), "changed after JumpCloud signed it"),
-    (Verification("response", error="Signature verification failed"), "does not verify with the metadata certificate"),
-])
+@pytest.mark.parametrize(
+    ("failure", "said"),
+    [
+        (Verification("assertion", error="Digest mismatch", digest_mismatch=True), "changed after JumpCloud signed it"),
+        (
+            Verification("response", error="Signature verification failed"),
+            "does not verify with the metadata certificate",
+        ),
+    ],
+)
 def test_signature_invalid_says_why(failure, said):
     a = replace(GOOD, signature=replace(SIGNED, verified=False, failures=(failure,)))
     found = only(rules.signature_invalid(a, EXPECTED), "response.signature.invalid")
@@ -200,10 +225,15 @@ def test_signature_invalid_says_why(failure, said):
 
 
 def test_signature_invalid_after_a_rotation_points_at_the_certificate():
-    a = replace(GOOD, signature=replace(
-        SIGNED, verified=False, embedded_certificates=(f.identity("rotated").cert_der,),
-        failures=(Verification("assertion", error="Signature verification failed"),),
-    ))
+    a = replace(
+        GOOD,
+        signature=replace(
+            SIGNED,
+            verified=False,
+            embedded_certificates=(f.identity("rotated").cert_der,),
+            failures=(Verification("assertion", error="Signature verification failed"),),
+        ),
+    )
     assert "different key" in only(rules.signature_invalid(a, EXPECTED), "response.signature.invalid").message
 
 
@@ -215,19 +245,27 @@ def test_signature_unchecked_without_metadata():
 
 # ---- values -----------------------------------------------------------------------------
 
+
 def test_issuer_of_the_assertion_then_of_the_response():
-    assert "'JumpCloud-old'" in only(rules.issuer_mismatch(replace(GOOD, issuer="JumpCloud-old"), EXPECTED),
-                                     "response.issuer.mismatch").message
+    assert (
+        "'JumpCloud-old'"
+        in only(
+            rules.issuer_mismatch(replace(GOOD, issuer="JumpCloud-old"), EXPECTED), "response.issuer.mismatch"
+        ).message
+    )
     found = only(rules.issuer_mismatch(replace(GOOD, response_issuer="Other"), EXPECTED), "response.issuer.mismatch")
     assert "response's Issuer is 'Other'" in found.message
     assert rules.issuer_mismatch(replace(GOOD, issuer="anything"), NO_METADATA) == []
 
 
-@pytest.mark.parametrize(("audiences", "said"), [
-    ((), "names no Audience"),
-    ((f.ACS_URL,), "that is the ACS URL"),
-    ((f.SP_ENTITY_ID.replace("acme-corp", "Acme-corp"),), "upper/lower case"),
-])
+@pytest.mark.parametrize(
+    ("audiences", "said"),
+    [
+        ((), "names no Audience"),
+        ((f.ACS_URL,), "that is the ACS URL"),
+        ((f.SP_ENTITY_ID.replace("acme-corp", "Acme-corp"),), "upper/lower case"),
+    ],
+)
 def test_audience(audiences, said):
     found = only(rules.audience_mismatch(replace(GOOD, audiences=audiences), EXPECTED), "response.audience.mismatch")
     assert said in found.message and f.SP_ENTITY_ID in found.fix
@@ -238,51 +276,79 @@ def test_audience_among_several_is_fine():
 
 
 def test_destination_only_when_present():
-    found = only(rules.destination_mismatch(replace(GOOD, destination=f.ACS_URL + "/"), EXPECTED),
-                 "response.destination.mismatch")
+    found = only(
+        rules.destination_mismatch(replace(GOOD, destination=f.ACS_URL + "/"), EXPECTED),
+        "response.destination.mismatch",
+    )
     assert "trailing slash" in found.message
     assert rules.destination_mismatch(replace(GOOD, destination=None), EXPECTED) == []
 
 
-@pytest.mark.parametrize(("recipients", "said"), [
-    ((f.ACS_URL.replace("/acs", "/consume"),), "Recipient is"),
-    (("",), "no bearer SubjectConfirmationData with a Recipient"),
-    ((), "no bearer SubjectConfirmationData with a Recipient"),
-])
+@pytest.mark.parametrize(
+    ("recipients", "said"),
+    [
+        ((f.ACS_URL.replace("/acs", "/consume"),), "Recipient is"),
+        (("",), "no bearer SubjectConfirmationData with a Recipient"),
+        ((), "no bearer SubjectConfirmationData with a Recipient"),
+    ],
+)
 def test_recipient(recipients, said):
-    found = only(rules.recipient_mismatch(replace(GOOD, recipients=recipients), EXPECTED),
-                 "response.recipient.mismatch")
+    found = only(
+        rules.recipient_mismatch(replace(GOOD, recipients=recipients), EXPECTED), "response.recipient.mismatch"
+    )
     assert said in found.message
 
 
 def test_nameid_missing_or_encrypted():
-    assert "no NameID" in only(rules.nameid_missing(replace(GOOD, nameid=NameIdFacts(present=False)), EXPECTED),
-                               "response.nameid.missing").message
+    assert (
+        "no NameID"
+        in only(
+            rules.nameid_missing(replace(GOOD, nameid=NameIdFacts(present=False)), EXPECTED), "response.nameid.missing"
+        ).message
+    )
     encrypted = replace(GOOD, nameid=NameIdFacts(present=False, encrypted=True))
     assert "EncryptedID" in only(rules.nameid_missing(encrypted, EXPECTED), "response.nameid.missing").message
     # the other NameID rules stay silent when there is none
     assert codes(rules.run_rules(response(replace(GOOD, nameid=NameIdFacts(present=False))), EXPECTED)) == [
-        "response.nameid.missing"]
+        "response.nameid.missing"
+    ]
 
 
 def test_nameid_comment_shows_both_readings():
-    nameid = NameIdFacts(present=True, value="alice@example.com.evil.com", format=f.EMAIL_FORMAT,
-                         inner=("a comment",), naive="alice@example.com")
+    nameid = NameIdFacts(
+        present=True,
+        value="alice@example.com.evil.com",
+        format=f.EMAIL_FORMAT,
+        inner=("a comment",),
+        naive="alice@example.com",
+    )
     message = only(rules.nameid_comment(replace(GOOD, nameid=nameid), EXPECTED), "response.nameid.comment").message
     assert "'alice@example.com'" in message and "'alice@example.com.evil.com'" in message
 
 
-@pytest.mark.parametrize(("fmt", "accepted"), [
-    (f.EMAIL_FORMAT, True), (f.PERSISTENT_FORMAT, True), (f.UNSPECIFIED_FORMAT, False), (None, False),
-])
+@pytest.mark.parametrize(
+    ("fmt", "accepted"),
+    [
+        (f.EMAIL_FORMAT, True),
+        (f.PERSISTENT_FORMAT, True),
+        (f.UNSPECIFIED_FORMAT, False),
+        (None, False),
+    ],
+)
 def test_nameid_format(fmt, accepted):
     findings = rules.nameid_format(replace(GOOD, nameid=replace(GOOD.nameid, format=fmt)), EXPECTED)
     assert codes(findings) == ([] if accepted else ["response.nameid.format"])
 
 
-@pytest.mark.parametrize(("value", "email"), [
-    ("alice@example.com", True), ("alice", False), ("alice@localhost", False), ("a b@example.com", False),
-])
+@pytest.mark.parametrize(
+    ("value", "email"),
+    [
+        ("alice@example.com", True),
+        ("alice", False),
+        ("alice@localhost", False),
+        ("a b@example.com", False),
+    ],
+)
 def test_nameid_not_email(value, email):
     findings = rules.nameid_not_email(replace(GOOD, nameid=replace(GOOD.nameid, value=value)), EXPECTED)
     assert codes(findings) == ([] if email else ["response.nameid.not_email"])
@@ -290,9 +356,14 @@ def test_nameid_not_email(value, email):
 
 # ---- times ------------------------------------------------------------------------------
 
+
 def times(issued: datetime, **changes: str | None) -> AssertionFacts:
-    base = Times(_iso(issued - timedelta(minutes=5)), _iso(issued + timedelta(minutes=5)), _iso(issued),
-                 _iso(issued + timedelta(minutes=5)))
+    base = Times(
+        _iso(issued - timedelta(minutes=5)),
+        _iso(issued + timedelta(minutes=5)),
+        _iso(issued),
+        _iso(issued + timedelta(minutes=5)),
+    )
     return replace(GOOD, times=replace(base, **changes))
 
 
@@ -304,8 +375,7 @@ def test_unreadable_times_are_warnings_on_their_field():
 
 
 def test_not_yet_valid_gives_the_seconds_ahead():
-    found = only(rules.time_not_yet_valid(times(NOW + timedelta(minutes=20)), EXPECTED),
-                 "response.time.not_yet_valid")
+    found = only(rules.time_not_yet_valid(times(NOW + timedelta(minutes=20)), EXPECTED), "response.time.not_yet_valid")
     assert "900 s" in found.message and "NotBefore" in found.message
 
 
@@ -314,10 +384,13 @@ def test_not_yet_valid_falls_back_on_issue_instant():
     assert "IssueInstant" in only(rules.time_not_yet_valid(a, EXPECTED), "response.time.not_yet_valid").message
 
 
-@pytest.mark.parametrize(("issued", "said"), [
-    (NOW - timedelta(hours=3), "old capture"),
-    (NOW - timedelta(minutes=10, seconds=30), "330 s"),
-])
+@pytest.mark.parametrize(
+    ("issued", "said"),
+    [
+        (NOW - timedelta(hours=3), "old capture"),
+        (NOW - timedelta(minutes=10, seconds=30), "330 s"),
+    ],
+)
 def test_expired(issued, said):
     assert said in only(rules.time_expired(times(issued), EXPECTED), "response.time.expired").message
 
@@ -338,6 +411,7 @@ def test_within_the_skew_is_fine():
 
 
 # ---- how the sign-in started -----------------------------------------------------------------
+
 
 def test_idp_initiated_when_no_in_response_to_anywhere():
     facts = response(replace(GOOD, scd_in_response_to=""), in_response_to="")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from wizard.state import StateStore, StepId, WizardState
 ORG = "acmecorp"
 TOKEN = "pul-0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b"
 SIZE = (100, 30)
-NEW_DER = make_cert(datetime(2026, 11, 20, tzinfo=timezone.utc), datetime(2031, 11, 20, tzinfo=timezone.utc))
+NEW_DER = make_cert(datetime(2026, 11, 20, tzinfo=UTC), datetime(2031, 11, 20, tzinfo=UTC))
 NEW_XML = metadata_xml(NEW_DER)
 
 
@@ -150,7 +150,7 @@ async def test_full_rotation_through_the_screen(fake, tmp_path, capfd, monkeypat
         await settle_screen(pilot, screen)
         outcome = str(screen.query_one("#outcome").render())
         assert "Pulumi now uses the new certificate" in outcome and "rotate.live" in outcome
-        assert any("Rotated" == n.title for n in app._notifications)
+        assert any(n.title == "Rotated" for n in app._notifications)
 
         # escape goes back to the step underneath
         await pilot.press("escape")
@@ -208,8 +208,9 @@ async def test_pulumi_refusal_is_shown_as_is_and_other_app_blocked(fake, tmp_pat
         await press(pilot, screen, "#apply")
         assert "Compare" in error_of(screen, "compare")
         await type_into(pilot, "#rot_org", ORG)
-        fake.then(400, {"code": 400, "message": "Invalid IDP SSO descriptor: the certificate is revoked"},
-                  method="PATCH")
+        fake.then(
+            400, {"code": 400, "message": "Invalid IDP SSO descriptor: the certificate is revoked"}, method="PATCH"
+        )
         await press(pilot, screen, "#apply")
         await settle_screen(pilot, screen)
         outcome = str(screen.query_one("#outcome").render())

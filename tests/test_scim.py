@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -180,8 +180,9 @@ def faults():
 
 
 def test_429_with_retry_after_then_200_waits_as_asked(faults: FaultServer):
-    base = faults.script("/a", [Reply(429, scim_error(429, "slow down"), {"Retry-After": "2"}),
-                                Reply(200, list_response(7))])
+    base = faults.script(
+        "/a", [Reply(429, scim_error(429, "slow down"), {"Retry-After": "2"}), Reply(200, list_response(7))]
+    )
     sleeps = Sleeps()
     result = probe_scim_sync(base, "tok", sleep=sleeps, timeout=5)
     assert primary(result).code == "scim.ok"
@@ -192,7 +193,7 @@ def test_429_with_retry_after_then_200_waits_as_asked(faults: FaultServer):
 
 
 def test_429_retry_after_as_an_http_date(faults: FaultServer):
-    when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=5), usegmt=True)
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=5), usegmt=True)
     base = faults.script("/a", [Reply(429, headers={"Retry-After": when}), Reply(200, list_response(1))])
     sleeps = Sleeps()
     result = probe_scim_sync(base, "tok", sleep=sleeps, timeout=5)
@@ -457,8 +458,14 @@ def test_loopback_http_and_https_base_urls_are_accepted():
 
 @pytest.mark.parametrize(
     ("token", "code"),
-    [("", "scim.no_token"), ("  \n", "scim.no_token"), ("abc def", "scim.bad_token"),
-     ("abc\ndef", "scim.bad_token"), ("tökén", "scim.bad_token"), ("a\x07b", "scim.bad_token")],
+    [
+        ("", "scim.no_token"),
+        ("  \n", "scim.no_token"),
+        ("abc def", "scim.bad_token"),
+        ("abc\ndef", "scim.bad_token"),
+        ("tökén", "scim.bad_token"),
+        ("a\x07b", "scim.bad_token"),
+    ],
 )
 def test_missing_or_mangled_token_is_reported_without_a_request(token: str, code: str):
     result = probe_scim_sync("https://api.pulumi.com/scim/v2/acme", token, transport=httpx.MockTransport(_no_network))
@@ -483,7 +490,10 @@ def test_an_unexpected_error_becomes_a_finding_without_the_token():
 
 
 def test_token_never_appears_in_findings_repr_or_logs(
-    real: RealScimServer, faults: FaultServer, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+    real: RealScimServer,
+    faults: FaultServer,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ):
     caplog.set_level(logging.DEBUG)  # httpx and httpcore log every request at DEBUG
     token = "tok-" + secrets.token_urlsafe(24)
@@ -546,8 +556,12 @@ def test_cli_token_from_the_environment(real: RealScimServer, monkeypatch, capsy
 
 
 def test_cli_token_from_stdin_and_json(real: RealScimServer, monkeypatch, capsys):
-    code, out, err = run_cli(["--org", "acme", "--api-url", real.api_base, "--json"], monkeypatch, capsys,
-                             stdin=ACME_TOKEN + "\nanother line\n")
+    code, out, err = run_cli(
+        ["--org", "acme", "--api-url", real.api_base, "--json"],
+        monkeypatch,
+        capsys,
+        stdin=ACME_TOKEN + "\nanother line\n",
+    )
     assert code == 0, err
     data = json.loads(out)
     assert data["findings"][0]["code"] == "scim.ok"
@@ -566,14 +580,14 @@ def test_cli_prompts_with_getpass_on_a_terminal(real: RealScimServer, monkeypatc
         return ACME_TOKEN
 
     monkeypatch.setattr("getpass.getpass", fake_getpass)
-    code, out, err = run_cli(["--org", "acme", "--api-url", real.api_base], monkeypatch, capsys, tty=True)
+    code, _out, err = run_cli(["--org", "acme", "--api-url", real.api_base], monkeypatch, capsys, tty=True)
     assert code == 0, err
     assert prompts and "token" in prompts[0].lower()
 
 
 def test_cli_wrong_token_exits_1(real: RealScimServer, monkeypatch, capsys):
     monkeypatch.setenv("PULUMI_SCIM_TOKEN", "wrong-token")
-    code, out, err = run_cli(["--org", "acme", "--api-url", real.api_base, "--json"], monkeypatch, capsys)
+    code, out, _err = run_cli(["--org", "acme", "--api-url", real.api_base, "--json"], monkeypatch, capsys)
     assert code == 1
     data = json.loads(out)
     assert data["findings"][0]["code"] == "scim.unauthorized"
@@ -590,7 +604,7 @@ def test_cli_base_url_overrides_the_computed_one(real: RealScimServer, monkeypat
 
 def test_cli_wrong_org_exits_1_with_not_found(real: RealScimServer, monkeypatch, capsys):
     monkeypatch.setenv("PULUMI_SCIM_TOKEN", ACME_TOKEN)
-    code, out, err = run_cli(["--org", "acme-typo", "--api-url", real.api_base], monkeypatch, capsys)
+    code, out, _err = run_cli(["--org", "acme-typo", "--api-url", real.api_base], monkeypatch, capsys)
     assert code == 1
     assert "scim.not_found" in out and "fix:" in out
 
@@ -601,8 +615,11 @@ def test_cli_wrong_org_exits_1_with_not_found(real: RealScimServer, monkeypatch,
         (["--org", "bad org"], "tok\n", "no spaces"),
         (["--org", "acme", "--api-url", "http://api.example.com"], "tok\n", "https"),
         (["--org", "acme", "--base-url", "http://api.example.com/scim/v2/acme"], "tok\n", "https"),
-        (["--org", "acme", "--api-url", "https://api.pulumi.com", "--base-url", "https://x.example.com/s"], "tok\n",
-         "not allowed with"),
+        (
+            ["--org", "acme", "--api-url", "https://api.pulumi.com", "--base-url", "https://x.example.com/s"],
+            "tok\n",
+            "not allowed with",
+        ),
         (["--org", "acme"], "", "PULUMI_SCIM_TOKEN"),
         (["--org", "acme"], "   \n", "PULUMI_SCIM_TOKEN"),
         (["--org", "acme"], "two words\n", "spaces"),
@@ -616,7 +633,7 @@ def test_cli_usage_errors_exit_2(argv, stdin, needle, monkeypatch, capsys):
 
     monkeypatch.setattr("wizard.scim.probe_scim_sync", no_probe)
     try:
-        code, out, err = run_cli(argv, monkeypatch, capsys, stdin=stdin)
+        code, _out, err = run_cli(argv, monkeypatch, capsys, stdin=stdin)
     except SystemExit as exc:  # argparse's own errors
         code, err = exc.code, capsys.readouterr().err
     assert code == 2
@@ -625,7 +642,7 @@ def test_cli_usage_errors_exit_2(argv, stdin, needle, monkeypatch, capsys):
 
 
 def test_cli_usage_error_with_json_prints_the_finding(monkeypatch, capsys):
-    code, out, err = run_cli(["--org", "acme", "--json"], monkeypatch, capsys, stdin="")
+    code, out, _err = run_cli(["--org", "acme", "--json"], monkeypatch, capsys, stdin="")
     assert code == 2
     assert json.loads(out)["findings"][0]["code"] == "scim.no_token"
 

@@ -87,7 +87,8 @@ async def test_scim_step_checks_the_token_against_the_real_server(scim_server, t
         assert isinstance(app.screen, SummaryScreen)
         assert app.state.status(StepId.SCIM) is StepStatus.VERIFIED
         assert app.state.record(StepId.SCIM).note == (
-            f"the SCIM token was accepted by {scim_server.api_base}/scim/v2/{ORG}; 2 user(s) provisioned so far")
+            f"the SCIM token was accepted by {scim_server.api_base}/scim/v2/{ORG}; 2 user(s) provisioned so far"
+        )
 
         record = tmp_path / "record.md"
         await type_into(pilot, "#record_path", str(record))

@@ -122,13 +122,23 @@ def evidence_state(tmp_path: Path, current: StepId) -> WizardState:
         basis = {} if status is StepStatus.REOPENED else state.record(step).basis  # as reconcile leaves it
         state.set_record(step, StepRecord(status, note, basis))
 
-    put(StepId.METADATA, StepStatus.WARNINGS, "the exported metadata (JumpCloud-Pulumi-metadata.xml) passed every "
-        "check Pulumi makes; 1 warning(s) acknowledged")
-    put(StepId.PULUMI, StepStatus.VERIFIED,
-        "Pulumi's API returned metadata matching this export (certificate, SSO URL, entity ID)")
+    put(
+        StepId.METADATA,
+        StepStatus.WARNINGS,
+        "the exported metadata (JumpCloud-Pulumi-metadata.xml) passed every "
+        "check Pulumi makes; 1 warning(s) acknowledged",
+    )
+    put(
+        StepId.PULUMI,
+        StepStatus.VERIFIED,
+        "Pulumi's API returned metadata matching this export (certificate, SSO URL, entity ID)",
+    )
     if current is StepId.SIGNIN:
-        put(StepId.SIGNIN, StepStatus.FAILED, "Sign in from Pulumi's SSO sign-in page with the organisation name, "
-            "then tick it here.")
+        put(
+            StepId.SIGNIN,
+            StepStatus.FAILED,
+            "Sign in from Pulumi's SSO sign-in page with the organisation name, then tick it here.",
+        )
         put(StepId.SCIM, StepStatus.REOPENED, "reopened: the SCIM base URL changed")
         state.set_record(StepId.SUMMARY, StepRecord())
     else:

@@ -55,8 +55,14 @@ def fake_behind_proxy(monkeypatch):
 
 def app_at_pulumi(tmp_path: Path):
     state = WizardState(
-        org=ORG, api_base=API, has_sso_package=True, has_saml_edition=True, idp_url_value="bitdefender",
-        idp_url_acknowledged=True, groups=["Engineering", "SRE"], metadata_xml=GOOD_EXPORT.read_text(),
+        org=ORG,
+        api_base=API,
+        has_sso_package=True,
+        has_saml_edition=True,
+        idp_url_value="bitdefender",
+        idp_url_acknowledged=True,
+        groups=["Engineering", "SRE"],
+        metadata_xml=GOOD_EXPORT.read_text(),
     )
     complete_before(state, StepId.PULUMI)
     state.current_step = StepId.PULUMI.value

@@ -53,8 +53,9 @@ def test_diagnosis_with_a_wrong_audience(size, snap_compare, tmp_path):
 
 def test_decoded_summary_with_the_expected_value(snap_compare, tmp_path):
     app = ts.app_at(tmp_path, StepId.SIGNIN)
-    assert snap_compare(app, terminal_size=(100, 30),
-                        run_before=after_diagnosis(wrong_audience(), scroll_to_summary=True))
+    assert snap_compare(
+        app, terminal_size=(100, 30), run_before=after_diagnosis(wrong_audience(), scroll_to_summary=True)
+    )
 
 
 def test_catalogue_search(snap_compare, tmp_path):

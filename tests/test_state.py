@@ -83,18 +83,37 @@ def test_every_state_has_its_own_mark_and_words():
     assert len({s.words for s in StepStatus}) == len(StepStatus)
     assert "done" not in {s.words for s in StepStatus}
     assert {s for s in StepStatus if s.complete} == {
-        StepStatus.VERIFIED, StepStatus.WARNINGS, StepStatus.CONFIRMED, StepStatus.SKIPPED}
+        StepStatus.VERIFIED,
+        StepStatus.WARNINGS,
+        StepStatus.CONFIRMED,
+        StepStatus.SKIPPED,
+    }
 
 
 def test_a_version_1_state_keeps_its_progress_with_the_evidence_it_had(tmp_path):
     store = StateStore(tmp_path)
-    store.path.write_text(json.dumps({
-        "schema_version": 1, "org": "acmecorp", "idp_url_value": "bitdefender",
-        "steps": {"welcome": "done", "create_app": "done", "sso_tab": "done", "groups": "done",
-                  "metadata": "warnings", "pulumi": "done", "signin": "failed", "scim": "not_started",
-                  "summary": "not_started"},
-        "pulumi_verification": "verified by API", "scim_verification": "",
-    }))
+    store.path.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "org": "acmecorp",
+                "idp_url_value": "bitdefender",
+                "steps": {
+                    "welcome": "done",
+                    "create_app": "done",
+                    "sso_tab": "done",
+                    "groups": "done",
+                    "metadata": "warnings",
+                    "pulumi": "done",
+                    "signin": "failed",
+                    "scim": "not_started",
+                    "summary": "not_started",
+                },
+                "pulumi_verification": "verified by API",
+                "scim_verification": "",
+            }
+        )
+    )
     result = store.load()
     assert result.existed and not result.warning
     state = result.state
@@ -106,13 +125,16 @@ def test_a_version_1_state_keeps_its_progress_with_the_evidence_it_had(tmp_path)
     assert state.record(StepId.PULUMI).basis is None  # what it rested on: taken as it is now, once
 
 
-@pytest.mark.parametrize("steps", [
-    {"welcome": "finished"},
-    {"welcome": {"status": "done"}},
-    {"welcome": {"status": "verified", "basis": {"org": 3}}},
-    {"welcome": {"status": "verified", "note": ["x"]}},
-    ["welcome"],
-])
+@pytest.mark.parametrize(
+    "steps",
+    [
+        {"welcome": "finished"},
+        {"welcome": {"status": "done"}},
+        {"welcome": {"status": "verified", "basis": {"org": 3}}},
+        {"welcome": {"status": "verified", "note": ["x"]}},
+        ["welcome"],
+    ],
+)
 def test_damaged_step_records_are_set_aside(tmp_path, steps):
     store = StateStore(tmp_path)
     store.path.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "org": "acme", "steps": steps}))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from wizard.rotation import apply_rotation, plan_rotation
 
 TOKEN = "pul-c1i5ecret0123456789abcdef0123456789abcd"
 ORG = "acme-corp"
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
+NOW = datetime.now(UTC).replace(microsecond=0)
 OLD = make_cert(NOW - timedelta(days=1800), NOW + timedelta(days=12, hours=2))  # expiring soon
 NEW = make_cert(NOW - timedelta(minutes=5), NOW + timedelta(days=1826))  # freshly regenerated
 
@@ -100,12 +100,15 @@ def test_status_expired_exits_1(fake, token_env, capsys):
     assert code == 1 and "pulumi.cert.expired" in [f["code"] for f in json.loads(out)["findings"]]
 
 
-@pytest.mark.parametrize("setup, code_expected", [
-    (lambda f: f.then(401, {"code": 401, "message": "Unauthorized"}), "pulumi.unauthorized"),
-    (lambda f: f.then(403, {"code": 403, "message": "Forbidden"}), "pulumi.forbidden"),
-    (lambda f: f.orgs.pop(ORG), "pulumi.not_found"),
-    (lambda f: f.then(200, b"not json"), "pulumi.bad_response"),
-])
+@pytest.mark.parametrize(
+    "setup, code_expected",
+    [
+        (lambda f: f.then(401, {"code": 401, "message": "Unauthorized"}), "pulumi.unauthorized"),
+        (lambda f: f.then(403, {"code": 403, "message": "Forbidden"}), "pulumi.forbidden"),
+        (lambda f: f.orgs.pop(ORG), "pulumi.not_found"),
+        (lambda f: f.then(200, b"not json"), "pulumi.bad_response"),
+    ],
+)
 def test_status_access_errors_exit_2(fake, token_env, capsys, setup, code_expected):
     setup(fake)
     code, out, _ = run_cli(capsys, "status", "--org", ORG, "--api-url", fake.url, "--json")
@@ -114,7 +117,7 @@ def test_status_access_errors_exit_2(fake, token_env, capsys, setup, code_expect
 
 def test_status_human_errors_go_to_stderr(fake, token_env, capsys):
     fake.orgs.pop(ORG)
-    code, out, err = run_cli(capsys, "status", "--org", ORG, "--api-url", fake.url)
+    code, _out, err = run_cli(capsys, "status", "--org", ORG, "--api-url", fake.url)
     assert code == 2 and "not SAML-backed" in err
 
 
@@ -132,14 +135,17 @@ def test_status_uses_the_pulumi_cli_login(fake, capsys, monkeypatch, tmp_path):
     assert code == 0 and f"Access token: from {creds}" in out
 
 
-@pytest.mark.parametrize("argv", [
-    ["status", "--org", "acme corp"],
-    ["status", "--org", ORG, "--api-url", "http://api.example.com"],
-    ["status", "--org", ORG, "--warn-days", "-1"],
-    ["status"],
-    ["status", "--org", ORG, "--token", TOKEN],  # a token is never an argument
-    ["rotate", "--org", ORG],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status", "--org", "acme corp"],
+        ["status", "--org", ORG, "--api-url", "http://api.example.com"],
+        ["status", "--org", ORG, "--warn-days", "-1"],
+        ["status"],
+        ["status", "--org", ORG, "--token", TOKEN],  # a token is never an argument
+        ["rotate", "--org", ORG],
+    ],
+)
 def test_usage_errors_exit_2_without_a_request(fake, token_env, capsys, argv):
     try:
         code = main(argv)
@@ -193,7 +199,7 @@ def test_rotation_json(fake, token_env, capsys, tmp_path):
 def test_rotation_without_a_terminal_and_without_yes_changes_nothing(fake, token_env, capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO("yes\n"))  # piped input is not a confirmation
     export = write_export(tmp_path, metadata_xml(NEW))
-    code, out, err = run_cli(capsys, "rotate", "--org", ORG, "--api-url", fake.url, str(export))
+    code, _out, err = run_cli(capsys, "rotate", "--org", ORG, "--api-url", fake.url, str(export))
     assert code == 2 and "no terminal" in err
     assert [r.method for r in fake.requests] == ["GET"]
 
@@ -223,8 +229,9 @@ def test_rotation_refuses_an_export_of_another_app(fake, token_env, capsys, tmp_
 
 def test_rotation_refuses_a_file_failing_the_metadata_checks(fake, token_env, capsys, tmp_path):
     export = tmp_path / "broken.xml"
-    export.write_bytes((Path(__file__).parent / "data" / "jumpcloud"
-                        / "convergenttech-handedited-malformed-metadata.xml").read_bytes())
+    export.write_bytes(
+        (Path(__file__).parent / "data" / "jumpcloud" / "convergenttech-handedited-malformed-metadata.xml").read_bytes()
+    )
     code, out, _ = run_cli(capsys, "rotate", "--org", ORG, "--api-url", fake.url, "--yes", str(export))
     assert code == 1 and "does not pass the metadata checks" in out
     assert "Regenerate certificate" in out  # the JumpCloud steps are shown
@@ -249,14 +256,17 @@ def test_rotation_not_live_when_pulumi_still_serves_the_old_certificate(fake, to
 
 def test_rotation_with_the_same_certificate_warns(fake, token_env, capsys, tmp_path):
     export = write_export(tmp_path, metadata_xml(OLD))
-    code, out, _ = run_cli(capsys, "rotate", "--org", ORG, "--api-url", fake.url, "--yes", "--json", str(export))
+    _code, out, _ = run_cli(capsys, "rotate", "--org", ORG, "--api-url", fake.url, "--yes", "--json", str(export))
     assert "rotate.same_certificate" in [f["code"] for f in json.loads(out)["findings"]]
 
 
-@pytest.mark.parametrize("make_path, message", [
-    (lambda d: d / "missing.xml", "does not exist"),
-    (lambda d: d, "is a folder"),
-])
+@pytest.mark.parametrize(
+    "make_path, message",
+    [
+        (lambda d: d / "missing.xml", "does not exist"),
+        (lambda d: d, "is a folder"),
+    ],
+)
 def test_rotation_file_problems_exit_2(fake, token_env, capsys, tmp_path, make_path, message):
     code, _, err = run_cli(capsys, "rotate", "--org", ORG, "--api-url", fake.url, "--yes", str(make_path(tmp_path)))
     assert code == 2 and message in err and fake.requests == []
@@ -348,7 +358,8 @@ def test_help_does_not_import_the_network_or_xml_stacks():
         "heavy = [m for m in ('httpx', 'lxml', 'cryptography', 'textual') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                          cwd=Path(__file__).parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent.parent
+    )
     assert "HEAVY []" in done.stdout, done.stdout + done.stderr
     assert "IDP Certificate Valid" in done.stdout  # the JumpCloud steps are in rotate's help

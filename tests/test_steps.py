@@ -27,7 +27,9 @@ def test_prerequisites_gate_names_each_missing_thing():
 
 
 def test_create_app_requires_a_valid_value_and_the_acknowledgement():
-    assert fields(check_create_app("connector", "https://sso.jumpcloud.com/saml2/x", "Pulumi", True)) == {"idp_url_value"}
+    assert fields(check_create_app("connector", "https://sso.jumpcloud.com/saml2/x", "Pulumi", True)) == {
+        "idp_url_value"
+    }
     unack = check_create_app("custom", "pulumi-acme", "Pulumi", False)
     assert fields(unack) == {"acknowledged"}
     assert "https://sso.jumpcloud.com/saml2/pulumi-acme" in unack[0].message

@@ -61,10 +61,10 @@ DEMO = Api(
         "bad_url": Rule("bad_url", "$problem", "Fix the $url_what.", "$url_field"),
         "no_secret": Rule("no_key", "No $secret_what was given.", "Paste it.", "$secret_field"),
         "bad_body": Rule("bad_body", "$name answered with $got.", "Check the $url_what.", "$url_field"),
-        "3xx": Rule("redirect", "$host redirects to $location.", "Not $location_host: fix the $url_what.",
-                    "$url_field"),
-        401: Rule("unauthorized", "$name refused the $secret_what of $who.$says", "Make a new key.",
-                  "$secret_field"),
+        "3xx": Rule(
+            "redirect", "$host redirects to $location.", "Not $location_host: fix the $url_what.", "$url_field"
+        ),
+        401: Rule("unauthorized", "$name refused the $secret_what of $who.$says", "Make a new key.", "$secret_field"),
         "4xx": Rule("client_error", "$name refused the request (HTTP $status).$says", "Check it."),
         "other": Rule("http_error", "$name answered HTTP $status: $said.", "Check the $url_what."),
     },
@@ -81,9 +81,16 @@ class Sleeps:
         self.waits.append(seconds)
 
 
-def ask(url: str, *, secret: str = SECRET, path: str = "/x", sleeps: Sleeps | None = None,
-        params: dict[str, str] | None = None, context: dict[str, str] | None = None,
-        **options: Any) -> tuple[Any, HttpClient]:
+def ask(
+    url: str,
+    *,
+    secret: str = SECRET,
+    path: str = "/x",
+    sleeps: Sleeps | None = None,
+    params: dict[str, str] | None = None,
+    context: dict[str, str] | None = None,
+    **options: Any,
+) -> tuple[Any, HttpClient]:
     """One GET through a fresh client; (the Reply, the closed client)."""
 
     async def go() -> tuple[Any, HttpClient]:
@@ -156,19 +163,41 @@ def test_every_code_of_the_two_clients_is_the_one_they_always_had():
     from wizard.scim import PRIMARY_CODES, SCIM
 
     assert PULUMI.codes == {
-        "pulumi.bad_url", "pulumi.bad_token", "pulumi.bad_response", "pulumi.bad_request",
-        "pulumi.unauthorized", "pulumi.forbidden", "pulumi.not_found", "pulumi.http_error",
-        "pulumi.rate_limited", "pulumi.server_error", "pulumi.timeout", "pulumi.dns",
-        "pulumi.refused", "pulumi.tls", "pulumi.network", "pulumi.unexpected",
+        "pulumi.bad_url",
+        "pulumi.bad_token",
+        "pulumi.bad_response",
+        "pulumi.bad_request",
+        "pulumi.unauthorized",
+        "pulumi.forbidden",
+        "pulumi.not_found",
+        "pulumi.http_error",
+        "pulumi.rate_limited",
+        "pulumi.server_error",
+        "pulumi.timeout",
+        "pulumi.dns",
+        "pulumi.refused",
+        "pulumi.tls",
+        "pulumi.network",
+        "pulumi.unexpected",
     }
     assert SCIM.codes <= set(PRIMARY_CODES)  # ScimProbeResult.primary finds every one
 
 
 ALWAYS = {"name", "url_what", "url_field", "secret_what", "secret_field", "incidents", "host", "hostname", "timeout"}
 ANSWER = {"status", "attempts", "wait", "said", "says", "location", "location_host"}
-PER_KEY = {"bad_url": {"problem"}, "bad_secret": {"problem"}, "bad_body": {"got"}, "environment": {"detail"},
-           "timeout": {"detail"}, "dns": {"detail"}, "refused": {"detail"}, "tls": {"detail"}, "proxy": {"detail"},
-           "network": {"detail"}, "unexpected": {"detail"}}
+PER_KEY = {
+    "bad_url": {"problem"},
+    "bad_secret": {"problem"},
+    "bad_body": {"got"},
+    "environment": {"detail"},
+    "timeout": {"detail"},
+    "dns": {"detail"},
+    "refused": {"detail"},
+    "tls": {"detail"},
+    "proxy": {"detail"},
+    "network": {"detail"},
+    "unexpected": {"detail"},
+}
 
 
 @pytest.mark.parametrize("api_name", ["PULUMI", "SCIM", "DEMO"])
@@ -182,8 +211,11 @@ def test_every_row_uses_only_placeholders_that_are_filled(api_name):
     }[api_name]
     for key in {*SHARED_RULES, *api.rules}:
         rule = api.rule(key)
-        used = {name for text in (rule.message, rule.fix, rule.field or "")
-                for name in string.Template(text).get_identifiers()}
+        used = {
+            name
+            for text in (rule.message, rule.fix, rule.field or "")
+            for name in string.Template(text).get_identifiers()
+        }
         assert used <= ALWAYS | context | PER_KEY.get(str(key), ANSWER), (key, used)
     # parse_saml_organization fills "bad_body" without a client: the API's own names only
     body = pulumi_api.PULUMI.rule("bad_body")
@@ -248,11 +280,22 @@ def test_a_client_error_is_not_tried_again(server):
     assert reply.finding.code == "demo.unauthorized" and reply.attempts == 1 and sleeps.waits == []
 
 
-@pytest.mark.parametrize("value, seconds", [
-    ("3", 3.0), (" 2.5 ", 2.5), ("-5", 0.0), ("1e400", float("inf")),
-    ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0), ("Wed, 21 Oct 2015 07:28:10 GMT", 10.0),
-    (None, None), ("", None), ("soon", None), ("NaN", None), ("Wed, 99 Foo 2015", None),
-])
+@pytest.mark.parametrize(
+    "value, seconds",
+    [
+        ("3", 3.0),
+        (" 2.5 ", 2.5),
+        ("-5", 0.0),
+        ("1e400", float("inf")),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+        ("Wed, 21 Oct 2015 07:28:10 GMT", 10.0),
+        (None, None),
+        ("", None),
+        ("soon", None),
+        ("NaN", None),
+        ("Wed, 99 Foo 2015", None),
+    ],
+)
 def test_retry_after_reads_seconds_and_dates(value, seconds):
     now = datetime(2015, 10, 21, 7, 28, tzinfo=UTC)
     assert retry_after(value, now=now) == seconds
@@ -276,8 +319,9 @@ def test_an_html_page_is_a_finding_naming_its_title(server):
     assert 'an HTML page ("Sign in [2J to Acme")' in reply.finding.message  # no control characters
 
 
-@pytest.mark.parametrize("body", [b'{"a": ', b"\x00\x01binary", b"[" * 30_000 + b"]" * 30_000],
-                         ids=["truncated", "binary", "deeply-nested"])
+@pytest.mark.parametrize(
+    "body", [b'{"a": ', b"\x00\x01binary", b"[" * 30_000 + b"]" * 30_000], ids=["truncated", "binary", "deeply-nested"]
+)
 def test_a_body_that_is_not_json_is_a_finding_not_a_crash(server, body):
     url = server.script("/", [Reply(200, body)])
     reply, _ = ask(url)
@@ -313,12 +357,15 @@ def test_a_stall_is_a_timeout_within_the_bound_and_not_tried_again(server):
     assert reply.attempts == 1 and len(server.seen) == 1
 
 
-@pytest.mark.parametrize("url", [
-    "https://" + "a" * 100_000 + ".example.com",  # httpx refuses it: "URL too long"
-    "https://" + "a" * 64 + ".example.com",  # a DNS label has at most 63 characters
-    "https://xn--.example.com",  # passes the URL rule, but httpx cannot encode the host
-    "https://exa%20mple.com",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://" + "a" * 100_000 + ".example.com",  # httpx refuses it: "URL too long"
+        "https://" + "a" * 64 + ".example.com",  # a DNS label has at most 63 characters
+        "https://xn--.example.com",  # passes the URL rule, but httpx cannot encode the host
+        "https://exa%20mple.com",
+    ],
+)
 def test_a_url_the_rules_refuse_is_a_finding_and_nothing_is_sent(url):
     reply, client = ask(url, transport=httpx.MockTransport(no_network))
     assert reply.finding.code == "demo.bad_url" and reply.finding.field == "demo_url"
@@ -326,10 +373,18 @@ def test_a_url_the_rules_refuse_is_a_finding_and_nothing_is_sent(url):
     assert len(reply.finding.message) < 200  # the host is not quoted back
 
 
-@pytest.mark.parametrize("secret, code", [
-    ("", "demo.no_key"), (" \n", "demo.no_key"), ("a b", "demo.bad_token"), ("a\nX-Evil: 1", "demo.bad_token"),
-    ("kéy", "demo.bad_token"), ("k\x07y", "demo.bad_token"), ("k" * 5000, "demo.bad_token"),
-])
+@pytest.mark.parametrize(
+    "secret, code",
+    [
+        ("", "demo.no_key"),
+        (" \n", "demo.no_key"),
+        ("a b", "demo.bad_token"),
+        ("a\nX-Evil: 1", "demo.bad_token"),
+        ("kéy", "demo.bad_token"),
+        ("k\x07y", "demo.bad_token"),
+        ("k" * 5000, "demo.bad_token"),
+    ],
+)
 def test_a_secret_that_cannot_go_in_a_header_is_a_finding_and_nothing_is_sent(secret, code):
     reply, _ = ask("https://api.example.com", secret=secret, transport=httpx.MockTransport(no_network))
     assert reply.finding.code == code and reply.finding.field == "demo_key"
@@ -352,16 +407,19 @@ def test_the_proxy_from_the_environment_is_used(server, monkeypatch):
     assert server.seen[0].path == "/via-proxy/x"
 
 
-@pytest.mark.parametrize("exc, code", [
-    (httpx.ConnectError("[Errno -2] Name or service not known"), "demo.dns"),
-    (httpx.ConnectError("[Errno 11001] getaddrinfo failed"), "demo.dns"),
-    (httpx.ConnectError("[Errno 111] Connection refused"), "demo.refused"),
-    (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "demo.tls"),
-    (httpx.ProxyError("407 Proxy Authentication Required"), "demo.network"),
-    (httpx.RemoteProtocolError("Server disconnected without sending a response."), "demo.network"),
-    (httpx.ReadTimeout("timed out"), "demo.timeout"),
-    (RuntimeError("a bug"), "demo.unexpected"),
-])
+@pytest.mark.parametrize(
+    "exc, code",
+    [
+        (httpx.ConnectError("[Errno -2] Name or service not known"), "demo.dns"),
+        (httpx.ConnectError("[Errno 11001] getaddrinfo failed"), "demo.dns"),
+        (httpx.ConnectError("[Errno 111] Connection refused"), "demo.refused"),
+        (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "demo.tls"),
+        (httpx.ProxyError("407 Proxy Authentication Required"), "demo.network"),
+        (httpx.RemoteProtocolError("Server disconnected without sending a response."), "demo.network"),
+        (httpx.ReadTimeout("timed out"), "demo.timeout"),
+        (RuntimeError("a bug"), "demo.unexpected"),
+    ],
+)
 def test_transport_exceptions_become_findings(exc, code):
     reply, _ = ask("https://api.example.com", transport=raising(lambda request: exc))
     assert reply.finding.code == code and reply.finding.field == "demo_url" and reply.attempts == 1

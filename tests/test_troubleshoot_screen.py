@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
-from functools import lru_cache
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 from cryptography import x509
@@ -36,22 +36,24 @@ ISSUED = FIXED_NOW - timedelta(seconds=40)
 CANARY = "canary-7f3c2a@example.com"
 
 
-@lru_cache(maxsize=None)
+@cache
 def stored_identity() -> saml_factory.Identity:
     """The committed test key with a certificate built deterministically from it."""
     key = serialization.load_pem_private_key(KEY_FILE.read_bytes(), password=None)
-    subject = x509.Name([
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "JumpCloudSAMLIdP"),
-        x509.NameAttribute(NameOID.COMMON_NAME, "JumpCloudSAMLUser"),
-    ])
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "JumpCloudSAMLIdP"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "JumpCloudSAMLUser"),
+        ]
+    )
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(0x7453_7473)
-        .not_valid_before(datetime(2024, 1, 1, tzinfo=timezone.utc))
-        .not_valid_after(datetime(2029, 1, 1, tzinfo=timezone.utc))
+        .not_valid_before(datetime(2024, 1, 1, tzinfo=UTC))
+        .not_valid_after(datetime(2029, 1, 1, tzinfo=UTC))
         .sign(key, hashes.SHA256())  # RSA PKCS#1 v1.5: the same bytes every time
     )
     return saml_factory.Identity(key, cert)
@@ -59,8 +61,9 @@ def stored_identity() -> saml_factory.Identity:
 
 def response(**overrides) -> bytes:
     """A signed JumpCloud-shaped response for acmecorp, issued 40 s before the fixed now."""
-    kwargs = dict(audience=VALUES.sp_entity_id, destination=VALUES.acs_url, recipient=VALUES.acs_url,
-                  issue_instant=ISSUED)
+    kwargs = dict(
+        audience=VALUES.sp_entity_id, destination=VALUES.acs_url, recipient=VALUES.acs_url, issue_instant=ISSUED
+    )
     kwargs.update(overrides)
     return saml_factory.signed_response(stored_identity(), **kwargs)
 
@@ -71,11 +74,16 @@ def metadata() -> str:
 
 def saved_state_at(step: StepId, *, with_metadata: bool = True) -> WizardState:
     state = WizardState(
-        org=ORG, has_sso_package=True, has_saml_edition=True, idp_url_value="pulumi",
-        idp_url_acknowledged=True, groups=["Engineering"],
+        org=ORG,
+        has_sso_package=True,
+        has_saml_edition=True,
+        idp_url_value="pulumi",
+        idp_url_acknowledged=True,
+        groups=["Engineering"],
         metadata_xml=metadata() if with_metadata else "",
-        ticked_rows=["sp_entity_id", "acs_url"] if step is StepId.SSO_TAB else [
-            "sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format", "signature_algorithm"],
+        ticked_rows=["sp_entity_id", "acs_url"]
+        if step is StepId.SSO_TAB
+        else ["sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format", "signature_algorithm"],
     )
     complete_before(state, step)
     state.current_step = step.value
@@ -153,6 +161,7 @@ def titles(text: str) -> list[str]:
 
 # ---------------------------------------------------------------------------
 # from two different steps
+
 
 async def test_from_the_sso_tab_step_good_then_wrong_audience_and_back(tmp_path):
     app = app_at(tmp_path, StepId.SSO_TAB)
@@ -255,6 +264,7 @@ async def test_from_the_signin_step_saml_tracer_and_base64_then_back(tmp_path):
 # ---------------------------------------------------------------------------
 # the catalogue
 
+
 async def test_catalogue_search_as_you_type(tmp_path):
     app = app_at(tmp_path, StepId.SIGNIN)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -299,6 +309,7 @@ async def test_catalogue_search_as_you_type(tmp_path):
 # ---------------------------------------------------------------------------
 # metadata, org, file, bad input, failures
 
+
 async def test_without_metadata_the_signature_is_not_checked_and_it_says_so(tmp_path):
     app = app_at(tmp_path, StepId.SIGNIN, with_metadata=False)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -317,8 +328,12 @@ async def test_with_metadata_a_response_signed_by_another_key_is_caught(tmp_path
         await resume(pilot, SigninScreen)
         screen = await open_troubleshooting(pilot)
         other = saml_factory.signed_response(
-            saml_factory.identity("rotated"), audience=VALUES.sp_entity_id, destination=VALUES.acs_url,
-            recipient=VALUES.acs_url, issue_instant=ISSUED)
+            saml_factory.identity("rotated"),
+            audience=VALUES.sp_entity_id,
+            destination=VALUES.acs_url,
+            recipient=VALUES.acs_url,
+            issue_instant=ISSUED,
+        )
         await diagnose_paste(pilot, other)
         assert "response.cert.mismatch" in screen.report.codes
         summary = summary_text(screen)
@@ -437,12 +452,18 @@ async def test_a_pasted_response_never_touches_the_disk(tmp_path, capfd):
 # ---------------------------------------------------------------------------
 # the glue in wizard/troubleshoot.py, without a terminal
 
+
 def test_summary_rows_put_the_expected_value_beside_each_flagged_value():
     from wizard.troubleshoot import diagnose_for_org
 
     wrong_dest = VALUES.acs_url + "/"
-    report = diagnose_for_org(response(destination=wrong_dest, nameid_format=saml_factory.UNSPECIFIED_FORMAT),
-                              org=ORG, api_base=VALUES.api_base, metadata_xml=metadata(), now=FIXED_NOW)
+    report = diagnose_for_org(
+        response(destination=wrong_dest, nameid_format=saml_factory.UNSPECIFIED_FORMAT),
+        org=ORG,
+        api_base=VALUES.api_base,
+        metadata_xml=metadata(),
+        now=FIXED_NOW,
+    )
     rows = {row.key: row for row in report.rows}
     assert rows["destination"].flagged and rows["destination"].value == wrong_dest
     assert rows["destination"].expected == VALUES.acs_url
@@ -457,8 +478,9 @@ def test_summary_rows_put_the_expected_value_beside_each_flagged_value():
 def test_unreadable_metadata_says_the_signature_could_not_be_checked():
     from wizard.troubleshoot import diagnose_for_org
 
-    report = diagnose_for_org(response(), org=ORG, api_base=VALUES.api_base,
-                              metadata_xml="<md:EntityDescriptor", now=FIXED_NOW)
+    report = diagnose_for_org(
+        response(), org=ORG, api_base=VALUES.api_base, metadata_xml="<md:EntityDescriptor", now=FIXED_NOW
+    )
     assert "could not be read" in report.metadata_note
     assert "could not be checked against the metadata" in report.metadata_note
     assert not report.signature_checked_against_metadata

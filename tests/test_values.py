@@ -29,8 +29,12 @@ def test_saas_values_match_pulumi_documentation():
         "signature_algorithm": "RSA-SHA256",
     }
     assert [row.label for row in values.sso_rows()] == [
-        "SP Entity ID", "ACS URL", "Default RelayState", "SAMLSubject NameID",
-        "SAMLSubject NameID Format", "Signature Algorithm",
+        "SP Entity ID",
+        "ACS URL",
+        "Default RelayState",
+        "SAMLSubject NameID",
+        "SAMLSubject NameID Format",
+        "Signature Algorithm",
     ]
     assert values.scim_base_url == "https://api.pulumi.com/scim/v2/acmecorp"
     assert values.sp_signin_url == "https://app.pulumi.com/signin/sso/"
@@ -114,17 +118,29 @@ def test_default_api_base_has_no_problem():
     assert api_base_problem(DEFAULT_API_BASE) is None
 
 
-@pytest.mark.parametrize("url", ["https://api.pulumi.com", "https://b\u00fccher.example", "https://api.pulumi.com.",
-                                 "https://10.0.0.5:8443", "https://[2001:db8::1]", "https://my_host.corp"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.pulumi.com",
+        "https://b\u00fccher.example",
+        "https://api.pulumi.com.",
+        "https://10.0.0.5:8443",
+        "https://[2001:db8::1]",
+        "https://my_host.corp",
+    ],
+)
 def test_real_hosts_pass_the_host_check(url):
     assert api_base_problem(url) is None
 
 
-@pytest.mark.parametrize("url, fragment", [
-    ("https://api.pulumi.com/scim/v2/acme/Users", "ends before '/Users'"),
-    ("https://api.pulumi.com/scim/v2/acme/groups/", "ends before '/groups'"),
-    ("https://" + "a" * 64 + ".com/scim/v2/acme", "valid host"),
-])
+@pytest.mark.parametrize(
+    "url, fragment",
+    [
+        ("https://api.pulumi.com/scim/v2/acme/Users", "ends before '/Users'"),
+        ("https://api.pulumi.com/scim/v2/acme/groups/", "ends before '/groups'"),
+        ("https://" + "a" * 64 + ".com/scim/v2/acme", "valid host"),
+    ],
+)
 def test_scim_base_urls_follow_the_same_rule_plus_their_own(url, fragment):
     problem = scim_base_problem(url)
     assert problem is not None and fragment in problem
@@ -133,8 +149,16 @@ def test_scim_base_urls_follow_the_same_rule_plus_their_own(url, fragment):
 
 @pytest.mark.parametrize(
     "value, ok",
-    [("pulumi-acme", True), ("bitdefender", True), ("a.b_c-d", True), ("", False),
-     ("has space", False), ("https://sso.jumpcloud.com/saml2/x", False), ("a/b", False), ("é", False)],
+    [
+        ("pulumi-acme", True),
+        ("bitdefender", True),
+        ("a.b_c-d", True),
+        ("", False),
+        ("has space", False),
+        ("https://sso.jumpcloud.com/saml2/x", False),
+        ("a/b", False),
+        ("é", False),
+    ],
 )
 def test_idp_url_value_validation(value, ok):
     assert (idp_url_value_problem(value) is None) is ok

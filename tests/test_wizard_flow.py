@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC
 
 import pytest
 
@@ -351,10 +352,17 @@ async def test_no_clipboard_never_crashes(tmp_path, failing):
 async def test_new_certificate_at_export_sends_the_admin_back_through_pulumi(tmp_path):
     from wizard.state import WizardState
 
-    state = WizardState(org="acmecorp", idp_url_value="bitdefender", groups=["Engineering"],
-                        metadata_path=str(GOOD_EXPORT),
-                        metadata_summary={"cert_sha256": "00:11", "sso_url": "https://sso.jumpcloud.com/saml2/bitdefender",
-                                          "entity_id": "strategicgroupnw"})
+    state = WizardState(
+        org="acmecorp",
+        idp_url_value="bitdefender",
+        groups=["Engineering"],
+        metadata_path=str(GOOD_EXPORT),
+        metadata_summary={
+            "cert_sha256": "00:11",
+            "sso_url": "https://sso.jumpcloud.com/saml2/bitdefender",
+            "entity_id": "strategicgroupnw",
+        },
+    )
     complete_before(state, StepId.SIGNIN)
     mark_complete(state, StepId.PULUMI, StepStatus.VERIFIED)
     state.current_step = StepId.METADATA.value
@@ -394,11 +402,11 @@ def state_at_metadata(**fields) -> WizardState:
 
 
 async def test_metadata_warnings_must_be_acknowledged(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     StateStore(tmp_path / "state").save(state_at_metadata(metadata_path=str(GOOD_EXPORT)))
     app = make_app(tmp_path / "state")
-    app._now = lambda: datetime(2027, 1, 15, 12, 0, tzinfo=timezone.utc)  # 67 days before expiry
+    app._now = lambda: datetime(2027, 1, 15, 12, 0, tzinfo=UTC)  # 67 days before expiry
     async with app.run_test(size=SIZE) as pilot:
         screen = await resume_at_metadata(pilot)
         assert "metadata.cert.expiring" in [f.code for f in screen.report.findings]

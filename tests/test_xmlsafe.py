@@ -80,7 +80,7 @@ def test_not_xml_is_named(data, word):
 
 
 def test_malformed_gives_line_column_and_text():
-    data = b"<r>\n  <a>one</a>\n  <b attr=\"x>two</b>\n</r>\n"
+    data = b'<r>\n  <a>one</a>\n  <b attr="x>two</b>\n</r>\n'
     parsed = parse_xml(data)
     finding = parsed.findings[0]
     assert finding.code == "xml.malformed"
@@ -98,7 +98,7 @@ def test_malformed_truncated_export():
 
 
 def test_malformed_smart_quote_is_explained():
-    data = '<r><a href=\u201dhttps://sso.jumpcloud.com/saml2/x\u201d/></r>'.encode()
+    data = "<r><a href=\u201dhttps://sso.jumpcloud.com/saml2/x\u201d/></r>".encode()
     finding = parse_xml(data).findings[0]
     assert finding.code == "xml.malformed" and "typographic quote" in finding.message
 
@@ -109,7 +109,7 @@ def test_malformed_smart_quote_is_explained():
         b"<!DOCTYPE r><r/>",
         b'<?xml version="1.0"?>\n<!doctype r SYSTEM "r.dtd"><r/>',
         b'<!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>',
-        b'<!DOCTYPE r [<!ELEMENT r ANY>]><r/>',
+        b"<!DOCTYPE r [<!ELEMENT r ANY>]><r/>",
         '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>'.encode("utf-16"),
         '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r><r/>'.encode("utf-16-be"),
         '<?xml version="1.0" encoding="UTF-32"?><!DOCTYPE r><r/>'.encode("utf-32"),

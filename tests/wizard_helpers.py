@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from screens.app import WizardApp
 
-FIXED_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 class CopyRecorder:
@@ -50,8 +50,17 @@ async def type_into(pilot, selector: str, text: str, *, keys: bool = False) -> N
 
 
 def _key(char: str) -> str:
-    return {" ": "space", "\n": "enter", "/": "slash", ".": "full_stop", "-": "minus", "_": "underscore",
-            ":": "colon", "~": "tilde", ",": "comma"}.get(char, char)
+    return {
+        " ": "space",
+        "\n": "enter",
+        "/": "slash",
+        ".": "full_stop",
+        "-": "minus",
+        "_": "underscore",
+        ":": "colon",
+        "~": "tilde",
+        ",": "comma",
+    }.get(char, char)
 
 
 async def tick(pilot, selector: str, value: bool = True) -> None:
@@ -82,8 +91,9 @@ def mark_complete(state, step, status=None, note: str = ""):
 
     if status is None:
         status = StepStatus.VERIFIED if step in (StepId.METADATA, StepId.SUMMARY) else StepStatus.CONFIRMED
-    state.set_record(step, StepRecord(status, note or f"{status.words} in the test's saved state",
-                                      flow.basis_of(state, step)))
+    state.set_record(
+        step, StepRecord(status, note or f"{status.words} in the test's saved state", flow.basis_of(state, step))
+    )
     return state
 
 
@@ -122,17 +132,29 @@ def finished_setup(folder, *, org: str = "acmecorp", through=None):
     from wizard.steps import record_digest
 
     forms = {
-        StepId.WELCOME: {"org": org, "api_base": "https://api.pulumi.com", "has_sso_package": True,
-                         "has_saml_edition": True},
-        StepId.CREATE_APP: {"app_kind": "connector", "idp_url_value": "bitdefender", "display_name": "Pulumi",
-                            "acknowledged": True},
-        StepId.SSO_TAB: {"rows": ["sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format",
-                                  "signature_algorithm"]},
+        StepId.WELCOME: {
+            "org": org,
+            "api_base": "https://api.pulumi.com",
+            "has_sso_package": True,
+            "has_saml_edition": True,
+        },
+        StepId.CREATE_APP: {
+            "app_kind": "connector",
+            "idp_url_value": "bitdefender",
+            "display_name": "Pulumi",
+            "acknowledged": True,
+        },
+        StepId.SSO_TAB: {
+            "rows": ["sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format", "signature_algorithm"]
+        },
         StepId.GROUPS: {"groups": "Engineering\nSRE"},
-        StepId.METADATA: {"metadata_path": str(GOOD_EXPORT), "metadata_xml": GOOD_EXPORT.read_text(),
-                          "source": "JumpCloud-Pulumi-metadata.xml", "ack_warnings": False,
-                          "report": check_metadata(GOOD_EXPORT.read_bytes(), idp_url_value="bitdefender",
-                                                   now=FIXED_NOW)},
+        StepId.METADATA: {
+            "metadata_path": str(GOOD_EXPORT),
+            "metadata_xml": GOOD_EXPORT.read_text(),
+            "source": "JumpCloud-Pulumi-metadata.xml",
+            "ack_warnings": False,
+            "report": check_metadata(GOOD_EXPORT.read_bytes(), idp_url_value="bitdefender", now=FIXED_NOW),
+        },
         StepId.PULUMI: {"checklist": ["saml_admin", "own_account", "members", "immediate"], "applied": True},
         StepId.SIGNIN: {"idp_initiated_ok": True, "sp_initiated_ok": True},
         StepId.SCIM: {"skip": True, "skip_reason": "no Enterprise edition yet"},

@@ -25,15 +25,18 @@ class Entry:
     checks: tuple[str, ...]
     step: str
 
-    def filled(self, *, org: str, api_base: str) -> "Entry":
+    def filled(self, *, org: str, api_base: str) -> Entry:
         """This entry with ``{org}`` and ``{api}`` replaced by the org's real values."""
 
         def fill(text: str) -> str:
             return text.replace("{api}", api_base.rstrip("/")).replace("{org}", org)
 
         return replace(
-            self, title=fill(self.title), symptoms=tuple(fill(s) for s in self.symptoms),
-            cause=fill(self.cause), fix=fill(self.fix),
+            self,
+            title=fill(self.title),
+            symptoms=tuple(fill(s) for s in self.symptoms),
+            cause=fill(self.cause),
+            fix=fill(self.fix),
         )
 
     def haystack(self) -> str:

@@ -13,7 +13,8 @@ import argparse
 import importlib
 import os
 import sys
-from typing import NoReturn, Sequence
+from collections.abc import Sequence
+from typing import NoReturn
 
 from wizard import __version__
 
@@ -87,8 +88,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--state-dir",
         metavar="DIR",
-        help=f"where the wizard keeps its progress (default: the platform's state folder; "
-        f"also ${STATE_DIR_ENV})",
+        help=f"where the wizard keeps its progress (default: the platform's state folder; also ${STATE_DIR_ENV})",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module_name, help_line) in COMMANDS.items():

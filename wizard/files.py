@@ -21,6 +21,7 @@ class FileKind:
 
 def read_named_file(path_text: str, kind: FileKind, *, cap: int) -> tuple[bytes | None, list[Finding]]:
     """At most ``cap + 1`` bytes of the file (so a caller can tell it is over the cap), or why not."""
+
     def problem(code: str, message: str, fix: str) -> tuple[None, list[Finding]]:
         return None, [error(f"{kind.prefix}.{code}", message, fix, kind.field)]
 
@@ -35,11 +36,15 @@ def read_named_file(path_text: str, kind: FileKind, *, cap: int) -> tuple[bytes 
     except FileNotFoundError:
         return problem("missing", f"There is no file at {path}.", kind.missing_fix)
     except PermissionError:
-        return problem("denied", f"{path} cannot be read (permission denied).",
-                       "Copy it somewhere you can read, or fix its permissions.")
+        return problem(
+            "denied",
+            f"{path} cannot be read (permission denied).",
+            "Copy it somewhere you can read, or fix its permissions.",
+        )
     except OSError as exc:
-        return problem("unreadable", f"{path} cannot be read: {exc.strerror or exc}.",
-                       "Choose another copy of the file.")
+        return problem(
+            "unreadable", f"{path} cannot be read: {exc.strerror or exc}.", "Choose another copy of the file."
+        )
     return data, []
 
 

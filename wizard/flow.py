@@ -175,4 +175,3 @@ def view(state: WizardState, step: StepId) -> WizardState:
     if draft:
         STEPS[step].apply(shown, draft.get("form", {}))
     return shown
-

@@ -18,7 +18,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -217,7 +217,7 @@ def _parse_datetime(text: str) -> datetime | None:
         parsed = datetime.fromisoformat(base + fraction + zone)
     except ValueError:
         return None
-    return parsed.astimezone(timezone.utc)
+    return parsed.astimezone(UTC)
 
 
 def _bool(text: str | None) -> bool | None:
@@ -234,7 +234,7 @@ def _bool(text: str | None) -> bool | None:
 def _name(name: x509.Name) -> str:
     try:
         return str(name.rfc4514_string())
-    except Exception:  # noqa: BLE001 - odd attribute encodings in an untrusted certificate
+    except Exception:
         return "(unreadable name)"
 
 
@@ -259,12 +259,12 @@ def _load_certificate(b64: str, use: str | None) -> Certificate | str:
         not_before = cert.not_valid_before_utc
         not_after = cert.not_valid_after_utc
         fingerprint = _colon_hex(cert.fingerprint(hashes.SHA256()))
-    except Exception:  # noqa: BLE001 - any parse failure of untrusted DER is "unreadable"
+    except Exception:
         return "its DER content is not an X.509 certificate"
     key_type, key_size = "unknown", None
     try:
         key = cert.public_key()
-    except Exception:  # noqa: BLE001 - an unsupported or broken key is still a certificate
+    except Exception:
         key = None
     if isinstance(key, rsa.RSAPublicKey):
         key_type, key_size = "RSA", key.key_size
@@ -316,7 +316,6 @@ def _describe_root(root: etree._Element) -> str | None:
     return f"an XML document whose root element is <{show(local)}>{where}, not SAML metadata"
 
 
-
 # -- the check -----------------------------------------------------------------
 
 
@@ -335,9 +334,7 @@ def parse_metadata(root: etree._Element) -> tuple[IdpMetadata, list[Finding]]:
         SsoService((s.get("Binding") or "").strip(), (s.get("Location") or "").strip())
         for s in descriptor.findall(f"{_MD}SingleSignOnService")
     )
-    nameids = tuple(
-        t for t in (_text(n) for n in descriptor.findall(f"{_MD}NameIDFormat")) if t
-    )
+    nameids = tuple(t for t in (_text(n) for n in descriptor.findall(f"{_MD}NameIDFormat")) if t)
 
     certificates: list[Certificate] = []
     seen: set[bytes] = set()
@@ -352,12 +349,14 @@ def parse_metadata(root: etree._Element) -> tuple[IdpMetadata, list[Finding]]:
         if isinstance(loaded, str):
             if loaded not in reasons:
                 reasons.append(loaded)
-                findings.append(finding(
-                    "metadata.cert.unreadable",
-                    f"A certificate in the metadata cannot be read: {loaded}.",
-                    f"Use the exported file unedited: {_JC_SSO_TAB} > Export Metadata. If it is still "
-                    "unreadable, regenerate the IdP Certificate there, save, and export again.",
-                ))
+                findings.append(
+                    finding(
+                        "metadata.cert.unreadable",
+                        f"A certificate in the metadata cannot be read: {loaded}.",
+                        f"Use the exported file unedited: {_JC_SSO_TAB} > Export Metadata. If it is still "
+                        "unreadable, regenerate the IdP Certificate there, save, and export again.",
+                    )
+                )
         elif loaded.der not in seen:
             seen.add(loaded.der)
             certificates.append(loaded)
@@ -368,11 +367,13 @@ def parse_metadata(root: etree._Element) -> tuple[IdpMetadata, list[Finding]]:
             continue
         parsed = _parse_datetime(text)
         if parsed is None:
-            findings.append(finding(
-                "metadata.valid_until.unreadable",
-                f"validUntil=\"{show(text, 40)}\" is not a date and time; Pulumi may refuse the metadata.",
-                "Export the metadata again from the identity provider and use the file unchanged.",
-            ))
+            findings.append(
+                finding(
+                    "metadata.valid_until.unreadable",
+                    f'validUntil="{show(text, 40)}" is not a date and time; Pulumi may refuse the metadata.',
+                    "Export the metadata again from the identity provider and use the file unchanged.",
+                )
+            )
         elif valid_until is None or parsed < valid_until:
             valid_until = parsed
 
@@ -391,19 +392,22 @@ def parse_metadata(root: etree._Element) -> tuple[IdpMetadata, list[Finding]]:
 
 def _check_entity_id(md: IdpMetadata) -> list[Finding]:
     if md.entity_id is None or not md.entity_id.strip():
-        return [finding(
-            "metadata.entityid.missing",
-            "The metadata has no IdP entity ID (EntityDescriptor entityID is missing or empty); "
-            "Pulumi refuses it.",
-            f"{_JC_SSO_TAB} > IdP Entity ID: enter a value (e.g. JumpCloud), save, {_JC_EXPORT}.",
-        )]
+        return [
+            finding(
+                "metadata.entityid.missing",
+                "The metadata has no IdP entity ID (EntityDescriptor entityID is missing or empty); Pulumi refuses it.",
+                f"{_JC_SSO_TAB} > IdP Entity ID: enter a value (e.g. JumpCloud), save, {_JC_EXPORT}.",
+            )
+        ]
     if md.entity_id.strip().lower() == PLACEHOLDER_ENTITY_ID.lower():
-        return [finding(
-            "metadata.entityid.placeholder",
-            f"The IdP entity ID is JumpCloud's untouched placeholder \"{PLACEHOLDER_ENTITY_ID}\".",
-            f"{_JC_SSO_TAB} > IdP Entity ID: enter a real value (e.g. JumpCloud), save, "
-            f"{_JC_EXPORT}. Pulumi accepts the placeholder, but every sign-in carries it as Issuer.",
-        )]
+        return [
+            finding(
+                "metadata.entityid.placeholder",
+                f'The IdP entity ID is JumpCloud\'s untouched placeholder "{PLACEHOLDER_ENTITY_ID}".',
+                f"{_JC_SSO_TAB} > IdP Entity ID: enter a real value (e.g. JumpCloud), save, "
+                f"{_JC_EXPORT}. Pulumi accepts the placeholder, but every sign-in carries it as Issuer.",
+            )
+        ]
     return []
 
 
@@ -411,12 +415,13 @@ def _check_protocol(md: IdpMetadata) -> list[Finding]:
     if SAML2_PROTOCOL in md.protocols:
         return []
     have = ", ".join(show(p, 60) for p in md.protocols) or "nothing"
-    return [finding(
-        "metadata.protocol.missing",
-        f"The IDPSSODescriptor's protocolSupportEnumeration lists {have}, not SAML 2.0 "
-        f"({SAML2_PROTOCOL}).",
-        f"Use SAML 2.0 metadata: export it again from {_JC_SSO_TAB} > Export Metadata and do not edit it.",
-    )]
+    return [
+        finding(
+            "metadata.protocol.missing",
+            f"The IDPSSODescriptor's protocolSupportEnumeration lists {have}, not SAML 2.0 ({SAML2_PROTOCOL}).",
+            f"Use SAML 2.0 metadata: export it again from {_JC_SSO_TAB} > Export Metadata and do not edit it.",
+        )
+    ]
 
 
 def _check_sso(md: IdpMetadata, idp_url_value: str | None) -> list[Finding]:
@@ -427,19 +432,18 @@ def _check_sso(md: IdpMetadata, idp_url_value: str | None) -> list[Finding]:
             kinds = ", ".join(sorted({show(s.binding or "(no Binding)", 80) for s in md.sso_services}))
             message = (
                 f"No SingleSignOnService uses the HTTP-POST or HTTP-Redirect binding (found: {kinds}); "
-                "Pulumi says: \"An SSO binding was not found in the XML.\""
+                'Pulumi says: "An SSO binding was not found in the XML."'
             )
         else:
-            message = (
-                "The metadata has no SingleSignOnService; Pulumi says: "
-                "\"An SSO binding was not found in the XML.\""
+            message = 'The metadata has no SingleSignOnService; Pulumi says: "An SSO binding was not found in the XML."'
+        findings.append(
+            finding(
+                "metadata.sso.missing",
+                message,
+                f"Export the metadata again from {_JC_SSO_TAB} > Export Metadata (JumpCloud's export "
+                "always has an HTTP-POST SingleSignOnService) and do not edit it.",
             )
-        findings.append(finding(
-            "metadata.sso.missing",
-            message,
-            f"Export the metadata again from {_JC_SSO_TAB} > Export Metadata (JumpCloud's export "
-            "always has an HTTP-POST SingleSignOnService) and do not edit it.",
-        ))
+        )
     locations: list[str] = []
     for service in md.sso_services:
         if service.location not in locations:
@@ -453,29 +457,35 @@ def _check_sso(md: IdpMetadata, idp_url_value: str | None) -> list[Finding]:
         except ValueError:
             host = None
         if not location:
-            findings.append(finding(
-                "metadata.sso.not_https",
-                "A SingleSignOnService has no Location (the URL Pulumi sends users to sign in).",
-                f"Export the metadata again from {_JC_SSO_TAB} > Export Metadata and do not edit it.",
-            ))
+            findings.append(
+                finding(
+                    "metadata.sso.not_https",
+                    "A SingleSignOnService has no Location (the URL Pulumi sends users to sign in).",
+                    f"Export the metadata again from {_JC_SSO_TAB} > Export Metadata and do not edit it.",
+                )
+            )
             continue
         if parts is None or parts.scheme.lower() != "https" or not host:
-            findings.append(finding(
-                "metadata.sso.not_https",
-                f"The SSO Location {show(location)} is not an https:// URL; Pulumi would send "
-                "users' sign-in there unprotected, or nowhere.",
-                f"Export the metadata again from {_JC_SSO_TAB} > Export Metadata: JumpCloud's SSO URL "
-                f"is {JUMPCLOUD_SSO_BASE}<IdP URL value>.",
-            ))
+            findings.append(
+                finding(
+                    "metadata.sso.not_https",
+                    f"The SSO Location {show(location)} is not an https:// URL; Pulumi would send "
+                    "users' sign-in there unprotected, or nowhere.",
+                    f"Export the metadata again from {_JC_SSO_TAB} > Export Metadata: JumpCloud's SSO URL "
+                    f"is {JUMPCLOUD_SSO_BASE}<IdP URL value>.",
+                )
+            )
             continue
         if host.lower() != JUMPCLOUD_SSO_HOST:
-            findings.append(finding(
-                "metadata.sso.not_jumpcloud",
-                f"The SSO Location's host is {show(host)}, not {JUMPCLOUD_SSO_HOST}: this metadata "
-                "comes from another identity provider.",
-                f"If you meant to use JumpCloud, export the metadata from {_JC_SSO_TAB} > Export "
-                "Metadata; otherwise the JumpCloud-specific steps of this wizard do not apply.",
-            ))
+            findings.append(
+                finding(
+                    "metadata.sso.not_jumpcloud",
+                    f"The SSO Location's host is {show(host)}, not {JUMPCLOUD_SSO_HOST}: this metadata "
+                    "comes from another identity provider.",
+                    f"If you meant to use JumpCloud, export the metadata from {_JC_SSO_TAB} > Export "
+                    "Metadata; otherwise the JumpCloud-specific steps of this wizard do not apply.",
+                )
+            )
     if idp_url_value:
         chosen = idp_url_value_from_location(idp_url_value) or idp_url_value
         expected = idp_sso_url(chosen)
@@ -486,12 +496,12 @@ def _check_sso(md: IdpMetadata, idp_url_value: str | None) -> list[Finding]:
             if actual is not None:
                 actual = actual.rstrip("/")
                 message = (
-                    f"The SSO URL {show(location)} is for IdP URL value \"{show(actual, 60)}\", "
-                    f"not the \"{show(chosen, 60)}\" you chose."
+                    f'The SSO URL {show(location)} is for IdP URL value "{show(actual, 60)}", '
+                    f'not the "{show(chosen, 60)}" you chose.'
                 )
                 fix = (
                     f"Export the metadata of the JumpCloud app whose IdP URL is {show(expected)}, "
-                    f"or, if your app uses \"{show(actual, 60)}\", enter that value in this wizard."
+                    f'or, if your app uses "{show(actual, 60)}", enter that value in this wizard.'
                 )
             else:
                 message = f"The SSO URL {show(location)} is not {show(expected)}, not even a JumpCloud URL."
@@ -506,93 +516,108 @@ def _check_certificates(md: IdpMetadata, now: datetime, unreadable: bool) -> lis
     if not signing:
         if not unreadable:
             encryption_only = bool(md.certificates)
-            findings.append(finding(
-                "metadata.cert.missing",
-                "The metadata has no signing certificate"
-                + (" (its only certificate is for encryption)" if encryption_only else
-                   " (no KeyDescriptor with an X509Certificate)")
-                + "; Pulumi refuses it and could not check any sign-in.",
-                f"Export the metadata again from {_JC_SSO_TAB} > Export Metadata; if the SSO tab shows "
-                "no IdP Certificate, upload or generate one there first and save.",
-            ))
+            findings.append(
+                finding(
+                    "metadata.cert.missing",
+                    "The metadata has no signing certificate"
+                    + (
+                        " (its only certificate is for encryption)"
+                        if encryption_only
+                        else " (no KeyDescriptor with an X509Certificate)"
+                    )
+                    + "; Pulumi refuses it and could not check any sign-in.",
+                    f"Export the metadata again from {_JC_SSO_TAB} > Export Metadata; if the SSO tab shows "
+                    "no IdP Certificate, upload or generate one there first and save.",
+                )
+            )
         return findings
     several = len(signing) > 1
-    renew = (
-        f"{_JC_SSO_TAB} > IdP Certificate: regenerate it, save, {_JC_EXPORT} "
-        f"and load it into {_PULUMI_LOAD}."
-    )
+    renew = f"{_JC_SSO_TAB} > IdP Certificate: regenerate it, save, {_JC_EXPORT} and load it into {_PULUMI_LOAD}."
     for cert in signing:
         which = f" ({show(cert.subject, 60)}, SHA-256 {cert.sha256_fingerprint[:11]}…)" if several else ""
         if cert.not_after <= now:
-            findings.append(finding(
-                "metadata.cert.expired",
-                f"The signing certificate{which} expired on {_date(cert.not_after)} "
-                f"({(now - cert.not_after).days} days ago): Pulumi refuses it.",
-                renew,
-            ))
+            findings.append(
+                finding(
+                    "metadata.cert.expired",
+                    f"The signing certificate{which} expired on {_date(cert.not_after)} "
+                    f"({(now - cert.not_after).days} days ago): Pulumi refuses it.",
+                    renew,
+                )
+            )
         elif cert.not_before > now:
-            findings.append(finding(
-                "metadata.cert.not_yet_valid",
-                f"The signing certificate{which} is valid only from {_date(cert.not_before)} "
-                f"{cert.not_before:%H:%M} UTC; sign-ins fail until then (or this computer's clock is wrong).",
-                "Check this computer's date and time. If it is right: " + renew,
-            ))
+            findings.append(
+                finding(
+                    "metadata.cert.not_yet_valid",
+                    f"The signing certificate{which} is valid only from {_date(cert.not_before)} "
+                    f"{cert.not_before:%H:%M} UTC; sign-ins fail until then (or this computer's clock is wrong).",
+                    "Check this computer's date and time. If it is right: " + renew,
+                )
+            )
         elif cert.not_after - now <= timedelta(days=EXPIRY_WARNING_DAYS):
             days = (cert.not_after - now).days
-            findings.append(finding(
-                "metadata.cert.expiring",
-                f"The signing certificate{which} expires on {_date(cert.not_after)}, in {days} "
-                f"day{'s' if days != 1 else ''}; sign-ins stop working then.",
-                "Rotate before that date: " + renew,
-            ))
+            findings.append(
+                finding(
+                    "metadata.cert.expiring",
+                    f"The signing certificate{which} expires on {_date(cert.not_after)}, in {days} "
+                    f"day{'s' if days != 1 else ''}; sign-ins stop working then.",
+                    "Rotate before that date: " + renew,
+                )
+            )
         else:
             days = (cert.not_after - now).days
-            findings.append(finding(
-                "metadata.cert.expires",
-                f"The signing certificate{which} expires on {_date(cert.not_after)} (in {days} days).",
-                "Note the date: before it, regenerate the certificate in "
-                f"{_JC_SSO_TAB} > IdP Certificate and load the new metadata into {_PULUMI_LOAD}.",
-            ))
+            findings.append(
+                finding(
+                    "metadata.cert.expires",
+                    f"The signing certificate{which} expires on {_date(cert.not_after)} (in {days} days).",
+                    "Note the date: before it, regenerate the certificate in "
+                    f"{_JC_SSO_TAB} > IdP Certificate and load the new metadata into {_PULUMI_LOAD}.",
+                )
+            )
         if cert.key_type == "RSA" and cert.key_size is not None and cert.key_size < 2048:
-            findings.append(finding(
-                "metadata.cert.weak_key",
-                f"The signing certificate{which} has a {cert.key_size}-bit RSA key; under 2048 bits "
-                "can be forged.",
-                f"{_JC_SSO_TAB} > IdP Certificate: regenerate it (JumpCloud makes RSA-4096) and save, "
-                f"{_JC_EXPORT}.",
-            ))
+            findings.append(
+                finding(
+                    "metadata.cert.weak_key",
+                    f"The signing certificate{which} has a {cert.key_size}-bit RSA key; under 2048 bits can be forged.",
+                    f"{_JC_SSO_TAB} > IdP Certificate: regenerate it (JumpCloud makes RSA-4096) and save, "
+                    f"{_JC_EXPORT}.",
+                )
+            )
     return findings
 
 
 def _check_nameid(md: IdpMetadata) -> list[Finding]:
-    fix = (
-        f"{_JC_SSO_TAB} > SAMLSubject NameID Format: choose {NAMEID_EMAIL}, save, {_JC_EXPORT}."
-    )
+    fix = f"{_JC_SSO_TAB} > SAMLSubject NameID Format: choose {NAMEID_EMAIL}, save, {_JC_EXPORT}."
     if not md.nameid_formats:
-        return [finding(
-            "metadata.nameid.missing",
-            "The metadata has no NameIDFormat; Pulumi refuses it.",
-            fix,
-        )]
+        return [
+            finding(
+                "metadata.nameid.missing",
+                "The metadata has no NameIDFormat; Pulumi refuses it.",
+                fix,
+            )
+        ]
     if not any(f in ACCEPTED_NAMEID_FORMATS for f in md.nameid_formats):
         have = ", ".join(show(f, 80) for f in md.nameid_formats)
-        return [finding(
-            "metadata.nameid.unsupported",
-            f"NameID format {have}: Pulumi accepts only emailAddress or persistent.",
-            fix,
-        )]
+        return [
+            finding(
+                "metadata.nameid.unsupported",
+                f"NameID format {have}: Pulumi accepts only emailAddress or persistent.",
+                fix,
+            )
+        ]
     return []
 
 
 def _check_valid_until(md: IdpMetadata, now: datetime) -> list[Finding]:
     if md.valid_until is not None and md.valid_until <= now:
-        return [finding(
-            "metadata.valid_until.past",
-            f"The metadata says it is valid until {md.valid_until:%Y-%m-%d %H:%M} UTC, which has passed; "
-            "Pulumi refuses expired metadata.",
-            "Download fresh metadata from the identity provider (JumpCloud's export has no "
-            f"validUntil: {_JC_SSO_TAB} > Export Metadata) and load it in {_PULUMI_LOAD}.",
-        )]
+        return [
+            finding(
+                "metadata.valid_until.past",
+                f"The metadata says it is valid until {md.valid_until:%Y-%m-%d %H:%M} UTC, which has passed; "
+                "Pulumi refuses expired metadata.",
+                "Download fresh metadata from the identity provider (JumpCloud's export has no "
+                f"validUntil: {_JC_SSO_TAB} > Export Metadata) and load it in {_PULUMI_LOAD}.",
+            )
+        ]
     return []
 
 
@@ -622,21 +647,28 @@ def check_metadata(
             "perhaps Pulumi's own), not the identity provider's"
         )
     if kind is not None:
-        return MetadataReport([finding(
-            "metadata.not_metadata",
-            f"This is {kind}.",
-            f"Use the identity provider's metadata: {_JC_SSO_TAB} > Export Metadata downloads "
-            "JumpCloud-<name>-metadata.xml.",
-        )], None)
+        return MetadataReport(
+            [
+                finding(
+                    "metadata.not_metadata",
+                    f"This is {kind}.",
+                    f"Use the identity provider's metadata: {_JC_SSO_TAB} > Export Metadata downloads "
+                    "JumpCloud-<name>-metadata.xml.",
+                )
+            ],
+            None,
+        )
 
     md, findings = parse_metadata(root)
     unreadable = any(f.code == "metadata.cert.unreadable" for f in findings)
     if not md.has_idp_descriptor:
-        findings.append(finding(
-            "metadata.no_idp_descriptor",
-            "The metadata has no IDPSSODescriptor, the only part Pulumi reads.",
-            f"Export the identity provider's metadata again: {_JC_SSO_TAB} > Export Metadata.",
-        ))
+        findings.append(
+            finding(
+                "metadata.no_idp_descriptor",
+                "The metadata has no IDPSSODescriptor, the only part Pulumi reads.",
+                f"Export the identity provider's metadata again: {_JC_SSO_TAB} > Export Metadata.",
+            )
+        )
         findings += _check_entity_id(md)
     else:
         findings += _check_entity_id(md)
@@ -651,12 +683,14 @@ def check_metadata(
         expiry = f"; certificate expires {_date(cert.not_after)}" if cert else ""
         warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
         note = f" ({warnings} warning{'s' if warnings != 1 else ''} to read)" if warnings else ""
-        findings.append(finding(
-            "metadata.ok",
-            f"The metadata passes every check Pulumi makes{note}: entity ID {show(md.entity_id or '', 60)}, "
-            f"SSO URL {show(md.sso_url or '', 80)}{expiry}.",
-            f"Next, in Pulumi: {_PULUMI_STEPS}.",
-        ))
+        findings.append(
+            finding(
+                "metadata.ok",
+                f"The metadata passes every check Pulumi makes{note}: entity ID {show(md.entity_id or '', 60)}, "
+                f"SSO URL {show(md.sso_url or '', 80)}{expiry}.",
+                f"Next, in Pulumi: {_PULUMI_STEPS}.",
+            )
+        )
     return MetadataReport(in_reading_order(findings), md)
 
 

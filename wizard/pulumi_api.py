@@ -19,7 +19,7 @@ import json
 import os
 from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
@@ -70,34 +70,56 @@ PULUMI = Api(
     max_body=4 * 1024 * 1024,  # Pulumi's SAML answers are a few kilobytes
     incidents=" Pulumi shows its incidents at https://www.pulumistatus.com.",
     rules={
-        "bad_url": Rule("bad_url", "$problem", f"Use {DEFAULT_API_BASE}, or your self-hosted Pulumi's API URL.",
-                        "$url_field"),
+        "bad_url": Rule(
+            "bad_url", "$problem", f"Use {DEFAULT_API_BASE}, or your self-hosted Pulumi's API URL.", "$url_field"
+        ),
         "no_secret": Rule("bad_token", "The Pulumi access token is empty.", TOKEN_FIX, "$secret_field"),
-        "bad_secret": Rule("bad_token", "$problem", "Paste the whole token (it starts with 'pul-') and nothing else.",
-                           "$secret_field"),
-        "bad_body": Rule("bad_response", "$name answered with something unexpected: expected $expected, got $got.",
-                         API_URL_FIX, "$url_field"),
-        "3xx": Rule("bad_response", "$host answered with a redirect to $location instead of the API's answer.",
-                    f"Use the API URL (Pulumi Cloud: {DEFAULT_API_BASE}, not app.pulumi.com).", "$url_field"),
-        400: Rule("bad_request", "Pulumi refused the request: $said.",
-                  "Fix what Pulumi names above; for metadata, export it again from JumpCloud and use the "
-                  "file unchanged."),
-        401: Rule("unauthorized",
-                  "Pulumi did not accept the access token$source: it is invalid, expired or revoked.$says",
-                  TOKEN_FIX, "$secret_field"),
-        403: Rule("forbidden",
-                  "The token's user may not read or change the SAML settings of '$org' (an organisation "
-                  "admin is needed).$says",
-                  "Use a token of an admin of '$org' (Pulumi: Settings > Members shows the roles).",
-                  "$secret_field"),
-        404: Rule("not_found",
-                  "Pulumi has no SAML settings for an organisation named '$org': the name is wrong (it is "
-                  "case-sensitive), or the organisation is not SAML-backed yet.$says",
-                  "Check the name in app.pulumi.com/<org>. If it is right, the switch to SAML SSO has not "
-                  "been applied: Settings > Access Management > Change requirements > SAML SSO.",
-                  "org"),
-        "other": Rule("http_error", "$name answered HTTP $status to the request for $what.$says",
-                      "Check the API URL and try again."),
+        "bad_secret": Rule(
+            "bad_token", "$problem", "Paste the whole token (it starts with 'pul-') and nothing else.", "$secret_field"
+        ),
+        "bad_body": Rule(
+            "bad_response",
+            "$name answered with something unexpected: expected $expected, got $got.",
+            API_URL_FIX,
+            "$url_field",
+        ),
+        "3xx": Rule(
+            "bad_response",
+            "$host answered with a redirect to $location instead of the API's answer.",
+            f"Use the API URL (Pulumi Cloud: {DEFAULT_API_BASE}, not app.pulumi.com).",
+            "$url_field",
+        ),
+        400: Rule(
+            "bad_request",
+            "Pulumi refused the request: $said.",
+            "Fix what Pulumi names above; for metadata, export it again from JumpCloud and use the file unchanged.",
+        ),
+        401: Rule(
+            "unauthorized",
+            "Pulumi did not accept the access token$source: it is invalid, expired or revoked.$says",
+            TOKEN_FIX,
+            "$secret_field",
+        ),
+        403: Rule(
+            "forbidden",
+            "The token's user may not read or change the SAML settings of '$org' (an organisation "
+            "admin is needed).$says",
+            "Use a token of an admin of '$org' (Pulumi: Settings > Members shows the roles).",
+            "$secret_field",
+        ),
+        404: Rule(
+            "not_found",
+            "Pulumi has no SAML settings for an organisation named '$org': the name is wrong (it is "
+            "case-sensitive), or the organisation is not SAML-backed yet.$says",
+            "Check the name in app.pulumi.com/<org>. If it is right, the switch to SAML SSO has not "
+            "been applied: Settings > Access Management > Change requirements > SAML SSO.",
+            "org",
+        ),
+        "other": Rule(
+            "http_error",
+            "$name answered HTTP $status to the request for $what.$says",
+            "Check the API URL and try again.",
+        ),
     },
 )
 
@@ -245,8 +267,7 @@ def parse_datetime(value: Any) -> datetime | None:
 def parse_saml_organization(data: Any) -> tuple[SamlOrganization | None, list[Finding]]:
     """Pulumi's JSON -> SamlOrganization, or a ``pulumi.bad_response`` finding."""
     if not isinstance(data, dict):
-        return None, [_bad_response("a JSON object with the organisation's SAML settings",
-                                    type(data).__name__)]
+        return None, [_bad_response("a JSON object with the organisation's SAML settings", type(data).__name__)]
     if "idpSsoDescriptor" not in data and "organization" not in data:
         keys = ", ".join(sorted(map(str, data))[:8]) or "nothing"
         return None, [_bad_response("the organisation's SAML settings (idpSsoDescriptor)", f"keys {keys}")]
@@ -259,11 +280,13 @@ def parse_saml_organization(data: Any) -> tuple[SamlOrganization | None, list[Fi
     findings: list[Finding] = []
     valid_until = parse_datetime(strings["validUntil"])
     if strings["validUntil"] and valid_until is None and not strings["validUntil"].startswith("0001-01-01"):
-        findings.append(finding(
-            "pulumi.valid_until_unreadable",
-            f"Pulumi reported the certificate's end date as {clip(strings['validUntil'])!r}, "
-            "which is not a date; the certificate inside the loaded metadata is used instead.",
-        ))
+        findings.append(
+            finding(
+                "pulumi.valid_until_unreadable",
+                f"Pulumi reported the certificate's end date as {clip(strings['validUntil'])!r}, "
+                "which is not a date; the certificate inside the loaded metadata is used instead.",
+            )
+        )
     saml = SamlOrganization(
         entity_id=strings["entityId"],
         sso_url=strings["ssoUrl"],
@@ -274,7 +297,6 @@ def parse_saml_organization(data: Any) -> tuple[SamlOrganization | None, list[Fi
         raw=data,
     )
     return saml, findings
-
 
 
 def _bad_response(expected: str, got: str) -> Finding:
@@ -302,9 +324,15 @@ class PulumiClient(HttpClient):
             token_source = token_source or token.source
             token = token.token
         self._token_source = token_source
-        super().__init__(PULUMI, api_base if api_base_problem(api_base) else normalize_api_base(api_base),
-                         token if isinstance(token, str) else "",
-                         timeout=timeout, max_attempts=max_attempts, sleep=sleep, transport=transport)
+        super().__init__(
+            PULUMI,
+            api_base if api_base_problem(api_base) else normalize_api_base(api_base),
+            token if isinstance(token, str) else "",
+            timeout=timeout,
+            max_attempts=max_attempts,
+            sleep=sleep,
+            transport=transport,
+        )
 
     def __repr__(self) -> str:
         return f"PulumiClient({self.base_url!r}, token from {self._token_source or 'the caller'})"
@@ -319,12 +347,14 @@ class PulumiClient(HttpClient):
             return "", finding("pulumi.bad_org", problem, "Copy the name from app.pulumi.com/<org>.", field="org")
         return f"/api/orgs/{quote(org, safe='')}/saml{suffix}", None
 
-    async def _request(self, method: str, path: str, *, org: str, what: str,
-                       body: dict[str, str] | None = None) -> tuple[Any, list[Finding]]:
+    async def _request(
+        self, method: str, path: str, *, org: str, what: str, body: dict[str, str] | None = None
+    ) -> tuple[Any, list[Finding]]:
         """(parsed JSON, []) on success, (None, [finding]) otherwise."""
         source = f" (from {self._token_source})" if self._token_source else ""
-        reply = await self.request(method, path, body=body, context={
-            "org": org, "what": what, "expected": f"JSON ({what})", "source": source})
+        reply = await self.request(
+            method, path, body=body, context={"org": org, "what": what, "expected": f"JSON ({what})", "source": source}
+        )
         return reply.data, [reply.finding] if reply.finding is not None else []
 
     def _result(self, findings: list[Finding], **parsed: Any) -> ApiResult:
@@ -354,8 +384,14 @@ class PulumiClient(HttpClient):
         if admins is None and isinstance(data, dict) and "samlAdmins" in data:
             admins = []
         if not isinstance(admins, list) or not all(isinstance(a, dict) for a in admins):
-            return self._result([_bad_response("a list of SAML admins (samlAdmins)",
-                                               type(admins).__name__ if admins is not None else "no samlAdmins")])
+            return self._result(
+                [
+                    _bad_response(
+                        "a list of SAML admins (samlAdmins)",
+                        type(admins).__name__ if admins is not None else "no samlAdmins",
+                    )
+                ]
+            )
         return ApiResult([], admins=list(admins))
 
     async def update_saml(self, org: str, new_descriptor_xml: str) -> ApiResult:
@@ -365,11 +401,21 @@ class PulumiClient(HttpClient):
         if refused:
             return ApiResult([refused])
         if not isinstance(new_descriptor_xml, str) or not new_descriptor_xml.strip():
-            return ApiResult([finding("pulumi.bad_request", "There is no metadata to send to Pulumi.",
-                                    "Choose the metadata file exported from JumpCloud.")])
+            return ApiResult(
+                [
+                    finding(
+                        "pulumi.bad_request",
+                        "There is no metadata to send to Pulumi.",
+                        "Choose the metadata file exported from JumpCloud.",
+                    )
+                ]
+            )
         data, findings = await self._request(
-            "PATCH", path, body={"newIdpSsoDescriptor": new_descriptor_xml},
-            what="the updated SAML settings", org=org,
+            "PATCH",
+            path,
+            body={"newIdpSsoDescriptor": new_descriptor_xml},
+            what="the updated SAML settings",
+            org=org,
         )
         if findings:
             return ApiResult(findings)
@@ -396,7 +442,7 @@ def descriptor_metadata(saml: SamlOrganization) -> tuple[IdpMetadata | None, lis
         body = text.lstrip("\ufeff").strip()
         if body.startswith("<?xml"):
             end = body.find("?>")
-            body = body[end + 2:] if end >= 0 else body
+            body = body[end + 2 :] if end >= 0 else body
         wrapped = (
             '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
             f"entityID={quoteattr(saml.entity_id or 'unknown')}>{body}</md:EntityDescriptor>"
@@ -409,7 +455,7 @@ def descriptor_metadata(saml: SamlOrganization) -> tuple[IdpMetadata | None, lis
 
 def format_time(value: datetime | None) -> str:
     """A time as the wizard shows it ("2027-03-23 20:02 UTC"), or "unknown"."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if value else "unknown"
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "unknown"
 
 
 def _short_fp(fingerprint: str | None) -> str:
@@ -460,99 +506,121 @@ def compare_with_metadata(saml: SamlOrganization, metadata: IdpMetadata) -> list
     loaded, read_findings = descriptor_metadata(saml)
     if saml.configured and loaded is None:
         why = "; ".join(f.message for f in read_findings if f.is_error)[:MAX_QUOTE]
-        findings.append(finding(
-            "pulumi.descriptor_unreadable",
-            "The metadata stored in Pulumi could not be read" + (f": {why}" if why else "."),
-            "Load the exported JumpCloud metadata into Pulumi again.",
-        ))
+        findings.append(
+            finding(
+                "pulumi.descriptor_unreadable",
+                "The metadata stored in Pulumi could not be read" + (f": {why}" if why else "."),
+                "Load the exported JumpCloud metadata into Pulumi again.",
+            )
+        )
 
     # SSO URL
     pulumi_sso = saml.sso_url or (loaded.sso_url if loaded is not None else None)
     file_locations = [s.location for s in metadata.sso_services]
     file_sso = metadata.sso_url
     if pulumi_sso and (file_sso or file_locations) and pulumi_sso not in file_locations and pulumi_sso != file_sso:
-        findings.append(finding(
-            "pulumi.mismatch.sso_url",
-            f"SSO URL differs: Pulumi has {clip(pulumi_sso, 120)}, the exported metadata has "
-            f"{clip(file_sso, 120) if file_sso else 'none'}.",
-            REEXPORT_FIX + " A different URL can also mean a different JumpCloud app.",
-            field="sso_url",
-        ))
+        findings.append(
+            finding(
+                "pulumi.mismatch.sso_url",
+                f"SSO URL differs: Pulumi has {clip(pulumi_sso, 120)}, the exported metadata has "
+                f"{clip(file_sso, 120) if file_sso else 'none'}.",
+                REEXPORT_FIX + " A different URL can also mean a different JumpCloud app.",
+                field="sso_url",
+            )
+        )
 
     # IdP entity ID
     pulumi_entity = saml.entity_id or (loaded.entity_id if loaded is not None else None)
     if pulumi_entity and metadata.entity_id and pulumi_entity != metadata.entity_id:
-        findings.append(finding(
-            "pulumi.mismatch.entity_id",
-            f"IdP entity ID differs: Pulumi has {clip(pulumi_entity, 100)!r}, the exported metadata has "
-            f"{clip(metadata.entity_id, 100)!r}.",
-            REEXPORT_FIX + " (JumpCloud's 'IdP Entity ID' on the SSO tab is what sign-in responses carry.)",
-            field="entity_id",
-        ))
+        findings.append(
+            finding(
+                "pulumi.mismatch.entity_id",
+                f"IdP entity ID differs: Pulumi has {clip(pulumi_entity, 100)!r}, the exported metadata has "
+                f"{clip(metadata.entity_id, 100)!r}.",
+                REEXPORT_FIX + " (JumpCloud's 'IdP Entity ID' on the SSO tab is what sign-in responses carry.)",
+                field="entity_id",
+            )
+        )
 
     # Certificate, by fingerprint
     file_cert = metadata.signing_certificate
     pulumi_cert = loaded.signing_certificate if loaded is not None else None
-    if file_cert is not None and pulumi_cert is not None \
-            and pulumi_cert.sha256_fingerprint != file_cert.sha256_fingerprint:
-        findings.append(finding(
-            "pulumi.mismatch.certificate",
-            f"Signing certificate differs: Pulumi has SHA-256 {_short_fp(pulumi_cert.sha256_fingerprint)} "
-            f"(valid until {format_time(pulumi_cert.not_after)}), the exported metadata has "
-            f"{_short_fp(file_cert.sha256_fingerprint)} (valid until {format_time(file_cert.not_after)}).",
-            REEXPORT_FIX + " Pulumi rejects every sign-in signed with a certificate it does not have.",
-            field="certificate",
-        ))
+    if (
+        file_cert is not None
+        and pulumi_cert is not None
+        and pulumi_cert.sha256_fingerprint != file_cert.sha256_fingerprint
+    ):
+        findings.append(
+            finding(
+                "pulumi.mismatch.certificate",
+                f"Signing certificate differs: Pulumi has SHA-256 {_short_fp(pulumi_cert.sha256_fingerprint)} "
+                f"(valid until {format_time(pulumi_cert.not_after)}), the exported metadata has "
+                f"{_short_fp(file_cert.sha256_fingerprint)} (valid until {format_time(file_cert.not_after)}).",
+                REEXPORT_FIX + " Pulumi rejects every sign-in signed with a certificate it does not have.",
+                field="certificate",
+            )
+        )
     elif file_cert is not None and pulumi_cert is None and saml.configured and loaded is not None:
-        findings.append(finding(
-            "pulumi.mismatch.certificate",
-            "The metadata stored in Pulumi has no signing certificate; the exported metadata has "
-            f"SHA-256 {_short_fp(file_cert.sha256_fingerprint)}.",
-            REEXPORT_FIX,
-            field="certificate",
-        ))
+        findings.append(
+            finding(
+                "pulumi.mismatch.certificate",
+                "The metadata stored in Pulumi has no signing certificate; the exported metadata has "
+                f"SHA-256 {_short_fp(file_cert.sha256_fingerprint)}.",
+                REEXPORT_FIX,
+                field="certificate",
+            )
+        )
 
     # validUntil vs the certificate's end date
     if saml.valid_until is not None and file_cert is not None and file_cert.not_after is not None:
         if abs(saml.valid_until - file_cert.not_after) > timedelta(seconds=1):
-            findings.append(finding(
-                "pulumi.mismatch.valid_until",
-                f"Certificate end date differs: Pulumi's certificate is valid until "
-                f"{format_time(saml.valid_until)}, the exported one until {format_time(file_cert.not_after)}.",
-                REEXPORT_FIX,
-                field="certificate",
-            ))
+            findings.append(
+                finding(
+                    "pulumi.mismatch.valid_until",
+                    f"Certificate end date differs: Pulumi's certificate is valid until "
+                    f"{format_time(saml.valid_until)}, the exported one until {format_time(file_cert.not_after)}.",
+                    REEXPORT_FIX,
+                    field="certificate",
+                )
+            )
 
     # NameID format
     pulumi_format = saml.name_id_format or (
-        (loaded.nameid_formats[0] if loaded is not None and loaded.nameid_formats else None))
+        loaded.nameid_formats[0] if loaded is not None and loaded.nameid_formats else None
+    )
     file_formats = list(metadata.nameid_formats)
     if pulumi_format and file_formats and pulumi_format not in file_formats:
-        findings.append(finding(
-            "pulumi.mismatch.nameid_format",
-            f"NameID format differs: Pulumi has {clip(pulumi_format, 100)}, the exported metadata has "
-            f"{clip(', '.join(file_formats), 200)}.",
-            "Set JumpCloud's SAMLSubject NameID Format to "
-            "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress, export again and load it into "
-            "Pulumi. Changing the format after users signed in breaks their sign-in.",
-            field="nameid_format",
-        ))
+        findings.append(
+            finding(
+                "pulumi.mismatch.nameid_format",
+                f"NameID format differs: Pulumi has {clip(pulumi_format, 100)}, the exported metadata has "
+                f"{clip(', '.join(file_formats), 200)}.",
+                "Set JumpCloud's SAMLSubject NameID Format to "
+                "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress, export again and load it into "
+                "Pulumi. Changing the format after users signed in breaks their sign-in.",
+                field="nameid_format",
+            )
+        )
 
     if has_errors(findings):
         return findings
     if file_cert is None or pulumi_cert is None or not pulumi_sso:
         missing = "certificate" if (file_cert is None or pulumi_cert is None) else "SSO URL"
-        findings.append(finding(
-            "pulumi.not_verified",
-            f"Pulumi's copy could not be fully compared: no {missing} to compare, so it is not verified.",
-            "Load the exported JumpCloud metadata into Pulumi again, then verify again, or confirm by hand.",
-        ))
+        findings.append(
+            finding(
+                "pulumi.not_verified",
+                f"Pulumi's copy could not be fully compared: no {missing} to compare, so it is not verified.",
+                "Load the exported JumpCloud metadata into Pulumi again, then verify again, or confirm by hand.",
+            )
+        )
         return findings
-    findings.append(finding(
-        "pulumi.verified",
-        "Pulumi has loaded this metadata: same SSO URL, IdP entity ID, NameID format and "
-        f"certificate SHA-256 {_short_fp(file_cert.sha256_fingerprint)}.",
-    ))
+    findings.append(
+        finding(
+            "pulumi.verified",
+            "Pulumi has loaded this metadata: same SSO URL, IdP entity ID, NameID format and "
+            f"certificate SHA-256 {_short_fp(file_cert.sha256_fingerprint)}.",
+        )
+    )
     return findings
 
 
@@ -569,13 +637,13 @@ def certificate_expiry(saml: SamlOrganization) -> datetime | None:
 
 
 def days_left(expiry: datetime, now: datetime | None = None) -> int:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return (expiry - now) // timedelta(days=1)
 
 
 def status_findings(saml: SamlOrganization, *, now: datetime | None = None, warn_days: int = 30) -> list[Finding]:
     """Health of what Pulumi has loaded: certificate days left, validation error."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     findings: list[Finding] = []
     invalid = validation_error_finding(saml)
     if invalid:
@@ -589,32 +657,40 @@ def status_findings(saml: SamlOrganization, *, now: datetime | None = None, warn
         "'jumpcloud-pulumi-sso rotate --org ORG FILE'."
     )
     if expiry is None:
-        findings.append(finding(
-            "pulumi.cert.unknown",
-            "Pulumi did not report when the IdP certificate expires, and none could be read from "
-            "the stored metadata.",
-            "Load the exported JumpCloud metadata into Pulumi again.",
-        ))
+        findings.append(
+            finding(
+                "pulumi.cert.unknown",
+                "Pulumi did not report when the IdP certificate expires, and none could be read from "
+                "the stored metadata.",
+                "Load the exported JumpCloud metadata into Pulumi again.",
+            )
+        )
     else:
         left = days_left(expiry, now)
         if expiry <= now:
-            findings.append(finding(
-                "pulumi.cert.expired",
-                f"The IdP certificate Pulumi uses expired on {format_time(expiry)}: SAML sign-in fails.",
-                rotate_fix,
-            ))
+            findings.append(
+                finding(
+                    "pulumi.cert.expired",
+                    f"The IdP certificate Pulumi uses expired on {format_time(expiry)}: SAML sign-in fails.",
+                    rotate_fix,
+                )
+            )
         elif left < warn_days:
-            findings.append(finding(
-                "pulumi.cert.expiring",
-                f"The IdP certificate Pulumi uses expires on {format_time(expiry)}, in {left} days "
-                f"(warning threshold {warn_days} days).",
-                rotate_fix,
-            ))
+            findings.append(
+                finding(
+                    "pulumi.cert.expiring",
+                    f"The IdP certificate Pulumi uses expires on {format_time(expiry)}, in {left} days "
+                    f"(warning threshold {warn_days} days).",
+                    rotate_fix,
+                )
+            )
         else:
-            findings.append(finding(
-                "pulumi.cert.ok",
-                f"The IdP certificate Pulumi uses is valid until {format_time(expiry)} ({left} days left).",
-            ))
+            findings.append(
+                finding(
+                    "pulumi.cert.ok",
+                    f"The IdP certificate Pulumi uses is valid until {format_time(expiry)} ({left} days left).",
+                )
+            )
     return findings
 
 
@@ -640,8 +716,9 @@ def admins_finding(admins: list[dict[str, Any]]) -> Finding:
     return finding("pulumi.saml_admins", "SAML admins (break-glass sign-in): " + "; ".join(names) + ".")
 
 
-async def verify_pulumi(api_base: str, org: str, token: str | TokenSource, metadata: IdpMetadata | None,
-                        **client_kw: Any) -> ApiResult:
+async def verify_pulumi(
+    api_base: str, org: str, token: str | TokenSource, metadata: IdpMetadata | None, **client_kw: Any
+) -> ApiResult:
     """The "Verify with Pulumi" action: fetch the SAML settings and admins, compare with
     the exported metadata. ``ok`` and a ``pulumi.verified`` finding when everything matches."""
     async with PulumiClient(api_base, token, **client_kw) as client:
@@ -655,8 +732,11 @@ async def verify_pulumi(api_base: str, org: str, token: str | TokenSource, metad
         findings.append(admins_finding(admins))
     else:
         # its own code: the answer's code (pulumi.forbidden...) is an error where it decides
-        findings += [finding("pulumi.saml_admins.unavailable", "Could not list the SAML admins: " + f.message,
-                             f.fix, f.field) for f in admins_result.findings if f.is_error]
+        findings += [
+            finding("pulumi.saml_admins.unavailable", "Could not list the SAML admins: " + f.message, f.fix, f.field)
+            for f in admins_result.findings
+            if f.is_error
+        ]
     if metadata is None:
         findings.append(finding("pulumi.not_compared", "No exported metadata to compare with yet."))
         invalid = validation_error_finding(got.saml)

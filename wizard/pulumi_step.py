@@ -7,8 +7,9 @@ what is acceptable; every ``if`` about Pulumi or SAML lives here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from wizard.codes import finding
 from wizard.files import decode_text
@@ -52,7 +53,7 @@ SWITCH_CHECKLIST: tuple[ChecklistItem, ...] = (
         "members",
         "Members know how to link their SAML identity.",
         "Members without a SAML identity are locked out (not deleted) until they link it: "
-        "Account Settings > Connect SAML SSO. Otherwise they see \"Email already in use\" "
+        'Account Settings > Connect SAML SSO. Otherwise they see "Email already in use" '
         "when they sign in through JumpCloud.",
     ),
     ChecklistItem(
@@ -72,12 +73,14 @@ def check_checklist(ticked: Iterable[str]) -> list[Finding]:
     if not missing:
         return []
     numbers = ", ".join(str(SWITCH_CHECKLIST.index(item) + 1) for item in missing)
-    return [finding(
-        "step.pulumi.checklist",
-        f"Tick each item of \"Before you switch\" once it is true (not yet: {numbers}).",
-        "Read each item: the switch locks members out until they link their SAML identity.",
-        "checklist",
-    )]
+    return [
+        finding(
+            "step.pulumi.checklist",
+            f'Tick each item of "Before you switch" once it is true (not yet: {numbers}).',
+            "Read each item: the switch locks members out until they link their SAML identity.",
+            "checklist",
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- the token
@@ -94,7 +97,7 @@ def token_source_label(found_source: str | None, entered: bool) -> str:
     return "none found (PULUMI_ACCESS_TOKEN is not set and the Pulumi CLI has no login for this API)"
 
 
-def choose_token(found: "TokenSource | None", entered_text: str) -> "TokenSource | None":
+def choose_token(found: TokenSource | None, entered_text: str) -> TokenSource | None:
     """The token to use: what the admin entered wins over what was found."""
     from wizard.pulumi_api import entered_token
 
@@ -145,30 +148,37 @@ def check_pulumi_step(
         return PulumiGate([finding("step.ok", "Pulumi has loaded this metadata (verified through its API).")], VERIFIED)
     definitive = definitive_codes(result_codes or [])
     if definitive:
-        return PulumiGate([finding(
-            "step.pulumi.mismatch",
-            "Pulumi's answer says its configuration differs from this metadata (see above): "
-            "fix it in Pulumi, then verify again.",
-            "Usually the metadata pasted in Pulumi is an older export: copy the XML above, paste it "
-            "in Pulumi, Apply changes, and verify again.",
-            "verify",
-        )], "")
+        return PulumiGate(
+            [
+                finding(
+                    "step.pulumi.mismatch",
+                    "Pulumi's answer says its configuration differs from this metadata (see above): "
+                    "fix it in Pulumi, then verify again.",
+                    "Usually the metadata pasted in Pulumi is an older export: copy the XML above, paste it "
+                    "in Pulumi, Apply changes, and verify again.",
+                    "verify",
+                )
+            ],
+            "",
+        )
     if result_codes is None and earlier_verified:
         # verified on an earlier visit, and nothing since says otherwise
         return PulumiGate([finding("step.ok", "Verified through Pulumi's API earlier.")], VERIFIED)
     findings = check_checklist(ticked)
     if not applied:
-        findings.append(finding(
-            "step.pulumi.applied",
-            "Confirm that you pasted the metadata in Pulumi and chose Apply changes, "
-            "or verify with Pulumi.",
-            "Settings > Access Management > Membership Requirements > Change requirements > SAML SSO.",
-            "applied",
-        ))
+        findings.append(
+            finding(
+                "step.pulumi.applied",
+                "Confirm that you pasted the metadata in Pulumi and chose Apply changes, or verify with Pulumi.",
+                "Settings > Access Management > Membership Requirements > Change requirements > SAML SSO.",
+                "applied",
+            )
+        )
     if findings:
         return PulumiGate(findings, "")
     return PulumiGate(
-        [finding("step.ok", "Confirmed by the admin, not verified through Pulumi's API.")], CONFIRMED_BY_HAND)
+        [finding("step.ok", "Confirmed by the admin, not verified through Pulumi's API.")], CONFIRMED_BY_HAND
+    )
 
 
 def unexpected_failure(what: str, exc: BaseException) -> Finding:
@@ -192,10 +202,14 @@ def check_rotation_target(org: str, api_base: str) -> list[Finding]:
         findings.append(finding("pulumi.bad_org", problem, "Copy the name from app.pulumi.com/<org>.", "org"))
     problem = api_base_problem(api_base)
     if problem:
-        findings.append(finding(
-            "pulumi.bad_url", problem,
-            "Pulumi Cloud: https://api.pulumi.com; self-hosted: your API domain.", "api_base",
-        ))
+        findings.append(
+            finding(
+                "pulumi.bad_url",
+                problem,
+                "Pulumi Cloud: https://api.pulumi.com; self-hosted: your API domain.",
+                "api_base",
+            )
+        )
     return findings
 
 
@@ -211,34 +225,62 @@ def load_new_metadata(path_text: str) -> tuple[str | None, list[Finding]]:
         return None, problems
     text = decode_metadata(data)
     if text is None:
-        return None, [finding("metadata.file.encoding", "The file is not text (neither UTF-8 nor UTF-16).",
-                            "Use the .xml file exactly as JumpCloud's Export Metadata saved it.",
-                            "metadata_path")]
+        return None, [
+            finding(
+                "metadata.file.encoding",
+                "The file is not text (neither UTF-8 nor UTF-16).",
+                "Use the .xml file exactly as JumpCloud's Export Metadata saved it.",
+                "metadata_path",
+            )
+        ]
     return text, []
 
 
 def check_new_metadata_text(text: str) -> list[Finding]:
     if not text.strip():
-        return [finding("rotate.no_metadata", "Load the new metadata: type its path and Load, or paste the XML.",
-                      "In JumpCloud: the application's SSO tab > Export Metadata.", "metadata_path")]
+        return [
+            finding(
+                "rotate.no_metadata",
+                "Load the new metadata: type its path and Load, or paste the XML.",
+                "In JumpCloud: the application's SSO tab > Export Metadata.",
+                "metadata_path",
+            )
+        ]
     return []
 
 
-def check_apply(plan: "RotationPlan | None", confirmed: bool, plan_inputs_changed: bool = False) -> list[Finding]:
+def check_apply(plan: RotationPlan | None, confirmed: bool, plan_inputs_changed: bool = False) -> list[Finding]:
     """May the rotation be applied now?  A compared, passing plan and an explicit yes."""
     if plan is None or plan_inputs_changed:
-        return [finding("rotate.compare_first", "Compare the new metadata with what Pulumi has first.",
-                      "Press Compare.", "compare")]
+        return [
+            finding(
+                "rotate.compare_first",
+                "Compare the new metadata with what Pulumi has first.",
+                "Press Compare.",
+                "compare",
+            )
+        ]
     if not plan.ok:
-        return [finding("rotate.not_ready", "The new metadata did not pass the checks (see above): nothing is sent.",
-                      "Fix the findings, then Compare again.", "compare")]
+        return [
+            finding(
+                "rotate.not_ready",
+                "The new metadata did not pass the checks (see above): nothing is sent.",
+                "Fix the findings, then Compare again.",
+                "compare",
+            )
+        ]
     if not confirmed:
-        return [finding("rotate.unconfirmed_by_admin",
-                      "Tick the confirmation: Pulumi's metadata is replaced as soon as you apply.",
-                      "Check the difference above first.", "confirm")]
+        return [
+            finding(
+                "rotate.unconfirmed_by_admin",
+                "Tick the confirmation: Pulumi's metadata is replaced as soon as you apply.",
+                "Check the difference above first.",
+                "confirm",
+            )
+        ]
     return []
 
 
-def rotation_live(result: "ApiResult") -> bool:
+def rotation_live(result: ApiResult) -> bool:
     """The rotation is done only when a fresh read proved the new certificate live."""
     return result.ok and any(f.code == "rotate.live" for f in result.findings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from wizard import __version__
@@ -37,7 +37,7 @@ def _metadata_facts(state: WizardState) -> dict[str, str]:
 
 
 def build_record(state: WizardState, *, now: datetime | None = None) -> str:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     values = OrgValues(state.org, state.api_base)
     meta = _metadata_facts(state)
     lines = [

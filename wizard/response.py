@@ -35,40 +35,54 @@ from wizard.response_signature import fingerprint, uri_fragment
 from wizard.values import DEFAULT_API_BASE, org_values
 
 # Every code the diagnosis can emit (the troubleshooting catalogue and --json users refer to them).
-RESPONSE_CODES = frozenset({
-    "response.not_decodable",
-    "response.not_response",
-    "response.status",
-    "response.encrypted",
-    "response.assertion.count",
-    "response.signature.missing",
-    "response.signature.invalid",
-    "response.signature.wrapping",
-    "response.signature.sha1",
-    "response.signature.unchecked",
-    "response.cert.mismatch",
-    "response.cert.expired",
-    "response.issuer.mismatch",
-    "response.audience.mismatch",
-    "response.destination.mismatch",
-    "response.recipient.mismatch",
-    "response.nameid.missing",
-    "response.nameid.format",
-    "response.nameid.not_email",
-    "response.nameid.comment",
-    "response.time.not_yet_valid",
-    "response.time.expired",
-    "response.time.unreadable",
-    "response.inresponseto.idp_initiated",
-    "response.ok",
-})
+RESPONSE_CODES = frozenset(
+    {
+        "response.not_decodable",
+        "response.not_response",
+        "response.status",
+        "response.encrypted",
+        "response.assertion.count",
+        "response.signature.missing",
+        "response.signature.invalid",
+        "response.signature.wrapping",
+        "response.signature.sha1",
+        "response.signature.unchecked",
+        "response.cert.mismatch",
+        "response.cert.expired",
+        "response.issuer.mismatch",
+        "response.audience.mismatch",
+        "response.destination.mismatch",
+        "response.recipient.mismatch",
+        "response.nameid.missing",
+        "response.nameid.format",
+        "response.nameid.not_email",
+        "response.nameid.comment",
+        "response.time.not_yet_valid",
+        "response.time.expired",
+        "response.time.unreadable",
+        "response.inresponseto.idp_initiated",
+        "response.ok",
+    }
+)
 XML_CODES = frozenset({"xml.empty", "xml.malformed", "xml.forbidden", "xml.too_large", "xml.not_xml"})
 
 SUMMARY_KEYS = (
-    "issuer", "audience", "destination", "recipient", "nameid", "nameid_format",
-    "not_before", "not_on_or_after", "issue_instant", "in_response_to",
-    "signature_algorithm", "digest_algorithm", "certificate_sha256", "status",
-    "signed", "signature_verified",
+    "issuer",
+    "audience",
+    "destination",
+    "recipient",
+    "nameid",
+    "nameid_format",
+    "not_before",
+    "not_on_or_after",
+    "issue_instant",
+    "in_response_to",
+    "signature_algorithm",
+    "digest_algorithm",
+    "certificate_sha256",
+    "status",
+    "signed",
+    "signature_verified",
 )
 
 
@@ -117,7 +131,8 @@ def summarize(facts: ResponseFacts, idp: ExpectedIdp | None) -> dict[str, str]:
     status = facts.status
     summary["status"] = (
         status_name(status.code) + (f" / {status_name(status.sub_code)}" if status.sub_code else "")
-        if status.present else "(none)"
+        if status.present
+        else "(none)"
     )
     if not status.success:
         summary["in_response_to"] = facts.in_response_to
@@ -161,11 +176,14 @@ def _with_response_fix(finding: Finding) -> Finding:
 
 def _finish(findings: list[Finding], summary: dict[str, str], encoding: str, xml: bytes | None = None) -> Diagnosis:
     if not any(f.is_error for f in findings):
-        findings = [*findings, finding(
-            "response.ok",
-            "No problem found: this response should be accepted by Pulumi for this organisation.",
-            "If sign-in still fails, check the Pulumi error page's message against the troubleshooting list.",
-        )]
+        findings = [
+            *findings,
+            finding(
+                "response.ok",
+                "No problem found: this response should be accepted by Pulumi for this organisation.",
+                "If sign-in still fails, check the Pulumi error page's message against the troubleshooting list.",
+            ),
+        ]
     return Diagnosis(in_reading_order(findings), summary, encoding, xml)
 
 

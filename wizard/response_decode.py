@@ -66,17 +66,33 @@ def _only(data: bytes, allowed: bytes) -> bool:
 
 
 def _not_decodable(what: str, fix: str = CAPTURE_HINT) -> Decoded:
-    return Decoded(None, "unknown", [finding(
-        "response.not_decodable", f"The pasted text is {what}; no SAML response was found in it.", fix,
-        "response",
-    )])
+    return Decoded(
+        None,
+        "unknown",
+        [
+            finding(
+                "response.not_decodable",
+                f"The pasted text is {what}; no SAML response was found in it.",
+                fix,
+                "response",
+            )
+        ],
+    )
 
 
 def _too_large(size: int, max_bytes: int, what: str = "The pasted text") -> Decoded:
-    return Decoded(None, "unknown", [finding(
-        "xml.too_large", f"{what} is {size:,} bytes; a SAML response is at most {max_bytes:,} bytes.",
-        XML_FIX["xml.too_large"], "response",
-    )])
+    return Decoded(
+        None,
+        "unknown",
+        [
+            finding(
+                "xml.too_large",
+                f"{what} is {size:,} bytes; a SAML response is at most {max_bytes:,} bytes.",
+                XML_FIX["xml.too_large"],
+                "response",
+            )
+        ],
+    )
 
 
 def _xml_start(data: bytes) -> bool:
@@ -188,7 +204,7 @@ def _root_name(xml_text: str) -> str:
             end = body.find("-->")
             if end < 0:
                 return "?"
-            body = body[end + 3:]
+            body = body[end + 3 :]
             continue
         break
     match = _ROOT_TAG_RE.match(body)
@@ -207,16 +223,19 @@ def _from_saml_tracer(requests: list[dict[str, Any]], max_bytes: int) -> Decoded
         post = request.get("post")
         if isinstance(post, list):
             for pair in post:
-                if (isinstance(pair, (list, tuple)) and len(pair) == 2 and pair[0] == "SAMLResponse"
-                        and isinstance(pair[1], str)):
+                if (
+                    isinstance(pair, (list, tuple))
+                    and len(pair) == 2
+                    and pair[0] == "SAMLResponse"
+                    and isinstance(pair[1], str)
+                ):
                     decoded = _from_base64(pair[1].encode("ascii", errors="replace"), "saml-tracer", max_bytes)
                     if decoded.xml is not None and _root_name(decoded.xml.decode("utf-8", "replace")) == "Response":
                         return Decoded(decoded.xml, "saml-tracer", [])
     if kinds:
         seen = ", ".join(sorted(set(kinds)))
         return _not_decodable(
-            f"a SAML-tracer export with {len(requests)} requests whose SAML messages are only {seen}, "
-            "no Response",
+            f"a SAML-tracer export with {len(requests)} requests whose SAML messages are only {seen}, no Response",
             "Record again with SAML-tracer open through the whole sign-in: the Response is the POST "
             "to Pulumi's ACS URL after JumpCloud's login page.",
         )
@@ -231,12 +250,13 @@ def _from_json(body: bytes, max_bytes: int) -> Decoded:
     try:
         data = json.loads(body.decode("utf-8", errors="replace"))
     except (ValueError, RecursionError):
-        return _not_decodable("JSON that does not parse (cut short?)",
-                              "Export the SAML-tracer session again and use the file unchanged.")
+        return _not_decodable(
+            "JSON that does not parse (cut short?)", "Export the SAML-tracer session again and use the file unchanged."
+        )
     requests = _tracer_requests(data)
     if requests is None:
         return _not_decodable(
-            "JSON, but not a SAML-tracer export (no \"requests\" list)",
+            'JSON, but not a SAML-tracer export (no "requests" list)',
             "Use SAML-tracer's Export button, or paste the SAMLResponse value itself.",
         )
     return _from_saml_tracer(requests, max_bytes)
@@ -260,9 +280,18 @@ def decode_response(text: object, *, max_bytes: int = xmlsafe.DEFAULT_MAX_BYTES)
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     body = body.strip()
     if not body:
-        return Decoded(None, "unknown", [finding(
-            "xml.empty", "Nothing was pasted.", XML_FIX["xml.empty"], "response",
-        )])
+        return Decoded(
+            None,
+            "unknown",
+            [
+                finding(
+                    "xml.empty",
+                    "Nothing was pasted.",
+                    XML_FIX["xml.empty"],
+                    "response",
+                )
+            ],
+        )
     if _xml_start(body):
         if isinstance(text, str):  # a declaration may name an encoding the string no longer has
             return Decoded(_str_to_xml_bytes(text), "xml", [])

@@ -178,7 +178,10 @@ class _Sources:
 
 
 def _signature_facts(
-    root: etree._Element, assertion: etree._Element, certificates: tuple[bytes, ...], now: datetime,
+    root: etree._Element,
+    assertion: etree._Element,
+    certificates: tuple[bytes, ...],
+    now: datetime,
 ) -> tuple[SignatureFacts, _Sources]:
     """Describe every signature, verify the Assertion's and the Response's, and say where to read values."""
     signatures = describe_signatures(root, assertion)
@@ -216,8 +219,9 @@ def _signature_facts(
         any_signature=bool(signatures),
         algorithm=primary.signature_method if primary is not None else "",
         digest_algorithms=primary.digest_methods if primary is not None else (),
-        sha1=tuple(sorted({uri_fragment(u) for s in signatures for u in (s.signature_method, *s.digest_methods)
-                           if is_sha1(u)})),
+        sha1=tuple(
+            sorted({uri_fragment(u) for s in signatures for u in (s.signature_method, *s.digest_methods) if is_sha1(u)})
+        ),
         wrapping=_wrapping(root, assertion, signatures),
         embedded_certificates=primary.certs_der if primary is not None else (),
         checked=checked,
@@ -229,7 +233,9 @@ def _signature_facts(
 
 
 def _claimed_source(
-    root: etree._Element, assertion: etree._Element, signatures: Iterable[SignatureInfo | None],
+    root: etree._Element,
+    assertion: etree._Element,
+    signatures: Iterable[SignatureInfo | None],
 ) -> etree._Element:
     """Not verified: the assertion the signature claims to cover, when it names one."""
     for sig in signatures:
@@ -275,7 +281,10 @@ def _nameid(subject: etree._Element | None, original: etree._Element | None) -> 
 
 
 def _assertion_facts(
-    root: etree._Element, assertion: etree._Element, certificates: tuple[bytes, ...], now: datetime,
+    root: etree._Element,
+    assertion: etree._Element,
+    certificates: tuple[bytes, ...],
+    now: datetime,
 ) -> AssertionFacts:
     """The values of the one Assertion, read from what its signature covers."""
     signature, sources = _signature_facts(root, assertion, certificates, now)
@@ -300,8 +309,9 @@ def _assertion_facts(
         signature=signature,
         issuer=text_of(source.find("saml:Issuer", namespaces=ns)),
         response_issuer=text_of(sources.response.find(f"{{{SAML_NS}}}Issuer")),
-        audiences=tuple(text_of(a) for a in source.iterfind(
-            "saml:Conditions/saml:AudienceRestriction/saml:Audience", namespaces=ns)),
+        audiences=tuple(
+            text_of(a) for a in source.iterfind("saml:Conditions/saml:AudienceRestriction/saml:Audience", namespaces=ns)
+        ),
         destination=sources.response.get("Destination"),
         recipients=tuple(recipients),
         scd_in_response_to=in_response_to,
@@ -328,7 +338,9 @@ def extract_facts(root: etree._Element, *, certificates: tuple[bytes, ...], now:
     assertions = root.findall(_ASSERTION)
     encrypted = root.findall(f"{{{SAML_NS}}}EncryptedAssertion")
     facts = ResponseFacts(
-        name, namespace, is_response=True,
+        name,
+        namespace,
+        is_response=True,
         destination=root.get("Destination") or "",
         issue_instant=root.get("IssueInstant") or "",
         in_response_to=root.get("InResponseTo") or "",
@@ -349,6 +361,13 @@ def _namespace(tag: object) -> str:
 
 
 __all__ = [
-    "BEARER", "SUCCESS", "AssertionFacts", "NameIdFacts", "ResponseFacts", "SignatureFacts", "StatusFacts",
-    "Times", "extract_facts",
+    "BEARER",
+    "SUCCESS",
+    "AssertionFacts",
+    "NameIdFacts",
+    "ResponseFacts",
+    "SignatureFacts",
+    "StatusFacts",
+    "Times",
+    "extract_facts",
 ]

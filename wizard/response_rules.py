@@ -77,6 +77,7 @@ def rule(fn: Rule) -> Rule:
 
 def assertion_rule(fn: AssertionRule) -> AssertionRule:
     """Register a rule on the one Assertion; it is skipped when there is none to read."""
+
     def on_response(facts: ResponseFacts, expected: Expected) -> list[Finding]:
         return fn(facts.assertion, expected) if facts.assertion is not None else []
 
@@ -133,10 +134,10 @@ def difference(got: str, want: str) -> str:
             f"({got[i]!r} where Pulumi expects {want[i]!r}); the comparison is case-sensitive"
         )
     if i >= len(got):
-        return f"it stops at {position}, where Pulumi's value goes on with {want[i:i + 24]!r}"
+        return f"it stops at {position}, where Pulumi's value goes on with {want[i : i + 24]!r}"
     if i >= len(want):
-        return f"it goes on at {position} with {got[i:i + 24]!r} where Pulumi's value ends"
-    return f"they differ from {position} on: {got[i:i + 24]!r} where Pulumi expects {want[i:i + 24]!r}"
+        return f"it goes on at {position} with {got[i : i + 24]!r} where Pulumi's value ends"
+    return f"they differ from {position} on: {got[i : i + 24]!r} where Pulumi expects {want[i : i + 24]!r}"
 
 
 def status_name(uri: str) -> str:
@@ -185,12 +186,15 @@ def not_response(facts: ResponseFacts, expected: Expected) -> list[Finding]:
     """The document is something else than a samlp:Response."""
     if facts.is_response:
         return []
-    return [finding(
-        "response.not_response", f"This is {describe_root(facts.root_name, facts.root_namespace)}.",
-        "Paste the SAMLResponse that JumpCloud posts to Pulumi's ACS URL "
-        f"({expected.values.acs_url}). " + CAPTURE_HINT,
-        "response",
-    )]
+    return [
+        finding(
+            "response.not_response",
+            f"This is {describe_root(facts.root_name, facts.root_namespace)}.",
+            "Paste the SAMLResponse that JumpCloud posts to Pulumi's ACS URL "
+            f"({expected.values.acs_url}). " + CAPTURE_HINT,
+            "response",
+        )
+    ]
 
 
 STATUS_CAUSES = {
@@ -260,12 +264,14 @@ def status(facts: ResponseFacts, expected: Expected) -> list[Finding]:
     if facts.status is None or facts.status.success:
         return []
     if not facts.status.present:
-        return [finding(
-            "response.status",
-            "The response has no Status, so it cannot say that the sign-in succeeded.",
-            "This is not a response JumpCloud sends: capture the response again.",
-            "status",
-        )]
+        return [
+            finding(
+                "response.status",
+                "The response has no Status, so it cannot say that the sign-in succeeded.",
+                "This is not a response JumpCloud sends: capture the response again.",
+                "status",
+            )
+        ]
     top_name, sub_name = status_name(facts.status.code), status_name(facts.status.sub_code)
     cause, fix = STATUS_CAUSES.get(sub_name, (None, None))
     text = f"JumpCloud answered {top_name or '(no status code)'}" + (f" / {sub_name}" if sub_name else "")
@@ -277,12 +283,16 @@ def status(facts: ResponseFacts, expected: Expected) -> list[Finding]:
         text += f": {TOP_CAUSES[top_name]}."
     else:
         text += ": the sign-in did not succeed."
-    return [finding(
-        "response.status", text,
-        fix or "Check the user's group binding and the app's SSO tab in JumpCloud against the wizard's values, "
-               "then sign in again.",
-        "status",
-    )]
+    return [
+        finding(
+            "response.status",
+            text,
+            fix
+            or "Check the user's group binding and the app's SSO tab in JumpCloud against the wizard's values, "
+            "then sign in again.",
+            "status",
+        )
+    ]
 
 
 @rule
@@ -290,14 +300,16 @@ def encrypted(facts: ResponseFacts, expected: Expected) -> list[Finding]:
     """The assertion is encrypted, which Pulumi cannot read."""
     if not facts.status_ok or not facts.encrypted_count:
         return []
-    return [finding(
-        "response.encrypted",
-        "The assertion is encrypted (EncryptedAssertion): it cannot be read here, and Pulumi "
-        "does not give JumpCloud a key to encrypt it with.",
-        "In JumpCloud, on the Pulumi app's SSO tab, turn off assertion encryption "
-        "(Encrypt Assertion), save, and sign in again.",
-        "response",
-    )]
+    return [
+        finding(
+            "response.encrypted",
+            "The assertion is encrypted (EncryptedAssertion): it cannot be read here, and Pulumi "
+            "does not give JumpCloud a key to encrypt it with.",
+            "In JumpCloud, on the Pulumi app's SSO tab, turn off assertion encryption "
+            "(Encrypt Assertion), save, and sign in again.",
+            "response",
+        )
+    ]
 
 
 @rule
@@ -306,16 +318,18 @@ def assertion_count(facts: ResponseFacts, expected: Expected) -> list[Finding]:
     count = facts.assertion_count
     if not facts.status_ok or count == 1 or (count == 0 and facts.encrypted_count):
         return []
-    return [finding(
-        "response.assertion.count",
-        f"The response holds {count} assertions; Pulumi accepts exactly one."
-        + (" More than one is how signature-wrapping attacks smuggle a forged identity in." if count > 1 else ""),
-        "Capture the response again straight from the browser; if JumpCloud really sends "
-        "this, report it to JumpCloud support." if count else
-        "JumpCloud sends one assertion on a successful sign-in: capture the POST to "
-        "Pulumi's ACS URL again.",
-        "response",
-    )]
+    return [
+        finding(
+            "response.assertion.count",
+            f"The response holds {count} assertions; Pulumi accepts exactly one."
+            + (" More than one is how signature-wrapping attacks smuggle a forged identity in." if count > 1 else ""),
+            "Capture the response again straight from the browser; if JumpCloud really sends "
+            "this, report it to JumpCloud support."
+            if count
+            else "JumpCloud sends one assertion on a successful sign-in: capture the POST to Pulumi's ACS URL again.",
+            "response",
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -327,12 +341,14 @@ def signature_sha1(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """A signature or digest uses SHA-1, whether or not it verifies."""
     if not a.signature.sha1:
         return []
-    return [finding(
-        "response.signature.sha1",
-        f"The response is signed with SHA-1 ({', '.join(a.signature.sha1)}), which Pulumi does not accept.",
-        "In JumpCloud, on the Pulumi app's SSO tab, set Signature Algorithm to RSA-SHA256 and save.",
-        "signature_algorithm",
-    )]
+    return [
+        finding(
+            "response.signature.sha1",
+            f"The response is signed with SHA-1 ({', '.join(a.signature.sha1)}), which Pulumi does not accept.",
+            "In JumpCloud, on the Pulumi app's SSO tab, set Signature Algorithm to RSA-SHA256 and save.",
+            "signature_algorithm",
+        )
+    ]
 
 
 @assertion_rule
@@ -340,14 +356,17 @@ def signature_missing(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """Neither the Response nor the Assertion carries a signature."""
     if a.signature.signed:
         return []
-    return [finding(
-        "response.signature.missing",
-        "Neither the response nor its assertion is signed"
-        + (" where SAML puts a signature" if a.signature.any_signature else "") + "; Pulumi rejects it.",
-        "JumpCloud always signs the assertion: capture the response again unchanged; if it "
-        "still has no signature, re-save the app's SSO tab in JumpCloud.",
-        "signature_algorithm",
-    )]
+    return [
+        finding(
+            "response.signature.missing",
+            "Neither the response nor its assertion is signed"
+            + (" where SAML puts a signature" if a.signature.any_signature else "")
+            + "; Pulumi rejects it.",
+            "JumpCloud always signs the assertion: capture the response again unchanged; if it "
+            "still has no signature, re-save the app's SSO tab in JumpCloud.",
+            "signature_algorithm",
+        )
+    ]
 
 
 @assertion_rule
@@ -355,14 +374,17 @@ def signature_wrapping(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """A signature does not cover what a reader reads (signature wrapping)."""
     if not a.signature.wrapping:
         return []
-    return [finding(
-        "response.signature.wrapping",
-        "The signature does not cover the values a reader takes from the response: "
-        + "; ".join(a.signature.wrapping) + ". This is the shape of a signature-wrapping attack.",
-        "Do not trust this response. Capture a fresh one straight from the browser; if it looks "
-        "the same, something between JumpCloud and the browser rewrites it.",
-        "response",
-    )]
+    return [
+        finding(
+            "response.signature.wrapping",
+            "The signature does not cover the values a reader takes from the response: "
+            + "; ".join(a.signature.wrapping)
+            + ". This is the shape of a signature-wrapping attack.",
+            "Do not trust this response. Capture a fresh one straight from the browser; if it looks "
+            "the same, something between JumpCloud and the browser rewrites it.",
+            "response",
+        )
+    ]
 
 
 def certificate_mismatch(a: AssertionFacts, expected: Expected) -> bool:
@@ -377,17 +399,19 @@ def cert_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
     if not certificate_mismatch(a, expected):
         return []
     embedded, known = a.signature.embedded_certificates, expected.certificates
-    return [finding(
-        "response.cert.mismatch",
-        "The response was signed with a certificate (SHA-256 "
-        f"{fingerprint(embedded[0]) if embedded[0] else 'unreadable'}) that is not the one in the "
-        f"metadata (SHA-256 {fingerprint(known[0])}): the certificate was regenerated in JumpCloud "
-        "but Pulumi still has the old metadata.",
-        "In JumpCloud, export the metadata again (SSO tab > Export Metadata) and load it into Pulumi "
-        "(Settings > Access Management > SAML SSO > update the metadata), or use the wizard's rotate "
-        "command.",
-        "certificate_sha256",
-    )]
+    return [
+        finding(
+            "response.cert.mismatch",
+            "The response was signed with a certificate (SHA-256 "
+            f"{fingerprint(embedded[0]) if embedded[0] else 'unreadable'}) that is not the one in the "
+            f"metadata (SHA-256 {fingerprint(known[0])}): the certificate was regenerated in JumpCloud "
+            "but Pulumi still has the old metadata.",
+            "In JumpCloud, export the metadata again (SSO tab > Export Metadata) and load it into Pulumi "
+            "(Settings > Access Management > SAML SSO > update the metadata), or use the wizard's rotate "
+            "command.",
+            "certificate_sha256",
+        )
+    ]
 
 
 @assertion_rule
@@ -406,14 +430,16 @@ def cert_expired(a: AssertionFacts, expected: Expected) -> list[Finding]:
         expired.append(cert.not_valid_after_utc)
     if not expired:
         return []
-    return [finding(
-        "response.cert.expired",
-        f"The metadata certificate expired on {iso(max(expired))}; Pulumi refuses metadata "
-        "with an expired certificate.",
-        "In JumpCloud, regenerate the app's certificate (SSO tab), export the metadata again and "
-        "load it into Pulumi.",
-        "certificate_sha256",
-    )]
+    return [
+        finding(
+            "response.cert.expired",
+            f"The metadata certificate expired on {iso(max(expired))}; Pulumi refuses metadata "
+            "with an expired certificate.",
+            "In JumpCloud, regenerate the app's certificate (SSO tab), export the metadata again and "
+            "load it into Pulumi.",
+            "certificate_sha256",
+        )
+    ]
 
 
 @assertion_rule
@@ -422,21 +448,31 @@ def signature_invalid(a: AssertionFacts, expected: Expected) -> list[Finding]:
     findings: list[Finding] = []
     for failure in a.signature.failures:
         if failure.digest_mismatch:
-            why = ("the signed content was changed after JumpCloud signed it (a value edited by hand, "
-                   "or a proxy that rewrites responses)")
+            why = (
+                "the signed content was changed after JumpCloud signed it (a value edited by hand, "
+                "or a proxy that rewrites responses)"
+            )
             fix = "Capture the response again without editing it."
         elif certificate_mismatch(a, expected):
             why = "it was made with a different key than the metadata certificate's (see the certificate finding)"
-            fix = ("Export the metadata from JumpCloud again and load it into Pulumi, so Pulumi has the "
-                   "current certificate.")
+            fix = (
+                "Export the metadata from JumpCloud again and load it into Pulumi, so Pulumi has the "
+                "current certificate."
+            )
         else:
             why = f"it does not verify with the metadata certificate ({failure.error})"
-            fix = ("Export the metadata from JumpCloud again and load it into Pulumi; if it still fails, "
-                   "capture the response again unchanged.")
-        findings.append(finding(
-            "response.signature.invalid",
-            f"The {failure.where}'s signature is not valid: {why}.", fix, "signature_algorithm",
-        ))
+            fix = (
+                "Export the metadata from JumpCloud again and load it into Pulumi; if it still fails, "
+                "capture the response again unchanged."
+            )
+        findings.append(
+            finding(
+                "response.signature.invalid",
+                f"The {failure.where}'s signature is not valid: {why}.",
+                fix,
+                "signature_algorithm",
+            )
+        )
     return findings
 
 
@@ -445,14 +481,16 @@ def signature_unchecked(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """A signature is in place but no metadata certificate was given to check it with."""
     if not a.signature.signed or a.signature.checked:
         return []
-    return [finding(
-        "response.signature.unchecked",
-        "The signature could not be checked: the IdP's certificate is not known here "
-        "(SHA-1 and signature wrapping were still checked).",
-        "Give the metadata exported from JumpCloud (--metadata FILE, or the wizard's export step) "
-        "to check the signature against it.",
-        "signature_algorithm",
-    )]
+    return [
+        finding(
+            "response.signature.unchecked",
+            "The signature could not be checked: the IdP's certificate is not known here "
+            "(SHA-1 and signature wrapping were still checked).",
+            "Give the metadata exported from JumpCloud (--metadata FILE, or the wizard's export step) "
+            "to check the signature against it.",
+            "signature_algorithm",
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -466,21 +504,26 @@ def issuer_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
     if want is None:
         return []
     if a.issuer != want:
-        return [finding(
-            "response.issuer.mismatch",
-            f"The assertion's Issuer is {a.issuer!r} but the metadata's entityID is {want!r}"
-            + (f"; {difference(a.issuer, want)}" if a.issuer else "") + ".",
-            "In JumpCloud the IdP Entity ID on the SSO tab must be the value in the metadata Pulumi "
-            "has: export the metadata again after changing it, and load it into Pulumi.",
-            "issuer",
-        )]
+        return [
+            finding(
+                "response.issuer.mismatch",
+                f"The assertion's Issuer is {a.issuer!r} but the metadata's entityID is {want!r}"
+                + (f"; {difference(a.issuer, want)}" if a.issuer else "")
+                + ".",
+                "In JumpCloud the IdP Entity ID on the SSO tab must be the value in the metadata Pulumi "
+                "has: export the metadata again after changing it, and load it into Pulumi.",
+                "issuer",
+            )
+        ]
     if a.response_issuer and a.response_issuer != want:
-        return [finding(
-            "response.issuer.mismatch",
-            f"The response's Issuer is {a.response_issuer!r} but the metadata's entityID is {want!r}.",
-            "Export the metadata from JumpCloud again and load it into Pulumi.",
-            "issuer",
-        )]
+        return [
+            finding(
+                "response.issuer.mismatch",
+                f"The response's Issuer is {a.response_issuer!r} but the metadata's entityID is {want!r}.",
+                "Export the metadata from JumpCloud again and load it into Pulumi.",
+                "issuer",
+            )
+        ]
     return []
 
 
@@ -491,22 +534,26 @@ def audience_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
     if v.sp_entity_id in a.audiences:
         return []
     if not a.audiences:
-        return [finding(
-            "response.audience.mismatch",
-            f"The assertion names no Audience; Pulumi expects the SP Entity ID {v.sp_entity_id!r}.",
-            f"In JumpCloud, on the Pulumi app's SSO tab, set SP Entity ID to exactly {v.sp_entity_id}.",
-            "audience",
-        )]
+        return [
+            finding(
+                "response.audience.mismatch",
+                f"The assertion names no Audience; Pulumi expects the SP Entity ID {v.sp_entity_id!r}.",
+                f"In JumpCloud, on the Pulumi app's SSO tab, set SP Entity ID to exactly {v.sp_entity_id}.",
+                "audience",
+            )
+        ]
     got = a.audiences[0]
     hint = " (that is the ACS URL; the SP Entity ID ends in /metadata)" if got == v.acs_url else ""
-    return [finding(
-        "response.audience.mismatch",
-        f"The Audience is {got!r} but Pulumi expects the SP Entity ID {v.sp_entity_id!r}{hint}; "
-        f"{difference(got, v.sp_entity_id)}.",
-        f"In JumpCloud, on the Pulumi app's SSO tab, set SP Entity ID to exactly {v.sp_entity_id} "
-        "(the org name is case-sensitive), save, and sign in again.",
-        "audience",
-    )]
+    return [
+        finding(
+            "response.audience.mismatch",
+            f"The Audience is {got!r} but Pulumi expects the SP Entity ID {v.sp_entity_id!r}{hint}; "
+            f"{difference(got, v.sp_entity_id)}.",
+            f"In JumpCloud, on the Pulumi app's SSO tab, set SP Entity ID to exactly {v.sp_entity_id} "
+            "(the org name is case-sensitive), save, and sign in again.",
+            "audience",
+        )
+    ]
 
 
 @assertion_rule
@@ -515,14 +562,15 @@ def destination_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]
     acs = expected.values.acs_url
     if a.destination is None or a.destination == acs:
         return []
-    return [finding(
-        "response.destination.mismatch",
-        f"The Destination is {a.destination!r} but Pulumi's ACS URL is {acs!r}; "
-        f"{difference(a.destination, acs)}.",
-        f"In JumpCloud, on the Pulumi app's SSO tab, set ACS URL to exactly {acs} "
-        "(no trailing slash), save, and sign in again.",
-        "destination",
-    )]
+    return [
+        finding(
+            "response.destination.mismatch",
+            f"The Destination is {a.destination!r} but Pulumi's ACS URL is {acs!r}; {difference(a.destination, acs)}.",
+            f"In JumpCloud, on the Pulumi app's SSO tab, set ACS URL to exactly {acs} "
+            "(no trailing slash), save, and sign in again.",
+            "destination",
+        )
+    ]
 
 
 @assertion_rule
@@ -533,20 +581,23 @@ def recipient_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
         return []
     got = next((r for r in a.recipients if r), "")
     if got:
-        return [finding(
+        return [
+            finding(
+                "response.recipient.mismatch",
+                f"The SubjectConfirmationData Recipient is {got!r} but Pulumi's ACS URL is {acs!r}; "
+                f"{difference(got, acs)}.",
+                f"In JumpCloud, on the Pulumi app's SSO tab, set ACS URL to exactly {acs}, save, and sign in again.",
+                "recipient",
+            )
+        ]
+    return [
+        finding(
             "response.recipient.mismatch",
-            f"The SubjectConfirmationData Recipient is {got!r} but Pulumi's ACS URL is {acs!r}; "
-            f"{difference(got, acs)}.",
-            f"In JumpCloud, on the Pulumi app's SSO tab, set ACS URL to exactly {acs}, save, "
-            "and sign in again.",
+            f"The assertion has no bearer SubjectConfirmationData with a Recipient; Pulumi expects {acs!r}.",
+            f"In JumpCloud, set ACS URL to exactly {acs} on the SSO tab and save.",
             "recipient",
-        )]
-    return [finding(
-        "response.recipient.mismatch",
-        f"The assertion has no bearer SubjectConfirmationData with a Recipient; Pulumi expects {acs!r}.",
-        f"In JumpCloud, set ACS URL to exactly {acs} on the SSO tab and save.",
-        "recipient",
-    )]
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -563,14 +614,17 @@ def nameid_missing(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """No readable NameID (absent or encrypted)."""
     if a.nameid.present:
         return []
-    return [finding(
-        "response.nameid.missing",
-        "The NameID is encrypted (EncryptedID) and cannot be read." if a.nameid.encrypted else
-        "The assertion has no NameID, so Pulumi cannot tell who signs in.",
-        "In JumpCloud, on the SSO tab, set SAMLSubject NameID to email and SAMLSubject NameID Format "
-        f"to {NAMEID_EMAIL}; turn off NameID encryption.",
-        "nameid",
-    )]
+    return [
+        finding(
+            "response.nameid.missing",
+            "The NameID is encrypted (EncryptedID) and cannot be read."
+            if a.nameid.encrypted
+            else "The assertion has no NameID, so Pulumi cannot tell who signs in.",
+            "In JumpCloud, on the SSO tab, set SAMLSubject NameID to email and SAMLSubject NameID Format "
+            f"to {NAMEID_EMAIL}; turn off NameID encryption.",
+            "nameid",
+        )
+    ]
 
 
 @assertion_rule
@@ -578,14 +632,16 @@ def nameid_comment(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """A comment or markup inside the NameID makes careless readers take part of it."""
     if not a.nameid.inner:
         return []
-    return [finding(
-        "response.nameid.comment",
-        f"The NameID contains {' and '.join(a.nameid.inner)}: a careless reader takes {a.nameid.naive!r} while "
-        f"the signed value is {a.nameid.value!r}. This is how an attacker borrows another user's identity.",
-        "Do not trust this response. A NameID from JumpCloud is plain text: check the user's email "
-        "in JumpCloud for stray characters and capture a fresh response.",
-        "nameid",
-    )]
+    return [
+        finding(
+            "response.nameid.comment",
+            f"The NameID contains {' and '.join(a.nameid.inner)}: a careless reader takes {a.nameid.naive!r} while "
+            f"the signed value is {a.nameid.value!r}. This is how an attacker borrows another user's identity.",
+            "Do not trust this response. A NameID from JumpCloud is plain text: check the user's email "
+            "in JumpCloud for stray characters and capture a fresh response.",
+            "nameid",
+        )
+    ]
 
 
 @assertion_rule
@@ -594,14 +650,16 @@ def nameid_format(a: AssertionFacts, expected: Expected) -> list[Finding]:
     fmt = a.nameid.format
     if not a.nameid.present or fmt in ACCEPTED_NAMEID_FORMATS:
         return []
-    return [finding(
-        "response.nameid.format",
-        f"The NameID format is {fmt or 'not given (unspecified)'}; Pulumi accepts only emailAddress "
-        "(or persistent).",
-        f"In JumpCloud, on the SSO tab, set SAMLSubject NameID Format to {NAMEID_EMAIL}. Changing it "
-        "after users have signed in breaks their sign-in.",
-        "nameid_format",
-    )]
+    return [
+        finding(
+            "response.nameid.format",
+            f"The NameID format is {fmt or 'not given (unspecified)'}; Pulumi accepts only emailAddress "
+            "(or persistent).",
+            f"In JumpCloud, on the SSO tab, set SAMLSubject NameID Format to {NAMEID_EMAIL}. Changing it "
+            "after users have signed in breaks their sign-in.",
+            "nameid_format",
+        )
+    ]
 
 
 @assertion_rule
@@ -609,12 +667,14 @@ def nameid_not_email(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """The NameID is not an email address."""
     if not a.nameid.present or EMAIL_RE.match(a.nameid.value):
         return []
-    return [finding(
-        "response.nameid.not_email",
-        f"The NameID {a.nameid.value!r} is not an email address; Pulumi matches users by email.",
-        "In JumpCloud, on the SSO tab, set SAMLSubject NameID to email.",
-        "nameid",
-    )]
+    return [
+        finding(
+            "response.nameid.not_email",
+            f"The NameID {a.nameid.value!r} is not an email address; Pulumi matches users by email.",
+            "In JumpCloud, on the SSO tab, set SAMLSubject NameID to email.",
+            "nameid",
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -631,12 +691,14 @@ def time_unreadable(a: AssertionFacts, expected: Expected) -> list[Finding]:
         try:
             parse_time(value)
         except ValueError:
-            findings.append(finding(
-                "response.time.unreadable",
-                f"The time {value!r} ({key.replace('_', ' ')}) is not an ISO 8601 date and time.",
-                "JumpCloud writes times like 2026-01-31T12:00:00Z: capture the response again.",
-                key if key in _SUMMARY_TIME_FIELDS else "not_on_or_after",
-            ))
+            findings.append(
+                finding(
+                    "response.time.unreadable",
+                    f"The time {value!r} ({key.replace('_', ' ')}) is not an ISO 8601 date and time.",
+                    "JumpCloud writes times like 2026-01-31T12:00:00Z: capture the response again.",
+                    key if key in _SUMMARY_TIME_FIELDS else "not_on_or_after",
+                )
+            )
     return findings
 
 
@@ -649,21 +711,26 @@ def time_not_yet_valid(a: AssertionFacts, expected: Expected) -> list[Finding]:
     if start is None or start - now <= SKEW:
         return []
     label = "NotBefore" if not_before else "IssueInstant"
-    return [finding(
-        "response.time.not_yet_valid",
-        f"The response is not valid yet: its {label} is {iso(start)}, {int((start - now).total_seconds())} s "
-        f"after this computer's time ({iso(now)}), beyond the 5 minutes of clock skew allowed.",
-        "A clock is wrong: check that this computer (and the server the response was captured on) "
-        "sets its time automatically (NTP); JumpCloud's clock is normally right.",
-        "not_before",
-    )]
+    return [
+        finding(
+            "response.time.not_yet_valid",
+            f"The response is not valid yet: its {label} is {iso(start)}, {int((start - now).total_seconds())} s "
+            f"after this computer's time ({iso(now)}), beyond the 5 minutes of clock skew allowed.",
+            "A clock is wrong: check that this computer (and the server the response was captured on) "
+            "sets its time automatically (NTP); JumpCloud's clock is normally right.",
+            "not_before",
+        )
+    ]
 
 
 @assertion_rule
 def time_expired(a: AssertionFacts, expected: Expected) -> list[Finding]:
     """The earliest NotOnOrAfter is more than the allowed skew behind now; says why it likely is."""
-    ends = [t for t in (_readable_time(a.times.not_on_or_after), _readable_time(a.times.scd_not_on_or_after))
-            if t is not None]
+    ends = [
+        t
+        for t in (_readable_time(a.times.not_on_or_after), _readable_time(a.times.scd_not_on_or_after))
+        if t is not None
+    ]
     now = expected.now
     if not ends or now - min(ends) < SKEW:
         return []
@@ -671,17 +738,23 @@ def time_expired(a: AssertionFacts, expected: Expected) -> list[Finding]:
     late = now - end
     issued = _readable_time(a.times.issue_instant)
     if issued is not None and end <= issued:
-        why = (f"its validity ends ({iso(end)}) before it was issued ({iso(issued)}): JumpCloud's "
-               "clock or settings are wrong")
+        why = (
+            f"its validity ends ({iso(end)}) before it was issued ({iso(issued)}): JumpCloud's "
+            "clock or settings are wrong"
+        )
         fix = "Report this response to JumpCloud support; check the app's settings."
     elif late > OLD_CAPTURE:
         why = f"it expired {duration(late)} ago ({iso(end)}); this looks like an old capture, not a clock problem"
-        fix = ("Sign in again and capture a fresh response, or give the time it was captured "
-               "(--at) to check it as of then.")
+        fix = (
+            "Sign in again and capture a fresh response, or give the time it was captured "
+            "(--at) to check it as of then."
+        )
     else:
-        why = (f"it expired {int(late.total_seconds())} s before this computer's time "
-               f"({iso(end)} vs {iso(now)}), beyond the 5 minutes of skew allowed, shortly after "
-               "it was issued: a clock is probably wrong")
+        why = (
+            f"it expired {int(late.total_seconds())} s before this computer's time "
+            f"({iso(end)} vs {iso(now)}), beyond the 5 minutes of skew allowed, shortly after "
+            "it was issued: a clock is probably wrong"
+        )
         fix = "Check that this computer's clock sets itself automatically (NTP), then capture a fresh response."
     return [finding("response.time.expired", f"The response has expired: {why}.", fix, "not_on_or_after")]
 
@@ -695,16 +768,27 @@ def idp_initiated(facts: ResponseFacts, expected: Expected) -> list[Finding]:
     """No InResponseTo, neither in the bearer confirmation nor on the Response: an IdP-initiated sign-in."""
     if facts.assertion is None or facts.assertion.scd_in_response_to or facts.in_response_to:
         return []
-    return [finding(
-        "response.inresponseto.idp_initiated",
-        "No InResponseTo: this sign-in started in JumpCloud (IdP-initiated, the Pulumi tile). Pulumi "
-        "accepts it only when the app sends the Default RelayState.",
-        f"In JumpCloud, on the SSO tab, set Default RelayState to {expected.values.relay_state}.",
-        "in_response_to",
-    )]
+    return [
+        finding(
+            "response.inresponseto.idp_initiated",
+            "No InResponseTo: this sign-in started in JumpCloud (IdP-initiated, the Pulumi tile). Pulumi "
+            "accepts it only when the app sends the Default RelayState.",
+            f"In JumpCloud, on the SSO tab, set Default RelayState to {expected.values.relay_state}.",
+            "in_response_to",
+        )
+    ]
 
 
 __all__ = [
-    "OLD_CAPTURE", "RULES", "SKEW", "Expected", "ExpectedIdp", "Rule", "assertion_rule", "describe_root",
-    "difference", "rule", "run_rules",
+    "OLD_CAPTURE",
+    "RULES",
+    "SKEW",
+    "Expected",
+    "ExpectedIdp",
+    "Rule",
+    "assertion_rule",
+    "describe_root",
+    "difference",
+    "rule",
+    "run_rules",
 ]

@@ -35,14 +35,16 @@ if TYPE_CHECKING:
 Where = Literal["response", "assertion", "elsewhere"]
 
 ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
-C14N_TRANSFORMS = frozenset({
-    "http://www.w3.org/2001/10/xml-exc-c14n#",
-    "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
-    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
-    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments",
-    "http://www.w3.org/2006/12/xml-c14n11",
-    "http://www.w3.org/2006/12/xml-c14n11#WithComments",
-})
+C14N_TRANSFORMS = frozenset(
+    {
+        "http://www.w3.org/2001/10/xml-exc-c14n#",
+        "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
+        "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+        "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments",
+        "http://www.w3.org/2006/12/xml-c14n11",
+        "http://www.w3.org/2006/12/xml-c14n11#WithComments",
+    }
+)
 # Attribute local names an element can be referenced by; signxml itself looks up "ID".
 ID_NAMES = frozenset({"ID", "Id", "id"})
 # Every attribute whose value is $value, in one pass in C over the document.
@@ -119,7 +121,10 @@ def _certificates(signature: etree._Element) -> tuple[bytes, ...]:
 
 
 def _reference_problems(
-    reference: etree._Element, parent: etree._Element | None, parent_name: str, root: etree._Element,
+    reference: etree._Element,
+    parent: etree._Element | None,
+    parent_name: str,
+    root: etree._Element,
 ) -> tuple[list[str], etree._Element | None]:
     """Why the one Reference does not name the signature's parent, and the element it names."""
     problems: list[str] = []
@@ -154,7 +159,9 @@ def _reference_problems(
 
 
 def describe_signature(
-    signature: etree._Element, root: etree._Element, assertion: etree._Element | None,
+    signature: etree._Element,
+    root: etree._Element,
+    assertion: etree._Element | None,
 ) -> SignatureInfo:
     """Read one ``ds:Signature`` of the document whose root is ``root``."""
     parent = signature.getparent()
@@ -185,8 +192,14 @@ def describe_signature(
         return SignatureInfo(signature, where, None, signature_method, tuple(digests), certs, tuple(problems), None)
     more, target = _reference_problems(references[0], parent, parent_name, root)
     return SignatureInfo(
-        signature, where, references[0].get("URI"), signature_method, tuple(digests), certs,
-        tuple(problems + more), target,
+        signature,
+        where,
+        references[0].get("URI"),
+        signature_method,
+        tuple(digests),
+        certs,
+        tuple(problems + more),
+        target,
     )
 
 
@@ -239,8 +252,7 @@ def _verifier_class() -> type[XMLVerifier]:
 
     class _ParsedTreeVerifier(XMLVerifier):
         def get_root(self, data: object) -> etree._Element:
-            if isinstance(data, etree._Element) and data.getparent() is None \
-                    and data.getroottree().getroot() is data:
+            if isinstance(data, etree._Element) and data.getparent() is None and data.getroottree().getroot() is data:
                 return data
             root: etree._Element = super().get_root(data)  # type: ignore[no-untyped-call]  # unannotated in signxml
             return root
@@ -248,8 +260,7 @@ def _verifier_class() -> type[XMLVerifier]:
     return _ParsedTreeVerifier
 
 
-def verify(root: etree._Element, signature: SignatureInfo, certs_der: Iterable[bytes],
-           now: datetime) -> Verification:
+def verify(root: etree._Element, signature: SignatureInfo, certs_der: Iterable[bytes], now: datetime) -> Verification:
     """Check ``signature`` (which sits in the Response or its Assertion) with each metadata certificate.
 
     ``root`` is the root of the document ``wizard.xmlsafe`` parsed; ``now`` only picks
@@ -280,7 +291,11 @@ def verify(root: etree._Element, signature: SignatureInfo, certs_der: Iterable[b
         )
         try:
             result = verifier_class().verify(
-                root, x509_cert=cert, parser=xmlsafe.hardened_parser(), id_attribute="ID", expect_config=config,
+                root,
+                x509_cert=cert,
+                parser=xmlsafe.hardened_parser(),
+                id_attribute="ID",
+                expect_config=config,
             )
         except InvalidDigest as exc:
             last = Verification(where, error=str(exc), digest_mismatch=True)
@@ -298,7 +313,18 @@ def verify(root: etree._Element, signature: SignatureInfo, certs_der: Iterable[b
 
 
 __all__ = [
-    "C14N_TRANSFORMS", "ENVELOPED", "ID_NAMES", "SignatureInfo", "Verification", "describe_signature",
-    "describe_signatures", "fingerprint", "is_sha1", "local_name", "text_of", "try_order", "uri_fragment",
+    "C14N_TRANSFORMS",
+    "ENVELOPED",
+    "ID_NAMES",
+    "SignatureInfo",
+    "Verification",
+    "describe_signature",
+    "describe_signatures",
+    "fingerprint",
+    "is_sha1",
+    "local_name",
+    "text_of",
+    "try_order",
+    "uri_fragment",
     "verify",
 ]

@@ -10,7 +10,7 @@ Plain functions shared by the ``rotate`` command and the wizard's rotation scree
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from wizard.codes import finding
@@ -80,23 +80,26 @@ def _cert_rows(cert: Certificate | None, now: datetime) -> dict[str, str]:
     }
 
 
-def plan_rotation(current: SamlOrganization, new_report: MetadataReport, *, new_xml: str | None = None,
-                  now: datetime | None = None) -> RotationPlan:
+def plan_rotation(
+    current: SamlOrganization, new_report: MetadataReport, *, new_xml: str | None = None, now: datetime | None = None
+) -> RotationPlan:
     """Check a new metadata export against what Pulumi has: it must pass the metadata
     checks and keep Pulumi's SSO URL; returns the old-vs-new rows and the findings."""
     from wizard.pulumi_api import descriptor_metadata, format_time
     from wizard.transport import clip
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     findings: list[Finding] = []
     new = new_report.metadata
     if not new_report.ok or new is None:
-        findings.append(finding(
-            "rotate.metadata_invalid",
-            "The new metadata file does not pass the metadata checks (see the findings above); "
-            "Pulumi would refuse it or sign-in would fail.",
-            "Export the metadata again from JumpCloud (SSO tab > Export Metadata) and use the file unchanged.",
-        ))
+        findings.append(
+            finding(
+                "rotate.metadata_invalid",
+                "The new metadata file does not pass the metadata checks (see the findings above); "
+                "Pulumi would refuse it or sign-in would fail.",
+                "Export the metadata again from JumpCloud (SSO tab > Export Metadata) and use the file unchanged.",
+            )
+        )
         findings[:0] = [f for f in new_report.findings if f.is_error]
         return RotationPlan(findings, [], new_xml)
 
@@ -107,55 +110,68 @@ def plan_rotation(current: SamlOrganization, new_report: MetadataReport, *, new_
     old_sso = current.sso_url or (old_meta.sso_url if old_meta is not None else None)
     new_locations = [s.location for s in new.sso_services]
     if old_sso and old_sso not in new_locations and old_sso != new.sso_url:
-        findings.append(finding(
-            "rotate.sso_url_mismatch",
-            f"The new file's SSO URL {clip(new.sso_url or '', 120)} is not the one Pulumi uses "
-            f"({clip(old_sso, 120)}): "
-            "it was exported from a different JumpCloud application.",
-            "Export the metadata from the same JumpCloud application that Pulumi uses (its IdP "
-            "URL is shown above). A new application needs the full set-up wizard, not a rotation.",
-            field="sso_url",
-        ))
+        findings.append(
+            finding(
+                "rotate.sso_url_mismatch",
+                f"The new file's SSO URL {clip(new.sso_url or '', 120)} is not the one Pulumi uses "
+                f"({clip(old_sso, 120)}): "
+                "it was exported from a different JumpCloud application.",
+                "Export the metadata from the same JumpCloud application that Pulumi uses (its IdP "
+                "URL is shown above). A new application needs the full set-up wizard, not a rotation.",
+                field="sso_url",
+            )
+        )
     old_entity = current.entity_id or (old_meta.entity_id if old_meta is not None else None)
     if old_entity and new.entity_id != old_entity:
-        findings.append(finding(
-            "rotate.entity_id_changed",
-            f"The IdP entity ID changes from {clip(old_entity, 100)!r} to {clip(new.entity_id or '', 100)!r}.",
-            "Only go ahead if you changed JumpCloud's 'IdP Entity ID' on purpose.",
-            field="entity_id",
-        ))
+        findings.append(
+            finding(
+                "rotate.entity_id_changed",
+                f"The IdP entity ID changes from {clip(old_entity, 100)!r} to {clip(new.entity_id or '', 100)!r}.",
+                "Only go ahead if you changed JumpCloud's 'IdP Entity ID' on purpose.",
+                field="entity_id",
+            )
+        )
     old_format = current.name_id_format or (
-        old_meta.nameid_formats[0] if old_meta is not None and old_meta.nameid_formats else None)
+        old_meta.nameid_formats[0] if old_meta is not None and old_meta.nameid_formats else None
+    )
     new_format = new.nameid_formats[0] if new.nameid_formats else None
     if old_format and new_format and old_format != new_format:
-        findings.append(finding(
-            "rotate.nameid_format_changed",
-            f"The NameID format changes from {clip(old_format, 100)} to {clip(new_format, 100)}: users who already "
-            "signed in may no longer be recognised.",
-            "Keep JumpCloud's SAMLSubject NameID Format as it was unless you mean to change it.",
-            field="nameid_format",
-        ))
+        findings.append(
+            finding(
+                "rotate.nameid_format_changed",
+                f"The NameID format changes from {clip(old_format, 100)} to {clip(new_format, 100)}: users who already "
+                "signed in may no longer be recognised.",
+                "Keep JumpCloud's SAMLSubject NameID Format as it was unless you mean to change it.",
+                field="nameid_format",
+            )
+        )
     if new_cert is not None and old_cert is not None:
         if new_cert.sha256_fingerprint == old_cert.sha256_fingerprint:
-            findings.append(finding(
-                "rotate.same_certificate",
-                "The new file has the same certificate Pulumi already uses: nothing would rotate.",
-                "Regenerate the certificate in JumpCloud first, then export the metadata again.",
-                field="certificate",
-            ))
+            findings.append(
+                finding(
+                    "rotate.same_certificate",
+                    "The new file has the same certificate Pulumi already uses: nothing would rotate.",
+                    "Regenerate the certificate in JumpCloud first, then export the metadata again.",
+                    field="certificate",
+                )
+            )
         elif old_cert.not_after and new_cert.not_after and new_cert.not_after < old_cert.not_after:
-            findings.append(finding(
-                "rotate.older_certificate",
-                f"The new certificate ends earlier ({format_time(new_cert.not_after)}) than the one "
-                f"Pulumi uses ({format_time(old_cert.not_after)}): is this an older export?",
-                "Export the metadata again from JumpCloud after regenerating the certificate.",
-                field="certificate",
-            ))
+            findings.append(
+                finding(
+                    "rotate.older_certificate",
+                    f"The new certificate ends earlier ({format_time(new_cert.not_after)}) than the one "
+                    f"Pulumi uses ({format_time(old_cert.not_after)}): is this an older export?",
+                    "Export the metadata again from JumpCloud after regenerating the certificate.",
+                    field="certificate",
+                )
+            )
     elif old_cert is None and current.configured:
-        findings.append(finding(
-            "rotate.old_certificate_unknown",
-            "The certificate Pulumi uses now could not be read; the new one is shown alone.",
-        ))
+        findings.append(
+            finding(
+                "rotate.old_certificate_unknown",
+                "The certificate Pulumi uses now could not be read; the new one is shown alone.",
+            )
+        )
 
     old_values = {
         "IdP entity ID": old_entity or "",
@@ -171,13 +187,17 @@ def plan_rotation(current: SamlOrganization, new_report: MetadataReport, *, new_
         "NameID format": new_format or "",
         **_cert_rows(new_cert, now),
     }
-    rows = [DiffRow(label, clip(old_values.get(label, ""), 200), clip(new_values.get(label, ""), 200))
-            for label in new_values]
+    rows = [
+        DiffRow(label, clip(old_values.get(label, ""), 200), clip(new_values.get(label, ""), 200))
+        for label in new_values
+    ]
     if not has_errors(findings):
-        findings.append(finding(
-            "rotate.ready",
-            "The new metadata passes the checks and belongs to the same JumpCloud application.",
-        ))
+        findings.append(
+            finding(
+                "rotate.ready",
+                "The new metadata passes the checks and belongs to the same JumpCloud application.",
+            )
+        )
     return RotationPlan(
         findings,
         rows,
@@ -192,47 +212,63 @@ async def apply_rotation(client: PulumiClient, org: str, plan: RotationPlan) -> 
     from wizard.pulumi_api import ApiResult, descriptor_metadata, format_time
 
     if not plan.ok or not plan.new_descriptor_xml:
-        return ApiResult([finding(
-            "rotate.not_ready",
-            "The rotation was not applied: the new metadata did not pass the checks.",
-            "Fix the findings of the plan first.",
-        )])
+        return ApiResult(
+            [
+                finding(
+                    "rotate.not_ready",
+                    "The rotation was not applied: the new metadata did not pass the checks.",
+                    "Fix the findings of the plan first.",
+                )
+            ]
+        )
     patched = await client.update_saml(org, plan.new_descriptor_xml)
     if not patched.ok:
         return patched
     fresh = await client.get_saml(org)
     if not fresh.ok or fresh.saml is None:
         return ApiResult(
-            [finding(
-                "rotate.unconfirmed",
-                "Pulumi accepted the new metadata, but reading it back failed, so the new "
-                "certificate is not yet proven live.",
-                "Run 'jumpcloud-pulumi-sso status --org ORG' in a minute.",
-            ), *fresh.findings],
+            [
+                finding(
+                    "rotate.unconfirmed",
+                    "Pulumi accepted the new metadata, but reading it back failed, so the new "
+                    "certificate is not yet proven live.",
+                    "Run 'jumpcloud-pulumi-sso status --org ORG' in a minute.",
+                ),
+                *fresh.findings,
+            ],
             saml=patched.saml,
         )
     live_meta, _ = descriptor_metadata(fresh.saml)
     live_cert = live_meta.signing_certificate if live_meta is not None else None
     if live_cert is None or live_cert.sha256_fingerprint != plan.new_fingerprint:
         got = live_cert.sha256_fingerprint if live_cert is not None else "none"
-        return ApiResult([finding(
-            "rotate.not_live",
-            f"Pulumi answered the update, but it still reports certificate SHA-256 {got}, "
-            f"not the new {plan.new_fingerprint}.",
-            "Run the rotation again; if it persists, load the file by hand in Pulumi "
-            "(Settings > Access Management > SAML SSO).",
-        )], saml=fresh.saml)
+        return ApiResult(
+            [
+                finding(
+                    "rotate.not_live",
+                    f"Pulumi answered the update, but it still reports certificate SHA-256 {got}, "
+                    f"not the new {plan.new_fingerprint}.",
+                    "Run the rotation again; if it persists, load the file by hand in Pulumi "
+                    "(Settings > Access Management > SAML SSO).",
+                )
+            ],
+            saml=fresh.saml,
+        )
     findings: list[Finding] = []
     if fresh.saml.validation_error:
-        findings.append(finding(
-            "pulumi.validation_error",
-            f"Pulumi stored the new metadata but reports: {fresh.saml.validation_error}",
-            "Export the metadata again from JumpCloud and retry the rotation.",
-        ))
+        findings.append(
+            finding(
+                "pulumi.validation_error",
+                f"Pulumi stored the new metadata but reports: {fresh.saml.validation_error}",
+                "Export the metadata again from JumpCloud and retry the rotation.",
+            )
+        )
     else:
-        findings.append(finding(
-            "rotate.live",
-            f"Pulumi now uses the new certificate (SHA-256 {plan.new_fingerprint}, valid until "
-            f"{format_time(plan.new_not_after)}). Test a sign-in from the JumpCloud User Console.",
-        ))
+        findings.append(
+            finding(
+                "rotate.live",
+                f"Pulumi now uses the new certificate (SHA-256 {plan.new_fingerprint}, valid until "
+                f"{format_time(plan.new_not_after)}). Test a sign-in from the JumpCloud User Console.",
+            )
+        )
     return ApiResult(findings, saml=fresh.saml)

@@ -85,36 +85,57 @@ SCIM = Api(
     rules={
         "bad_url": Rule("invalid_url", "$problem", _BASE_FIX, "$url_field"),
         "no_secret": Rule("no_token", "Paste the SCIM token from Pulumi.", _TOKEN_FIX, "$secret_field"),
-        "bad_body": Rule("not_scim",
-                         "The base URL answered with $got where a SCIM list of users was expected: it is "
-                         "not Pulumi's SCIM API.",
-                         _BASE_FIX, "$url_field"),
-        "3xx": Rule("redirect",
-                    "The base URL redirects (HTTP $status) to $location: a SCIM API answers directly, so "
-                    "this is not the SCIM base URL.",
-                    "The server sends clients to $location_host instead, usually to a sign-in page. " + _BASE_FIX,
-                    "$url_field"),
-        400: Rule("bad_request", "The SCIM endpoint rejected the read-only test query: $said.",
-                  "Check that the base URL ends with /scim/v2/<org> and nothing after it; if it does, the "
-                  "server's words above say what it expects.",
-                  "$url_field"),
-        401: Rule("unauthorized",
-                  "The SCIM endpoint refused the token (HTTP 401): it is wrong, revoked, or was regenerated "
-                  "since (only the newest token works).$says",
-                  _TOKEN_FIX, "$secret_field"),
-        403: Rule("forbidden", "The token was recognised but is not allowed to use SCIM here (HTTP 403).$says",
-                  "Check that the token was generated in this organisation (Settings > Access Management > "
-                  "SAML & SCIM), that SAML SSO is enabled for it, and that its edition includes SCIM "
-                  "(Enterprise or higher).",
-                  "$secret_field"),
-        404: Rule("not_found", "No SCIM endpoint at this base URL (HTTP 404).$says",
-                  "Check the organisation name (case-sensitive) and the API URL. SCIM needs Pulumi's "
-                  "Enterprise edition or higher and SAML SSO set up for the organisation.",
-                  "$url_field"),
-        429: replace(SHARED_RULES[429],
-                     fix="Wait a minute, then check again: JumpCloud's provisioning shares this limit."),
-        "other": Rule("unexpected", "The SCIM endpoint answered with an unexpected HTTP status $status.$says",
-                      _BASE_FIX, "$url_field"),
+        "bad_body": Rule(
+            "not_scim",
+            "The base URL answered with $got where a SCIM list of users was expected: it is not Pulumi's SCIM API.",
+            _BASE_FIX,
+            "$url_field",
+        ),
+        "3xx": Rule(
+            "redirect",
+            "The base URL redirects (HTTP $status) to $location: a SCIM API answers directly, so "
+            "this is not the SCIM base URL.",
+            "The server sends clients to $location_host instead, usually to a sign-in page. " + _BASE_FIX,
+            "$url_field",
+        ),
+        400: Rule(
+            "bad_request",
+            "The SCIM endpoint rejected the read-only test query: $said.",
+            "Check that the base URL ends with /scim/v2/<org> and nothing after it; if it does, the "
+            "server's words above say what it expects.",
+            "$url_field",
+        ),
+        401: Rule(
+            "unauthorized",
+            "The SCIM endpoint refused the token (HTTP 401): it is wrong, revoked, or was regenerated "
+            "since (only the newest token works).$says",
+            _TOKEN_FIX,
+            "$secret_field",
+        ),
+        403: Rule(
+            "forbidden",
+            "The token was recognised but is not allowed to use SCIM here (HTTP 403).$says",
+            "Check that the token was generated in this organisation (Settings > Access Management > "
+            "SAML & SCIM), that SAML SSO is enabled for it, and that its edition includes SCIM "
+            "(Enterprise or higher).",
+            "$secret_field",
+        ),
+        404: Rule(
+            "not_found",
+            "No SCIM endpoint at this base URL (HTTP 404).$says",
+            "Check the organisation name (case-sensitive) and the API URL. SCIM needs Pulumi's "
+            "Enterprise edition or higher and SAML SSO set up for the organisation.",
+            "$url_field",
+        ),
+        429: replace(
+            SHARED_RULES[429], fix="Wait a minute, then check again: JumpCloud's provisioning shares this limit."
+        ),
+        "other": Rule(
+            "unexpected",
+            "The SCIM endpoint answered with an unexpected HTTP status $status.$says",
+            _BASE_FIX,
+            "$url_field",
+        ),
     },
 )
 
@@ -171,21 +192,27 @@ def _verdict(http: HttpClient, reply: Reply) -> tuple[list[Finding], int | None]
     if total is None:
         return [http.finding("bad_body", got="JSON of another shape")], None
     users = "1 user" if total == 1 else f"{total} users"
-    findings = [finding(
-        "scim.ok",
-        f"The SCIM endpoint accepted the token (totalResults: {total}; it lists {users}).",
-        "Paste the same base URL and token into JumpCloud's Identity Management tab.",
-    )]
+    findings = [
+        finding(
+            "scim.ok",
+            f"The SCIM endpoint accepted the token (totalResults: {total}; it lists {users}).",
+            "Paste the same base URL and token into JumpCloud's Identity Management tab.",
+        )
+    ]
     if reply.retried:
         kinds = ", ".join(str(s) for s in reply.retried)
-        findings.append(finding("scim.retried", f"The endpoint answered {kinds} first; it worked on try {reply.attempts}."))
+        findings.append(
+            finding("scim.retried", f"The endpoint answered {kinds} first; it worked on try {reply.attempts}.")
+        )
     if total == 0:
-        findings.append(finding(
-            "scim.no_users_yet",
-            "No users are provisioned through SCIM yet.",
-            "JumpCloud creates them once Identity Management is activated and users are bound "
-            "to the Pulumi application.",
-        ))
+        findings.append(
+            finding(
+                "scim.no_users_yet",
+                "No users are provisioned through SCIM yet.",
+                "JumpCloud creates them once Identity Management is activated and users are bound "
+                "to the Pulumi application.",
+            )
+        )
     return findings, total
 
 
@@ -205,12 +232,26 @@ async def probe_scim(
     """
     started = time.monotonic()
     base = base_url.strip() if isinstance(base_url, str) else ""
-    async with HttpClient(SCIM, base, token if isinstance(token, str) else "", timeout=timeout,
-                          max_attempts=max_attempts, sleep=sleep, transport=transport) as http:
+    async with HttpClient(
+        SCIM,
+        base,
+        token if isinstance(token, str) else "",
+        timeout=timeout,
+        max_attempts=max_attempts,
+        sleep=sleep,
+        transport=transport,
+    ) as http:
         reply = await http.request("GET", "/Users", params={"startIndex": "1", "count": "1"})
         findings, total = _verdict(http, reply)
-    return ScimProbeResult(findings, reply.status, total, reply.attempts, normalize_scim_base(base),
-                           time.monotonic() - started, list(reply.retried))
+    return ScimProbeResult(
+        findings,
+        reply.status,
+        total,
+        reply.attempts,
+        normalize_scim_base(base),
+        time.monotonic() - started,
+        list(reply.retried),
+    )
 
 
 def probe_scim_sync(base_url: str, token: str, **options: Any) -> ScimProbeResult:

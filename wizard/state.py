@@ -98,7 +98,7 @@ class StepRecord:
         return {"status": self.status.value, "note": self.note, "basis": self.basis}
 
     @classmethod
-    def from_dict(cls, data: Any) -> "StepRecord":
+    def from_dict(cls, data: Any) -> StepRecord:
         if not isinstance(data, dict):
             raise StateError("a step record is not an object")
         try:
@@ -195,7 +195,7 @@ class WizardState:
         return json.dumps(data, indent=2, sort_keys=True)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "WizardState":
+    def from_dict(cls, data: dict[str, Any]) -> WizardState:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known and k != "steps"}
         state = cls(**values)
@@ -208,9 +208,7 @@ class WizardState:
         steps = data.get("steps", {})
         if not isinstance(steps, dict):
             raise StateError("field 'steps' has the wrong type")
-        state.steps = {
-            name: StepRecord.from_dict(record) for name, record in steps.items() if name in _STEP_NAMES
-        }
+        state.steps = {name: StepRecord.from_dict(record) for name, record in steps.items() if name in _STEP_NAMES}
         for name, draft in state.drafts.items():
             if not (isinstance(draft, dict) and isinstance(draft.get("form"), dict)):
                 raise StateError(f"the draft of {name!r} is damaged")

@@ -15,9 +15,11 @@ acceptable lives here, not in ``screens/``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from wizard.codes import finding
 from wizard.files import FileKind, read_named_file
@@ -46,58 +48,76 @@ APP_KINDS = {
 }
 
 
-def check_prerequisites(
-    org: str, api_base: str, has_sso_package: bool, has_saml_edition: bool
-) -> list[Finding]:
+def check_prerequisites(org: str, api_base: str, has_sso_package: bool, has_saml_edition: bool) -> list[Finding]:
     findings: list[Finding] = []
     problem = org_problem(org)
     if problem:
         findings.append(finding("step.org.invalid", problem, "", "org"))
     problem = api_base_problem(api_base)
     if problem:
-        findings.append(finding(
-            "step.api_base.invalid", problem,
-            "Leave the default https://api.pulumi.com unless you run self-hosted Pulumi Cloud.", "api_base",
-        ))
+        findings.append(
+            finding(
+                "step.api_base.invalid",
+                problem,
+                "Leave the default https://api.pulumi.com unless you run self-hosted Pulumi Cloud.",
+                "api_base",
+            )
+        )
     if not has_sso_package:
-        findings.append(finding(
-            "step.prereq.sso_package",
-            "Confirm that your JumpCloud organisation has the SSO Package (or the SSO add-on).",
-            "Without it JumpCloud cannot create SSO applications; ask your JumpCloud account owner.",
-            "has_sso_package",
-        ))
+        findings.append(
+            finding(
+                "step.prereq.sso_package",
+                "Confirm that your JumpCloud organisation has the SSO Package (or the SSO add-on).",
+                "Without it JumpCloud cannot create SSO applications; ask your JumpCloud account owner.",
+                "has_sso_package",
+            )
+        )
     if not has_saml_edition:
-        findings.append(finding(
-            "step.prereq.saml_edition",
-            "Confirm that your Pulumi edition supports SAML SSO (a paid edition; SCIM needs Enterprise).",
-            "See Settings > Billing in Pulumi Cloud.",
-            "has_saml_edition",
-        ))
+        findings.append(
+            finding(
+                "step.prereq.saml_edition",
+                "Confirm that your Pulumi edition supports SAML SSO (a paid edition; SCIM needs Enterprise).",
+                "See Settings > Billing in Pulumi Cloud.",
+                "has_saml_edition",
+            )
+        )
     return findings or [finding("step.ok", "Prerequisites confirmed.")]
 
 
 def check_create_app(app_kind: str, idp_url_value: str, display_name: str, acknowledged: bool) -> list[Finding]:
     findings: list[Finding] = []
     if app_kind not in APP_KINDS:
-        findings.append(finding("step.app.kind", "Choose the pre-built connector or a custom application.", "", "app_kind"))
+        findings.append(
+            finding("step.app.kind", "Choose the pre-built connector or a custom application.", "", "app_kind")
+        )
     problem = idp_url_value_problem(idp_url_value)
     if problem:
-        findings.append(finding(
-            "step.app.idp_url_value", problem,
-            "Type the value exactly as you entered it under Advanced Settings > IdP URL.", "idp_url_value",
-        ))
+        findings.append(
+            finding(
+                "step.app.idp_url_value",
+                problem,
+                "Type the value exactly as you entered it under Advanced Settings > IdP URL.",
+                "idp_url_value",
+            )
+        )
     if not display_name.strip():
-        findings.append(finding(
-            "step.app.display_name", "Enter the application's display name (what users see on the tile).",
-            "For example: Pulumi.", "display_name",
-        ))
+        findings.append(
+            finding(
+                "step.app.display_name",
+                "Enter the application's display name (what users see on the tile).",
+                "For example: Pulumi.",
+                "display_name",
+            )
+        )
     if not acknowledged and not problem:
-        findings.append(finding(
-            "step.app.acknowledge",
-            f"Confirm that the app is saved with IdP URL {idp_sso_url(idp_url_value)}: it can never be changed.",
-            "If it is wrong, delete the application in JumpCloud and create it again.",
-            "acknowledged",
-        ))
+        findings.append(
+            finding(
+                "step.app.acknowledge",
+                f"Confirm that the app is saved with IdP URL {idp_sso_url(idp_url_value)}: it can never be changed.",
+                "If it is wrong, delete the application in JumpCloud and create it again.",
+                "acknowledged",
+            )
+        )
     return findings or [finding("step.ok", "Application recorded.")]
 
 
@@ -105,12 +125,14 @@ def check_sso_tab(values: OrgValues, ticked: set[str] | list[str]) -> list[Findi
     missing = [row for row in values.sso_rows() if row.key not in set(ticked)]
     if missing:
         names = ", ".join(row.label for row in missing)
-        return [finding(
-            "step.sso_tab.unticked",
-            f"Tick each row once it is entered in JumpCloud; not yet ticked: {names}.",
-            "Copy each value into JumpCloud's SSO tab, then tick its row.",
-            "rows",
-        )]
+        return [
+            finding(
+                "step.sso_tab.unticked",
+                f"Tick each row once it is entered in JumpCloud; not yet ticked: {names}.",
+                "Copy each value into JumpCloud's SSO tab, then tick its row.",
+                "rows",
+            )
+        ]
     return [finding("step.ok", "All six SSO values entered.")]
 
 
@@ -129,54 +151,70 @@ def parse_groups(text: str) -> list[str]:
 
 def check_groups(groups: list[str]) -> list[Finding]:
     if not groups:
-        return [finding(
-            "step.groups.none",
-            "Record at least one JumpCloud user group bound to the application.",
-            "In JumpCloud: the application > User Groups tab > tick the groups > Save. "
-            "Users get nothing until a group is bound.",
-            "groups",
-        )]
+        return [
+            finding(
+                "step.groups.none",
+                "Record at least one JumpCloud user group bound to the application.",
+                "In JumpCloud: the application > User Groups tab > tick the groups > Save. "
+                "Users get nothing until a group is bound.",
+                "groups",
+            )
+        ]
     long = [g for g in groups if len(g) > 200]
     if long:
-        return [finding("step.groups.too_long", "A group name is longer than 200 characters.", "Check the list.", "groups")]
+        return [
+            finding("step.groups.too_long", "A group name is longer than 200 characters.", "Check the list.", "groups")
+        ]
     return [finding("step.ok", f"{len(groups)} group(s) recorded.")]
 
 
 def check_signin(idp_initiated_ok: bool, sp_initiated_ok: bool) -> list[Finding]:
     findings = []
     if not idp_initiated_ok:
-        findings.append(finding(
-            "step.signin.idp",
-            "Sign in from the Pulumi tile in the JumpCloud User Console, then tick it here.",
-            "If it fails, open troubleshooting (ctrl+t) and paste the SAML response.",
-            "idp_initiated_ok",
-        ))
+        findings.append(
+            finding(
+                "step.signin.idp",
+                "Sign in from the Pulumi tile in the JumpCloud User Console, then tick it here.",
+                "If it fails, open troubleshooting (ctrl+t) and paste the SAML response.",
+                "idp_initiated_ok",
+            )
+        )
     if not sp_initiated_ok:
-        findings.append(finding(
-            "step.signin.sp",
-            "Sign in from Pulumi's SSO sign-in page with the organisation name, then tick it here.",
-            "If it fails, open troubleshooting (ctrl+t) and paste the SAML response.",
-            "sp_initiated_ok",
-        ))
+        findings.append(
+            finding(
+                "step.signin.sp",
+                "Sign in from Pulumi's SSO sign-in page with the organisation name, then tick it here.",
+                "If it fails, open troubleshooting (ctrl+t) and paste the SAML response.",
+                "sp_initiated_ok",
+            )
+        )
     return findings or [finding("step.ok", "Sign-in works both ways.")]
 
 
 def check_scim_skip(reason: str) -> list[Finding]:
     if len(reason.strip()) < 3:
-        return [finding(
-            "step.scim.reason",
-            "Say why SCIM is skipped (it is kept in the setup record).",
-            "For example: 'Pulumi edition has no SCIM' or 'provisioning later'.",
-            "skip_reason",
-        )]
+        return [
+            finding(
+                "step.scim.reason",
+                "Say why SCIM is skipped (it is kept in the setup record).",
+                "For example: 'Pulumi edition has no SCIM' or 'provisioning later'.",
+                "skip_reason",
+            )
+        ]
     return [finding("step.ok", "SCIM skipped.")]
 
 
 # A probe that reached the server and was told "no" is definitive: the admin
 # cannot overrule it by hand.  A probe that could not reach it can be.
 _SCIM_DEFINITIVE = {
-    "scim.unauthorized", "scim.forbidden", "scim.not_found", "scim.bad_request",
-    "scim.not_scim", "scim.redirect", "scim.invalid_url", "scim.bad_token",
+    "scim.unauthorized",
+    "scim.forbidden",
+    "scim.not_found",
+    "scim.bad_request",
+    "scim.not_scim",
+    "scim.redirect",
+    "scim.invalid_url",
+    "scim.bad_token",
 }
 
 
@@ -187,31 +225,58 @@ def check_scim_step(probe_codes: list[str] | None, probe_ok: bool, confirmed: bo
         return [finding("step.ok", "SCIM token checked against the live endpoint.")]
     definitive = sorted(set(probe_codes or []) & _SCIM_DEFINITIVE)
     if definitive:
-        return [finding(
-            "step.scim.failed",
-            "The last check says the token or base URL is wrong (see above); fix it and check again, "
-            "or skip SCIM with a reason.",
-            "", "scim_token",
-        )]
+        return [
+            finding(
+                "step.scim.failed",
+                "The last check says the token or base URL is wrong (see above); fix it and check again, "
+                "or skip SCIM with a reason.",
+                "",
+                "scim_token",
+            )
+        ]
     if not confirmed:
-        return [finding(
-            "step.scim.confirm",
-            "Check the token (paste it, then Check), or, if this machine cannot reach the endpoint, "
-            "confirm that JumpCloud's Test Connection passed; or skip SCIM with a reason.",
-            "", "scim_confirmed",
-        )]
+        return [
+            finding(
+                "step.scim.confirm",
+                "Check the token (paste it, then Check), or, if this machine cannot reach the endpoint, "
+                "confirm that JumpCloud's Test Connection passed; or skip SCIM with a reason.",
+                "",
+                "scim_confirmed",
+            )
+        ]
     return [finding("step.ok", "SCIM configured (confirmed by the admin, not verified).")]
 
 
 def check_record_path(path_text: str) -> list[Finding]:
     if not path_text.strip():
-        return [finding("step.record.path", "Choose where to write the setup record.", "For example: ./pulumi-sso-setup.md", "record_path")]
+        return [
+            finding(
+                "step.record.path",
+                "Choose where to write the setup record.",
+                "For example: ./pulumi-sso-setup.md",
+                "record_path",
+            )
+        ]
     path = Path(path_text).expanduser()
     if path.is_dir():
-        return [finding("step.record.path", f"{path} is a folder; name a file in it.", f"For example: {path / 'pulumi-sso-setup.md'}", "record_path")]
+        return [
+            finding(
+                "step.record.path",
+                f"{path} is a folder; name a file in it.",
+                f"For example: {path / 'pulumi-sso-setup.md'}",
+                "record_path",
+            )
+        ]
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.exists():
-        return [finding("step.record.path", f"The folder {parent} does not exist.", "Create it first or pick another folder.", "record_path")]
+        return [
+            finding(
+                "step.record.path",
+                f"The folder {parent} does not exist.",
+                "Create it first or pick another folder.",
+                "record_path",
+            )
+        ]
     if path.exists():
         return [finding("step.record.exists", f"{path} exists and will be replaced.", "", "record_path")]
     return [finding("step.ok", "Ready to write.")]
@@ -254,7 +319,7 @@ def load_metadata_file(path_text: str, *, cap: int = METADATA_CAP) -> tuple[byte
     return read_named_file(path_text, METADATA_FILE, cap=cap)
 
 
-def summarize_metadata(metadata: "IdpMetadata", source: str) -> dict[str, str]:
+def summarize_metadata(metadata: IdpMetadata, source: str) -> dict[str, str]:
     """The facts about the loaded metadata kept in the state and the setup record."""
     cert = metadata.signing_certificate
     summary = {
@@ -272,16 +337,28 @@ def summarize_metadata(metadata: "IdpMetadata", source: str) -> dict[str, str]:
     return summary
 
 
-def check_metadata_gate(report: "MetadataReport | None", acknowledged_warnings: bool) -> list[Finding]:
+def check_metadata_gate(report: MetadataReport | None, acknowledged_warnings: bool) -> list[Finding]:
     """The export step's gate: the metadata findings, plus an acknowledgement for warnings."""
     if report is None:
-        return [finding("metadata.none", "Load the exported metadata: use the file found, type a path, or paste the XML.",
-                      "In JumpCloud: the application's SSO tab > Export Metadata.", "source")]
+        return [
+            finding(
+                "metadata.none",
+                "Load the exported metadata: use the file found, type a path, or paste the XML.",
+                "In JumpCloud: the application's SSO tab > Export Metadata.",
+                "source",
+            )
+        ]
     findings = list(report.findings)
     warnings = [f for f in findings if f.severity.value == "warning"]
     if warnings and not has_errors(findings) and not acknowledged_warnings:
-        findings.append(finding("metadata.warnings.unacknowledged",
-                              "Read the warnings above and tick that you have.", "", "ack_warnings"))
+        findings.append(
+            finding(
+                "metadata.warnings.unacknowledged",
+                "Read the warnings above and tick that you have.",
+                "",
+                "ack_warnings",
+            )
+        )
     return findings
 
 
@@ -320,11 +397,11 @@ class Input:
 def record_digest(state: WizardState) -> str:
     """What the setup record would say now (its date aside), as a short digest."""
     import hashlib
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from wizard.report import build_record
 
-    text = build_record(state, now=datetime(2000, 1, 1, tzinfo=timezone.utc))
+    text = build_record(state, now=datetime(2000, 1, 1, tzinfo=UTC))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -334,8 +411,9 @@ INPUTS: dict[str, Input] = {
     "app_kind": Input("the kind of JumpCloud application", lambda s: APP_KINDS.get(s.app_kind, s.app_kind)),
     "idp_url_value": Input("the IdP URL value", lambda s: s.idp_url_value),
     "groups": Input("the user groups", lambda s: ", ".join(s.groups)),
-    "metadata_cert": Input("the metadata's signing certificate", lambda s: s.metadata_summary.get("cert_sha256", ""),
-                           shown=False),
+    "metadata_cert": Input(
+        "the metadata's signing certificate", lambda s: s.metadata_summary.get("cert_sha256", ""), shown=False
+    ),
     "metadata_sso_url": Input("the metadata's SSO URL", lambda s: s.metadata_summary.get("sso_url", "")),
     "metadata_entity_id": Input("the metadata's IdP entity ID", lambda s: s.metadata_summary.get("entity_id", "")),
     # the self-hosted override (the default is built from the org and API base, which are inputs already)
@@ -403,8 +481,9 @@ def _apply_welcome(state: WizardState, form: Form) -> None:
 
 def _gate_welcome(state: WizardState, form: Form) -> Verdict:
     findings = check_prerequisites(state.org, state.api_base, state.has_sso_package, state.has_saml_edition)
-    return Verdict(findings, StepStatus.CONFIRMED,
-                   "the admin confirmed JumpCloud's SSO Package and a Pulumi edition with SAML SSO")
+    return Verdict(
+        findings, StepStatus.CONFIRMED, "the admin confirmed JumpCloud's SSO Package and a Pulumi edition with SAML SSO"
+    )
 
 
 # -- 2. the application -------------------------------------------------------
@@ -422,9 +501,11 @@ def _gate_create_app(state: WizardState, form: Form) -> Verdict:
     kind = _text(form, "app_kind", state.app_kind)
     findings = check_create_app(kind, state.idp_url_value, state.display_name, state.idp_url_acknowledged)
     what = APP_KINDS.get(state.app_kind, "application")
-    return Verdict(findings, StepStatus.CONFIRMED,
-                   f"the admin confirmed the application ({what}) is saved with IdP URL "
-                   f"{idp_sso_url(state.idp_url_value)}")
+    return Verdict(
+        findings,
+        StepStatus.CONFIRMED,
+        f"the admin confirmed the application ({what}) is saved with IdP URL {idp_sso_url(state.idp_url_value)}",
+    )
 
 
 # -- 3. SSO tab ---------------------------------------------------------------
@@ -437,8 +518,11 @@ def _apply_sso_tab(state: WizardState, form: Form) -> None:
 
 def _gate_sso_tab(state: WizardState, form: Form) -> Verdict:
     values = org_values_of(state)
-    return Verdict(check_sso_tab(values, state.ticked_rows), StepStatus.CONFIRMED,
-                   f"the admin ticked the six values for {state.org} as entered in JumpCloud's SSO tab")
+    return Verdict(
+        check_sso_tab(values, state.ticked_rows),
+        StepStatus.CONFIRMED,
+        f"the admin ticked the six values for {state.org} as entered in JumpCloud's SSO tab",
+    )
 
 
 # -- 4. groups ----------------------------------------------------------------
@@ -451,8 +535,11 @@ def _apply_groups(state: WizardState, form: Form) -> None:
 
 
 def _gate_groups(state: WizardState, form: Form) -> Verdict:
-    return Verdict(check_groups(state.groups), StepStatus.CONFIRMED,
-                   f"the admin recorded the groups bound to the application: {', '.join(state.groups)}")
+    return Verdict(
+        check_groups(state.groups),
+        StepStatus.CONFIRMED,
+        f"the admin recorded the groups bound to the application: {', '.join(state.groups)}",
+    )
 
 
 # -- 5. metadata --------------------------------------------------------------
@@ -496,18 +583,27 @@ def _gate_pulumi(state: WizardState, form: Form) -> Verdict:
     result = form.get("result")
     codes = [f.code for f in result.findings] if result is not None else None
     gate = check_pulumi_step(
-        codes, bool(result is not None and result.verified), _names(form, "checklist", []),
+        codes,
+        bool(result is not None and result.verified),
+        _names(form, "checklist", []),
         _flag(form, "applied", False),
         earlier_verified=state.status(StepId.PULUMI) is StepStatus.VERIFIED,
     )
     answer = list(result.findings) if result is not None else []
     if gate.verification == VERIFIED:
-        return Verdict(gate.findings, StepStatus.VERIFIED,
-                       "Pulumi's API returned metadata matching this export (certificate, SSO URL, entity ID)",
-                       context=answer)
-    return Verdict(gate.findings, StepStatus.CONFIRMED,
-                   "the admin confirmed the metadata was pasted in Pulumi and applied; not verified through "
-                   "Pulumi's API", refuted=bool(definitive_codes(codes or [])), context=answer)
+        return Verdict(
+            gate.findings,
+            StepStatus.VERIFIED,
+            "Pulumi's API returned metadata matching this export (certificate, SSO URL, entity ID)",
+            context=answer,
+        )
+    return Verdict(
+        gate.findings,
+        StepStatus.CONFIRMED,
+        "the admin confirmed the metadata was pasted in Pulumi and applied; not verified through Pulumi's API",
+        refuted=bool(definitive_codes(codes or [])),
+        context=answer,
+    )
 
 
 # -- 7. sign-in ---------------------------------------------------------------
@@ -519,8 +615,11 @@ def _apply_signin(state: WizardState, form: Form) -> None:
 
 
 def _gate_signin(state: WizardState, form: Form) -> Verdict:
-    return Verdict(check_signin(state.idp_initiated_ok, state.sp_initiated_ok), StepStatus.CONFIRMED,
-                   "the admin reported signing in from the JumpCloud tile and from Pulumi's SSO page")
+    return Verdict(
+        check_signin(state.idp_initiated_ok, state.sp_initiated_ok),
+        StepStatus.CONFIRMED,
+        "the admin reported signing in from the JumpCloud tile and from Pulumi's SSO page",
+    )
 
 
 # -- 8. SCIM ------------------------------------------------------------------
@@ -539,8 +638,9 @@ def _apply_scim(state: WizardState, form: Form) -> None:
 
 def _gate_scim(state: WizardState, form: Form) -> Verdict:
     if state.scim_skipped:
-        return Verdict(check_scim_skip(state.scim_skip_reason), StepStatus.SKIPPED,
-                       f"skipped: {state.scim_skip_reason.strip()}")
+        return Verdict(
+            check_scim_skip(state.scim_skip_reason), StepStatus.SKIPPED, f"skipped: {state.scim_skip_reason.strip()}"
+        )
     from wizard.scim import normalize_scim_base
 
     base = effective_scim_base_url(state)
@@ -549,19 +649,27 @@ def _gate_scim(state: WizardState, form: Form) -> Verdict:
         probe = None  # a check of another base URL proves nothing about this one
     earlier = state.record(StepId.SCIM)
     if probe is None and earlier.status is StepStatus.VERIFIED:
-        return Verdict([finding("step.ok", "SCIM token checked against the live endpoint earlier.")],
-                       StepStatus.VERIFIED, earlier.note)
+        return Verdict(
+            [finding("step.ok", "SCIM token checked against the live endpoint earlier.")],
+            StepStatus.VERIFIED,
+            earlier.note,
+        )
     codes = [f.code for f in probe.findings] if probe is not None else None
     findings = check_scim_step(codes, bool(probe is not None and probe.ok), state.scim_confirmed)
     refuted = bool(probe is not None and set(codes or []) & _SCIM_DEFINITIVE)
     answer = list(probe.findings) if probe is not None else []
     if probe is not None and probe.ok:
         users = f"; {probe.total_results} user(s) provisioned so far" if probe.total_results is not None else ""
-        return Verdict(findings, StepStatus.VERIFIED, f"the SCIM token was accepted by {probe.base_url}{users}",
-                       context=answer)
-    return Verdict(findings, StepStatus.CONFIRMED,
-                   "the admin confirmed JumpCloud's Test Connection passed; this machine could not reach "
-                   f"{base}", refuted=refuted, context=answer)
+        return Verdict(
+            findings, StepStatus.VERIFIED, f"the SCIM token was accepted by {probe.base_url}{users}", context=answer
+        )
+    return Verdict(
+        findings,
+        StepStatus.CONFIRMED,
+        f"the admin confirmed JumpCloud's Test Connection passed; this machine could not reach {base}",
+        refuted=refuted,
+        context=answer,
+    )
 
 
 # -- 9. summary ---------------------------------------------------------------
@@ -575,14 +683,27 @@ def _gate_summary(state: WizardState, form: Form) -> Verdict:
     incomplete = [s for s in STEP_ORDER if s is not StepId.SUMMARY and not state.status(s).complete]
     if incomplete:
         names = ", ".join(STEPS[s].title for s in incomplete)
-        return Verdict([finding("step.summary.incomplete", f"Finish these steps first: {names}.",
-                              "Choose them in the step list.")])
+        return Verdict(
+            [finding("step.summary.incomplete", f"Finish these steps first: {names}.", "Choose them in the step list.")]
+        )
     written = _text(form, "written", "")
     if not written or form.get("written_digest") != record_digest(state):
-        return Verdict([finding("step.summary.unwritten", "Write the setup record first.",
-                              "Choose where to write it, then Write.", "record_path")])
-    return Verdict([finding("step.ok", f"Setup record written to {written}.")], StepStatus.VERIFIED,
-                   f"the setup record was written to {written}", updates={"record_path": written})
+        return Verdict(
+            [
+                finding(
+                    "step.summary.unwritten",
+                    "Write the setup record first.",
+                    "Choose where to write it, then Write.",
+                    "record_path",
+                )
+            ]
+        )
+    return Verdict(
+        [finding("step.ok", f"Setup record written to {written}.")],
+        StepStatus.VERIFIED,
+        f"the setup record was written to {written}",
+        updates={"record_path": written},
+    )
 
 
 # -- the table ----------------------------------------------------------------
@@ -616,25 +737,71 @@ STEPS: dict[StepId, Step] = {
     step.id: step
     for step in (
         Step(StepId.WELCOME, "Prerequisites", "screens.welcome:WelcomeScreen", _apply_welcome, _gate_welcome),
-        Step(StepId.CREATE_APP, "Create the app", "screens.create_app:CreateAppScreen",
-             _apply_create_app, _gate_create_app, vouches={"acknowledged": ("app_kind", "idp_url_value")}),
-        Step(StepId.SSO_TAB, "SSO tab values", "screens.sso_tab:SsoTabScreen", _apply_sso_tab, _gate_sso_tab,
-             rests_on=_SP_VALUES + _APP, clears=("ticked_rows",)),
-        Step(StepId.GROUPS, "User groups", "screens.groups:GroupsScreen", _apply_groups, _gate_groups,
-             rests_on=_APP),
-        Step(StepId.METADATA, "Export metadata", "screens.metadata:MetadataScreen", _apply_metadata,
-             _gate_metadata, rests_on=_APP, clears=("metadata_warnings",),
-             vouches={"ack_warnings": ("report",)}),
-        Step(StepId.PULUMI, "Configure Pulumi", "screens.pulumi:PulumiScreen", _apply_pulumi, _gate_pulumi,
-             rests_on=_SP_VALUES + _APP + _METADATA, clears=("pulumi_confirmed",)),
-        Step(StepId.SIGNIN, "Sign in", "screens.signin:SigninScreen", _apply_signin, _gate_signin,
-             rests_on=_SP_VALUES + _APP + _METADATA, clears=("idp_initiated_ok", "sp_initiated_ok")),
-        Step(StepId.SCIM, "SCIM (optional)", "screens.scim:ScimScreen", _apply_scim, _gate_scim,
-             rests_on=_SP_VALUES + _APP + ("scim_base_url",), clears=("scim_confirmed", "scim_skipped"),
-             vouches={"scim_confirmed": ("scim_base_url",)}),
-        Step(StepId.SUMMARY, "Summary", "screens.summary:SummaryScreen", _apply_summary, _gate_summary,
-             rests_on=_SP_VALUES + _APP + ("groups",) + _METADATA + ("scim_base_url", "record"),
-             clears=("completed_at",)),
+        Step(
+            StepId.CREATE_APP,
+            "Create the app",
+            "screens.create_app:CreateAppScreen",
+            _apply_create_app,
+            _gate_create_app,
+            vouches={"acknowledged": ("app_kind", "idp_url_value")},
+        ),
+        Step(
+            StepId.SSO_TAB,
+            "SSO tab values",
+            "screens.sso_tab:SsoTabScreen",
+            _apply_sso_tab,
+            _gate_sso_tab,
+            rests_on=_SP_VALUES + _APP,
+            clears=("ticked_rows",),
+        ),
+        Step(StepId.GROUPS, "User groups", "screens.groups:GroupsScreen", _apply_groups, _gate_groups, rests_on=_APP),
+        Step(
+            StepId.METADATA,
+            "Export metadata",
+            "screens.metadata:MetadataScreen",
+            _apply_metadata,
+            _gate_metadata,
+            rests_on=_APP,
+            clears=("metadata_warnings",),
+            vouches={"ack_warnings": ("report",)},
+        ),
+        Step(
+            StepId.PULUMI,
+            "Configure Pulumi",
+            "screens.pulumi:PulumiScreen",
+            _apply_pulumi,
+            _gate_pulumi,
+            rests_on=_SP_VALUES + _APP + _METADATA,
+            clears=("pulumi_confirmed",),
+        ),
+        Step(
+            StepId.SIGNIN,
+            "Sign in",
+            "screens.signin:SigninScreen",
+            _apply_signin,
+            _gate_signin,
+            rests_on=_SP_VALUES + _APP + _METADATA,
+            clears=("idp_initiated_ok", "sp_initiated_ok"),
+        ),
+        Step(
+            StepId.SCIM,
+            "SCIM (optional)",
+            "screens.scim:ScimScreen",
+            _apply_scim,
+            _gate_scim,
+            rests_on=_SP_VALUES + _APP + ("scim_base_url",),
+            clears=("scim_confirmed", "scim_skipped"),
+            vouches={"scim_confirmed": ("scim_base_url",)},
+        ),
+        Step(
+            StepId.SUMMARY,
+            "Summary",
+            "screens.summary:SummaryScreen",
+            _apply_summary,
+            _gate_summary,
+            rests_on=_SP_VALUES + _APP + ("groups",) + _METADATA + ("scim_base_url", "record"),
+            clears=("completed_at",),
+        ),
     )
 }
 assert tuple(STEPS) == STEP_ORDER, "the step table lists every step, in order"

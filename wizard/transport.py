@@ -54,16 +54,22 @@ MAX_RETRY_AFTER = 30.0  # seconds: the longest wait a Retry-After is granted
 MAX_SECRET = 4096  # characters: far longer than any token or API key
 MAX_QUOTE = 300  # characters of a server's text quoted in a finding
 REDACTED = "<redacted>"
-HTTP_LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2",
-                "httpcore.proxy")
+HTTP_LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy")
 
 Sleep: TypeAlias = Callable[[float], Awaitable[object]]
 StatusKey: TypeAlias = int | str  # an HTTP status, a status class ("3xx") or an outcome name
 
 _HTML_STARTS = (b"<!doctype", b"<html", b"<head", b"<body")
-_DNS_WORDS = ("name or service not known", "nodename nor servname", "temporary failure in name resolution",
-              "getaddrinfo failed", "no address associated", "name does not resolve", "no such host",
-              "failed to resolve")
+_DNS_WORDS = (
+    "name or service not known",
+    "nodename nor servname",
+    "temporary failure in name resolution",
+    "getaddrinfo failed",
+    "no address associated",
+    "name does not resolve",
+    "no such host",
+    "failed to resolve",
+)
 _REFUSED_WORDS = ("connection refused", "actively refused", "errno 111", "errno 61", "10061")
 _TLS_WORDS = ("ssl", "tls", "certificate", "handshake")
 
@@ -129,8 +135,7 @@ def _logs_redacted(secret: Secret) -> Iterator[None]:
 def _secret_problem(value: str, what: str) -> str | None:
     """Why ``value`` cannot be sent as the credential, or None; never quotes it."""
     if any(c.isspace() for c in value):
-        return (f"The {what} contains spaces or line breaks: it was probably copied with "
-                "surrounding text or wrapped.")
+        return f"The {what} contains spaces or line breaks: it was probably copied with surrounding text or wrapped."
     if not all(c.isascii() and c.isprintable() for c in value):
         return f"The {what} contains characters no token has (non-ASCII or control characters)."
     if len(value) > MAX_SECRET:
@@ -165,47 +170,70 @@ class Rule:
 # Outcomes every API words alike; an API's own table can replace any of them.
 SHARED_RULES: Mapping[StatusKey, Rule] = {
     "bad_secret": Rule(
-        "bad_token", "$problem",
+        "bad_token",
+        "$problem",
         "Copy the $secret_what again with its copy button and paste it alone, as one line.",
-        "$secret_field"),
+        "$secret_field",
+    ),
     "environment": Rule(
-        "network", "This machine's proxy or certificate settings cannot be used: $detail.",
-        "Check HTTPS_PROXY, HTTP_PROXY and NO_PROXY, and that SSL_CERT_FILE or SSL_CERT_DIR name a "
-        "readable CA bundle."),
+        "network",
+        "This machine's proxy or certificate settings cannot be used: $detail.",
+        "Check HTTPS_PROXY, HTTP_PROXY and NO_PROXY, and that SSL_CERT_FILE or SSL_CERT_DIR name a readable CA bundle.",
+    ),
     "timeout": Rule(
-        "timeout", "$name at $host did not answer within $timeout s.",
+        "timeout",
+        "$name at $host did not answer within $timeout s.",
         "Check the $url_what and your network (VPN, proxy, firewall), then try again.$incidents",
-        "$url_field"),
+        "$url_field",
+    ),
     "dns": Rule(
-        "dns", "The host $hostname could not be found (DNS lookup failed).",
+        "dns",
+        "The host $hostname could not be found (DNS lookup failed).",
         "Check the $url_what for typos and that this computer can resolve names (VPN, DNS).",
-        "$url_field"),
+        "$url_field",
+    ),
     "refused": Rule(
-        "refused", "Nothing accepted the connection at $host (connection refused).",
+        "refused",
+        "Nothing accepted the connection at $host (connection refused).",
         "Check the host and port of the $url_what; a self-hosted server must be running there.",
-        "$url_field"),
+        "$url_field",
+    ),
     "tls": Rule(
-        "tls", "The secure (TLS) connection to $host failed: $detail.",
+        "tls",
+        "The secure (TLS) connection to $host failed: $detail.",
         "Check the host name. If your network inspects HTTPS with its own certificate authority, "
         "point SSL_CERT_FILE at that CA bundle (a self-hosted server's CA the same way); never turn "
         "certificate checks off.",
-        "$url_field"),
+        "$url_field",
+    ),
     "proxy": Rule(
-        "network", "The proxy refused or failed the connection to $host: $detail.",
+        "network",
+        "The proxy refused or failed the connection to $host: $detail.",
         "Check HTTPS_PROXY / NO_PROXY, or ask your network team whether the proxy allows this host.",
-        "$url_field"),
+        "$url_field",
+    ),
     "network": Rule(
-        "network", "The connection to $host failed: $detail.",
-        "Check your network connection and proxy settings, then try again.", "$url_field"),
+        "network",
+        "The connection to $host failed: $detail.",
+        "Check your network connection and proxy settings, then try again.",
+        "$url_field",
+    ),
     "unexpected": Rule(
-        "unexpected", "The request to $host failed unexpectedly ($detail).",
-        "Try again; if it keeps failing, report this message.", "$url_field"),
+        "unexpected",
+        "The request to $host failed unexpectedly ($detail).",
+        "Try again; if it keeps failing, report this message.",
+        "$url_field",
+    ),
     429: Rule(
-        "rate_limited", "$name at $host is rate-limiting these requests (HTTP 429) after $attempts$wait.",
-        "Wait a minute, then try again."),
+        "rate_limited",
+        "$name at $host is rate-limiting these requests (HTTP 429) after $attempts$wait.",
+        "Wait a minute, then try again.",
+    ),
     "5xx": Rule(
-        "server_error", "$name at $host failed with HTTP $status after $attempts$wait.$says",
-        "This is on the server's side: try again in a few minutes.$incidents"),
+        "server_error",
+        "$name at $host failed with HTTP $status after $attempts$wait.$says",
+        "This is on the server's side: try again in a few minutes.$incidents",
+    ),
 }
 # What each API must word itself.
 REQUIRED_RULES = frozenset({"bad_url", "no_secret", "bad_body", "3xx", "other"})
@@ -269,16 +297,21 @@ class Api:
         """The error finding for an outcome, its templates filled from ``context``."""
         rule = self.rule(key)
         values = {
-            "name": self.name, "url_what": self.url_what, "url_field": self.url_field,
-            "secret_what": self.secret_what, "secret_field": self.secret_field,
-            "incidents": self.incidents, **context,
+            "name": self.name,
+            "url_what": self.url_what,
+            "url_field": self.url_field,
+            "secret_what": self.secret_what,
+            "secret_field": self.secret_field,
+            "incidents": self.incidents,
+            **context,
         }
 
         def fill(text: str) -> str:
             return Template(text).safe_substitute(values)
 
-        return error(f"{self.prefix}.{rule.code}", fill(rule.message), fill(rule.fix),
-                     fill(rule.field) if rule.field else None)
+        return error(
+            f"{self.prefix}.{rule.code}", fill(rule.message), fill(rule.fix), fill(rule.field) if rule.field else None
+        )
 
 
 # --------------------------------------------------------------------------- the client
@@ -347,8 +380,15 @@ class HttpClient:
         """``finding`` with the secret taken out of its message and fix."""
         return replace(finding, message=self._secret.redact(finding.message), fix=self._secret.redact(finding.fix))
 
-    async def request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
-                      body: Any = None, context: Mapping[str, str] | None = None) -> Reply:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+        context: Mapping[str, str] | None = None,
+    ) -> Reply:
         """Send ``method path`` (relative to the base URL; ``body`` as JSON), trying 429 and
         5xx answers again.  ``context`` fills the table's client placeholders.  Never raises
         short of cancellation."""
@@ -371,11 +411,17 @@ class HttpClient:
                 except Exception as exc:  # every failure is a finding, never a traceback
                     key, detail = _classify(exc)
                     problem = f"The {self.api.url_what} cannot be used ({detail}): check it."
-                    return Reply(self.finding(key, **{**extra, "detail": detail, "problem": problem}),
-                                 attempts=attempt, retried=tuple(retried))
+                    return Reply(
+                        self.finding(key, **{**extra, "detail": detail, "problem": problem}),
+                        attempts=attempt,
+                        retried=tuple(retried),
+                    )
                 asked = retry_after(response.headers.get("Retry-After"))
-                if (response.status_code not in RETRIED_STATUSES or attempt >= self._max_attempts
-                        or (asked is not None and asked > MAX_RETRY_AFTER)):
+                if (
+                    response.status_code not in RETRIED_STATUSES
+                    or attempt >= self._max_attempts
+                    or (asked is not None and asked > MAX_RETRY_AFTER)
+                ):
                     break
                 retried.append(response.status_code)
                 await self._sleep(backoff(attempt) if asked is None else asked)
@@ -396,8 +442,9 @@ class HttpClient:
             trust_env=True,  # HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE, SSL_CERT_DIR
         )
 
-    async def _send(self, client: httpx.AsyncClient, method: str, path: str,
-                    params: Mapping[str, str] | None, body: Any) -> tuple[httpx.Response, bytes, bool]:
+    async def _send(
+        self, client: httpx.AsyncClient, method: str, path: str, params: Mapping[str, str] | None, body: Any
+    ) -> tuple[httpx.Response, bytes, bool]:
         request = client.build_request(method, path, params=params, json=body)
         response = await client.send(request, stream=True)
         try:
@@ -406,8 +453,16 @@ class HttpClient:
             await response.aclose()
         return response, content, complete
 
-    def _reply(self, response: httpx.Response, content: bytes, complete: bool, asked: float | None,
-               attempts: int, retried: tuple[int, ...], context: dict[str, str]) -> Reply:
+    def _reply(
+        self,
+        response: httpx.Response,
+        content: bytes,
+        complete: bool,
+        asked: float | None,
+        attempts: int,
+        retried: tuple[int, ...],
+        context: dict[str, str],
+    ) -> Reply:
         status = response.status_code
         if 200 <= status < 300:
             data, got = _decode(content, complete, response.headers.get("Content-Type", ""), self.api.max_body)
@@ -415,16 +470,19 @@ class HttpClient:
             return Reply(finding, data, status, attempts, retried)
         said = _server_words(content)
         location = response.headers.get("Location", "")
-        finding = self.finding(status, **{
-            **context,
-            "status": str(status),
-            "attempts": "1 try" if attempts == 1 else f"{attempts} tries",
-            "wait": _wait_text(asked),
-            "said": said or f"no reason given (HTTP {status})",
-            "says": f' {self.api.name} says: "{said}".' if said else "",
-            "location": clip(_without_query(location), 160) if location else "an address it does not name",
-            "location_host": _host(location)[1] or _host(self.base_url)[1],
-        })
+        finding = self.finding(
+            status,
+            **{
+                **context,
+                "status": str(status),
+                "attempts": "1 try" if attempts == 1 else f"{attempts} tries",
+                "wait": _wait_text(asked),
+                "said": said or f"no reason given (HTTP {status})",
+                "says": f' {self.api.name} says: "{said}".' if said else "",
+                "location": clip(_without_query(location), 160) if location else "an address it does not name",
+                "location_host": _host(location)[1] or _host(self.base_url)[1],
+            },
+        )
         return Reply(finding, None, status, attempts, retried)
 
 
@@ -501,7 +559,7 @@ def _html_title(content: bytes) -> str:
     low = text.lower()
     start = low.find(">", low.find("<title")) if "<title" in low else -1
     end = low.find("</title", start)
-    return clip(text[start + 1:end], 160) if 0 <= start < end else ""
+    return clip(text[start + 1 : end], 160) if 0 <= start < end else ""
 
 
 def _server_words(content: bytes) -> str:

@@ -17,7 +17,7 @@ never written anywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from wizard.clock import aware_now
@@ -67,9 +67,9 @@ class SummaryRow:
 class Troubleshooting:
     """Everything the troubleshooting screen shows after one diagnosis."""
 
-    diagnosis: "Diagnosis"
+    diagnosis: Diagnosis
     rows: list[SummaryRow] = field(default_factory=list)
-    related: list["Entry"] = field(default_factory=list)  # filled for the org
+    related: list[Entry] = field(default_factory=list)  # filled for the org
     metadata_note: str = ""
     signature_checked_against_metadata: bool = False
     catalogue_problem: str = ""
@@ -115,12 +115,11 @@ def describe_encoding(encoding: str) -> str:
 # the exported metadata
 
 NO_METADATA_NOTE = (
-    "No exported metadata in the wizard yet (step 5): the signature could not be checked "
-    "against the metadata."
+    "No exported metadata in the wizard yet (step 5): the signature could not be checked against the metadata."
 )
 
 
-def _idp_from_metadata(metadata_xml: str, now: datetime | None) -> tuple["ExpectedIdp | None", str]:
+def _idp_from_metadata(metadata_xml: str, now: datetime | None) -> tuple[ExpectedIdp | None, str]:
     """The IdP's entityID and certificates from the exported metadata, and a note for the screen."""
     if not metadata_xml.strip():
         return None, NO_METADATA_NOTE
@@ -130,15 +129,21 @@ def _idp_from_metadata(metadata_xml: str, now: datetime | None) -> tuple["Expect
     try:
         report = check_metadata(metadata_xml, now=now)
     except Exception as exc:  # a bug in the metadata checks must not hide the diagnosis
-        return None, f"The exported metadata could not be read ({exc.__class__.__name__}): the signature could not be checked against the metadata."
+        return (
+            None,
+            f"The exported metadata could not be read ({exc.__class__.__name__}): the signature could not be checked against the metadata.",
+        )
     if report.metadata is None:
         why = report.findings[0].message if report.findings else "it is not IdP metadata"
-        return None, (f"The exported metadata in the wizard could not be read ({why.rstrip('.')}): "
-                      "the signature could not be checked against the metadata.")
+        return None, (
+            f"The exported metadata in the wizard could not be read ({why.rstrip('.')}): "
+            "the signature could not be checked against the metadata."
+        )
     idp = expected_idp_from_metadata(report.metadata)
     if not idp.certificates_der:
-        return idp, ("The exported metadata has no signing certificate: the signature could not be "
-                     "checked against the metadata.")
+        return idp, (
+            "The exported metadata has no signing certificate: the signature could not be checked against the metadata."
+        )
     entity = f" (entityID {idp.entity_id})" if idp.entity_id else ""
     return idp, f"Signature checked against the exported metadata's certificate{entity}."
 
@@ -146,12 +151,13 @@ def _idp_from_metadata(metadata_xml: str, now: datetime | None) -> tuple["Expect
 # ---------------------------------------------------------------------------
 # expected values beside flagged ones
 
-def _expected_values(org: str, api_base: str, idp: "ExpectedIdp | None", now: datetime) -> dict[str, str]:
+
+def _expected_values(org: str, api_base: str, idp: ExpectedIdp | None, now: datetime) -> dict[str, str]:
     from wizard.response import fingerprint
     from wizard.values import NAMEID_EMAIL, org_values
 
     values = org_values(org, api_base)
-    moment = now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    moment = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     expected = {
         "audience": values.sp_entity_id,
         "destination": values.acs_url,
@@ -175,12 +181,9 @@ def _expected_values(org: str, api_base: str, idp: "ExpectedIdp | None", now: da
     return expected
 
 
-def summary_rows(diagnosis: "Diagnosis", expected: dict[str, str]) -> list[SummaryRow]:
+def summary_rows(diagnosis: Diagnosis, expected: dict[str, str]) -> list[SummaryRow]:
     """The summary in display order: every decoded value, and every flagged one (even when empty)."""
-    flagged = {
-        f.field for f in diagnosis.findings
-        if f.field and f.severity in (Severity.ERROR, Severity.WARNING)
-    }
+    flagged = {f.field for f in diagnosis.findings if f.field and f.severity in (Severity.ERROR, Severity.WARNING)}
     keys = list(SUMMARY_LABELS) + [k for k in diagnosis.summary if k not in SUMMARY_LABELS]
     values = dict(diagnosis.summary, pasted_as=describe_encoding(diagnosis.encoding))
     rows: list[SummaryRow] = []
@@ -189,17 +192,19 @@ def summary_rows(diagnosis: "Diagnosis", expected: dict[str, str]) -> list[Summa
         is_flagged = key in flagged
         if not value and not is_flagged:
             continue
-        rows.append(SummaryRow(
-            key=key,
-            label=SUMMARY_LABELS.get(key, key.replace("_", " ").capitalize()),
-            value=value or "(none)",
-            expected=expected.get(key, "") if is_flagged else "",
-            flagged=is_flagged,
-        ))
+        rows.append(
+            SummaryRow(
+                key=key,
+                label=SUMMARY_LABELS.get(key, key.replace("_", " ").capitalize()),
+                value=value or "(none)",
+                expected=expected.get(key, "") if is_flagged else "",
+                flagged=is_flagged,
+            )
+        )
     return rows
 
 
-def related_entries(findings: list[Finding], *, org: str, api_base: str) -> tuple[list["Entry"], str]:
+def related_entries(findings: list[Finding], *, org: str, api_base: str) -> tuple[list[Entry], str]:
     """Catalogue entries the problem findings point to, filled for the org; and a problem, if any."""
     codes = {f.code for f in findings if f.severity in (Severity.ERROR, Severity.WARNING)}
     if not codes:
@@ -213,7 +218,7 @@ def related_entries(findings: list[Finding], *, org: str, api_base: str) -> tupl
     return [e.filled(org=org, api_base=api_base) for e in entries], ""
 
 
-def search_catalogue(query: str, *, org: str, api_base: str) -> tuple[list["Entry"], int]:
+def search_catalogue(query: str, *, org: str, api_base: str) -> tuple[list[Entry], int]:
     """Catalogue entries matching every word of ``query``, filled for the org, and the catalogue's size.
 
     Entries whose title holds more of the words come first (then the file's order).
@@ -231,6 +236,7 @@ def search_catalogue(query: str, *, org: str, api_base: str) -> tuple[list["Entr
 # ---------------------------------------------------------------------------
 # the one call the screen makes (in a worker thread)
 
+
 def diagnose_for_org(
     text: str | bytes,
     *,
@@ -246,10 +252,19 @@ def diagnose_for_org(
     now = aware_now(now)
     problem = org_problem(org)
     if problem:
-        return Troubleshooting(Diagnosis(
-            [finding("troubleshoot.org", problem, "Enter the organisation name as it appears in Pulumi's URLs.", "org")],
-            {key: "" for key in SUMMARY_KEYS},
-        ))
+        return Troubleshooting(
+            Diagnosis(
+                [
+                    finding(
+                        "troubleshoot.org",
+                        problem,
+                        "Enter the organisation name as it appears in Pulumi's URLs.",
+                        "org",
+                    )
+                ],
+                dict.fromkeys(SUMMARY_KEYS, ""),
+            )
+        )
     if api_base_problem(api_base or ""):
         api_base = DEFAULT_API_BASE
     idp, note = _idp_from_metadata(metadata_xml, now)
@@ -284,17 +299,28 @@ def read_response_file(path_text: str, *, cap: int = RESPONSE_FILE_CAP) -> tuple
     if data is None:
         return None, problems
     if len(data) > cap:
-        return None, [finding("response.file.too_large",
-                            f"{path_text.strip()} is larger than {cap // (1024 * 1024)} MB; "
-                            "a SAML response is a few kilobytes.",
-                            "Save only the SAMLResponse value, or export just the sign-in from SAML-tracer.",
-                            "response_path")]
+        return None, [
+            finding(
+                "response.file.too_large",
+                f"{path_text.strip()} is larger than {cap // (1024 * 1024)} MB; a SAML response is a few kilobytes.",
+                "Save only the SAMLResponse value, or export just the sign-in from SAML-tracer.",
+                "response_path",
+            )
+        ]
     # Undecodable bytes still go to the diagnosis, which then says what they look like.
     return decode_text(data) or data.decode("latin-1"), []
 
 
 __all__ = [
-    "NO_METADATA_NOTE", "RESPONSE_FILE_CAP", "SUMMARY_LABELS", "SummaryRow", "Troubleshooting",
-    "describe_encoding", "diagnose_for_org", "read_response_file", "related_entries", "search_catalogue",
+    "NO_METADATA_NOTE",
+    "RESPONSE_FILE_CAP",
+    "SUMMARY_LABELS",
+    "SummaryRow",
+    "Troubleshooting",
+    "describe_encoding",
+    "diagnose_for_org",
+    "read_response_file",
+    "related_entries",
+    "search_catalogue",
     "summary_rows",
 ]

@@ -127,10 +127,7 @@ def scim_base_problem(url: str) -> str | None:
         return problem
     last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
     if last.lower() in {"users", "groups"}:
-        return (
-            f"The SCIM base URL ends before '/{last}': remove it "
-            "(JumpCloud adds /Users and /Groups itself)."
-        )
+        return f"The SCIM base URL ends before '/{last}': remove it (JumpCloud adds /Users and /Groups itself)."
     return None
 
 
@@ -175,7 +172,7 @@ def idp_sso_url(value: str) -> str:
 def idp_url_value_from_location(location: str) -> str | None:
     """The IdP URL value inside a JumpCloud SSO Location, or None when it is not one."""
     if location.startswith(JUMPCLOUD_SSO_BASE):
-        rest = location[len(JUMPCLOUD_SSO_BASE):]
+        rest = location[len(JUMPCLOUD_SSO_BASE) :]
         if rest and "/" not in rest.rstrip("/"):
             return rest
     return None

@@ -159,23 +159,36 @@ def parse_xml(
         return Parsed(None, [_too_large(what, size, max_bytes)], size)
     body = _strip_leading(raw)
     if not body.strip():
-        return Parsed(None, [finding(
-            "xml.empty",
-            f"The {what} is empty.",
-            "Choose the exported file again, or paste its whole content.",
-        )], size)
+        return Parsed(
+            None,
+            [
+                finding(
+                    "xml.empty",
+                    f"The {what} is empty.",
+                    "Choose the exported file again, or paste its whole content.",
+                )
+            ],
+            size,
+        )
     kind = describe_non_xml(body)
     if kind:
-        return Parsed(None, [finding(
-            "xml.not_xml", f"The {what} is {kind}.",
-            "Use the XML file that JumpCloud's Export Metadata button downloads.",
-        )], size)
+        return Parsed(
+            None,
+            [
+                finding(
+                    "xml.not_xml",
+                    f"The {what} is {kind}.",
+                    "Use the XML file that JumpCloud's Export Metadata button downloads.",
+                )
+            ],
+            size,
+        )
     if _has_forbidden(body):
         return Parsed(None, [_forbidden(what)], size)
     try:
         root = etree.fromstring(body, parser=hardened_parser())
     except etree.XMLSyntaxError as exc:
-        line, column = (exc.position if exc.position else (exc.lineno or 0, 0))
+        line, column = exc.position if exc.position else (exc.lineno or 0, 0)
         message = str(exc.msg or exc).split(", line ")[0]
         if "Excessive depth" in message:
             return Parsed(None, [_too_deep(what, max_depth)], size)
@@ -184,18 +197,31 @@ def parse_xml(
         snippet = _snippet(body, line, column)
         near = f" near: {snippet}" if snippet else ""
         if any(q in snippet for q in _SMART_QUOTES):
-            near += " (a typographic quote or mangled character stands where a plain \" belongs)"
-        return Parsed(None, [finding(
-            "xml.malformed",
-            f"The {what} is not well-formed XML: {message} (line {line}, column {column}){near}",
-            "Export the metadata from JumpCloud again and use the file unchanged; "
-            "a hand edit or a text editor's 'smart quotes' can break it.",
-        )], size)
+            near += ' (a typographic quote or mangled character stands where a plain " belongs)'
+        return Parsed(
+            None,
+            [
+                finding(
+                    "xml.malformed",
+                    f"The {what} is not well-formed XML: {message} (line {line}, column {column}){near}",
+                    "Export the metadata from JumpCloud again and use the file unchanged; "
+                    "a hand edit or a text editor's 'smart quotes' can break it.",
+                )
+            ],
+            size,
+        )
     except (ValueError, etree.LxmlError) as exc:
-        return Parsed(None, [finding(
-            "xml.malformed", f"The {what} could not be read as XML: {exc}",
-            "Export the metadata from JumpCloud again and use the file unchanged.",
-        )], size)
+        return Parsed(
+            None,
+            [
+                finding(
+                    "xml.malformed",
+                    f"The {what} could not be read as XML: {exc}",
+                    "Export the metadata from JumpCloud again and use the file unchanged.",
+                )
+            ],
+            size,
+        )
     if root is None:
         return Parsed(None, [finding("xml.empty", f"The {what} is empty.", "")], size)
     docinfo = root.getroottree().docinfo
@@ -219,8 +245,7 @@ def _too_large(what: str, size: int, max_bytes: int, unit: str = "bytes") -> Fin
 def _too_deep(what: str, max_depth: int) -> Finding:
     return finding(
         "xml.forbidden",
-        f"The {what} nests elements more than {max_depth} deep, which no SAML document does; "
-        "it was not read.",
+        f"The {what} nests elements more than {max_depth} deep, which no SAML document does; it was not read.",
         "Use the file exported from JumpCloud as it is.",
     )
 

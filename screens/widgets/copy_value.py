@@ -17,8 +17,15 @@ class CopyValue(Horizontal):
             self.value = value
 
     def __init__(
-        self, label: str, value: str, *, key: str = "", copy_text: str | None = None,
-        lead: Widget | None = None, id: str | None = None, classes: str = "",
+        self,
+        label: str,
+        value: str,
+        *,
+        key: str = "",
+        copy_text: str | None = None,
+        lead: Widget | None = None,
+        id: str | None = None,
+        classes: str = "",
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.label = label

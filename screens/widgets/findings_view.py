@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from rich.text import Text
 from textual.dom import DOMNode
@@ -50,7 +50,11 @@ class FindingsView(Static):
 
 
 def place_findings(
-    screen: DOMNode, findings: Iterable[Finding], *, view: str = "#findings", fields: Mapping[str, str] | None = None,
+    screen: DOMNode,
+    findings: Iterable[Finding],
+    *,
+    view: str = "#findings",
+    fields: Mapping[str, str] | None = None,
 ) -> None:
     """Show each finding beside the field it is about, else in the findings list.
 

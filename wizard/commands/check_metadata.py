@@ -128,7 +128,9 @@ def run(args: argparse.Namespace) -> int:
     if args.at is not None:
         now = parse_at(args.at)
         if now is None:
-            return _usage_error(f"--at {args.at!r} is not an ISO-8601 date or date and time (e.g. 2027-01-15T09:00:00Z)")
+            return _usage_error(
+                f"--at {args.at!r} is not an ISO-8601 date or date and time (e.g. 2027-01-15T09:00:00Z)"
+            )
     if args.idp_url_value is not None:
         problem = idp_url_value_problem(args.idp_url_value)
         if problem:

@@ -24,20 +24,27 @@ MAX_INPUT = 8 * 1024 * 1024  # bytes read at most; the decoder applies the real 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "path", nargs="?", default="-", metavar="PATH|-",
+        "path",
+        nargs="?",
+        default="-",
+        metavar="PATH|-",
         help="file holding the response or SAML-tracer export ('-' or nothing: standard input)",
     )
     add_org_argument(parser)
     add_api_url_argument(parser)
     parser.add_argument(
-        "--metadata", metavar="FILE",
+        "--metadata",
+        metavar="FILE",
         help="the metadata exported from JumpCloud: the signature is checked against its certificate",
     )
     parser.add_argument(
-        "--at", metavar="ISO-8601",
+        "--at",
+        metavar="ISO-8601",
         help="check the times as of this moment (e.g. when the response was captured), default now",
     )
-    parser.add_argument("--json", action="store_true", help='print one JSON object {"findings": [...], "summary": {...}}')
+    parser.add_argument(
+        "--json", action="store_true", help='print one JSON object {"findings": [...], "summary": {...}}'
+    )
 
 
 def _usage(message: str) -> int:

@@ -38,8 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     from wizard.rotation import JUMPCLOUD_STEPS
 
-    steps = "\n".join(textwrap.fill(f"{i}. {step}", 88, subsequent_indent="   ")
-                      for i, step in enumerate(JUMPCLOUD_STEPS, 1))
+    steps = "\n".join(
+        textwrap.fill(f"{i}. {step}", 88, subsequent_indent="   ") for i, step in enumerate(JUMPCLOUD_STEPS, 1)
+    )
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = (
         f"Before running it, in JumpCloud:\n{steps}\n\n"
@@ -60,11 +61,17 @@ class _Out:
         print(text, file=self.stream)
 
 
-def _finish(args: argparse.Namespace, out: _Out, code: int, findings: list[Finding], *, shown: int = 0,
-            **extra: Any) -> int:
+def _finish(
+    args: argparse.Namespace, out: _Out, code: int, findings: list[Finding], *, shown: int = 0, **extra: Any
+) -> int:
     if args.json:
-        body = {"org": args.org, "ok": code == EXIT_DONE, "exit_code": code, **extra,
-                "findings": [f.to_dict() for f in findings]}
+        body = {
+            "org": args.org,
+            "ok": code == EXIT_DONE,
+            "exit_code": code,
+            **extra,
+            "findings": [f.to_dict() for f in findings],
+        }
         print(json.dumps(body, indent=2))
     elif findings[shown:]:
         out()
@@ -116,8 +123,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return usage(f"{path} cannot be read: {exc.strerror or exc}.", "rotate.no_file")
     if len(data) > MAX_FILE:
-        return usage(f"{path} is larger than {MAX_FILE // (1024 * 1024)} MB; metadata is a few kilobytes.",
-                     "rotate.no_file")
+        return usage(
+            f"{path} is larger than {MAX_FILE // (1024 * 1024)} MB; metadata is a few kilobytes.", "rotate.no_file"
+        )
 
     token = api.find_token(api_base)
     if token is None:
@@ -163,15 +171,33 @@ def run(args: argparse.Namespace) -> int:
     if not args.yes:
         answer = _confirm(out, args.org)
         if answer is None:
-            return _finish(args, out, EXIT_ACCESS, [*plan.findings, finding(
-                "rotate.needs_confirmation",
-                "Nothing was changed: there is no terminal to confirm the rotation.",
-                "Run it in a terminal, or add --yes in a script once you have checked the difference above.",
-            )], diff=diff, shown=len(plan.findings))
+            return _finish(
+                args,
+                out,
+                EXIT_ACCESS,
+                [
+                    *plan.findings,
+                    finding(
+                        "rotate.needs_confirmation",
+                        "Nothing was changed: there is no terminal to confirm the rotation.",
+                        "Run it in a terminal, or add --yes in a script once you have checked the difference above.",
+                    ),
+                ],
+                diff=diff,
+                shown=len(plan.findings),
+            )
         if not answer:
-            return _finish(args, out, EXIT_FAILED, [*plan.findings, finding(
-                "rotate.declined", "Nothing was changed: the rotation was not confirmed.", "")],
-                diff=diff, shown=len(plan.findings))
+            return _finish(
+                args,
+                out,
+                EXIT_FAILED,
+                [
+                    *plan.findings,
+                    finding("rotate.declined", "Nothing was changed: the rotation was not confirmed.", ""),
+                ],
+                diff=diff,
+                shown=len(plan.findings),
+            )
 
     async def apply() -> api.ApiResult:
         async with api.PulumiClient(api_base, token) as client:
@@ -181,12 +207,29 @@ def run(args: argparse.Namespace) -> int:
     code = EXIT_DONE if result.ok and any(f.code == "rotate.live" for f in result.findings) else EXIT_FAILED
     if any(f.code in _ACCESS_CODES for f in result.findings):
         code = EXIT_ACCESS
-    return _finish(args, out, code, [*plan.findings, *result.findings], diff=diff,
-                   new_fingerprint=plan.new_fingerprint, shown=len(plan.findings))
+    return _finish(
+        args,
+        out,
+        code,
+        [*plan.findings, *result.findings],
+        diff=diff,
+        new_fingerprint=plan.new_fingerprint,
+        shown=len(plan.findings),
+    )
 
 
-_ACCESS_CODES = frozenset({
-    "pulumi.unauthorized", "pulumi.forbidden", "pulumi.not_found", "pulumi.timeout", "pulumi.dns",
-    "pulumi.refused", "pulumi.tls", "pulumi.network", "pulumi.rate_limited", "pulumi.server_error",
-    "pulumi.unexpected",
-})
+_ACCESS_CODES = frozenset(
+    {
+        "pulumi.unauthorized",
+        "pulumi.forbidden",
+        "pulumi.not_found",
+        "pulumi.timeout",
+        "pulumi.dns",
+        "pulumi.refused",
+        "pulumi.tls",
+        "pulumi.network",
+        "pulumi.rate_limited",
+        "pulumi.server_error",
+        "pulumi.unexpected",
+    }
+)

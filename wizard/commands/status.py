@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC
 from typing import TYPE_CHECKING, TextIO
 
 from wizard.commands import add_api_url_argument, add_json_argument, add_org_argument
@@ -32,7 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_api_url_argument(parser)
     add_json_argument(parser)
     parser.add_argument(
-        "--warn-days", type=int, default=30, metavar="N",
+        "--warn-days",
+        type=int,
+        default=30,
+        metavar="N",
         help="exit 1 when the certificate expires within N days (default 30)",
     )
     parser.epilog = (
@@ -52,16 +56,23 @@ def print_findings(findings: list[Finding], stream: TextIO | None = None) -> Non
 
 def usage_error(message: str, *, as_json: bool, code: str = "usage") -> int:
     if as_json:
-        print(json.dumps({"ok": False, "exit_code": EXIT_ACCESS,
-                          "findings": [{"code": code, "severity": "error", "message": message, "fix": ""}]},
-                          indent=2))
+        print(
+            json.dumps(
+                {
+                    "ok": False,
+                    "exit_code": EXIT_ACCESS,
+                    "findings": [{"code": code, "severity": "error", "message": message, "fix": ""}],
+                },
+                indent=2,
+            )
+        )
     else:
         sys.stderr.write(f"{PROG}: error: {message}\n")
     return EXIT_ACCESS
 
 
 def run(args: argparse.Namespace) -> int:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from wizard import pulumi_api as api
     from wizard.values import ValueError_, normalize_api_base, org_problem
@@ -88,14 +99,21 @@ def run(args: argparse.Namespace) -> int:
     result = api.run_sync(fetch())
     if not result.ok or result.saml is None:
         return _emit(args, api_base, token, None, result.findings, EXIT_ACCESS)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     findings = [*result.findings, *api.status_findings(result.saml, now=now, warn_days=args.warn_days)]
     attention = any(f.severity in (Severity.ERROR, Severity.WARNING) for f in findings)
     return _emit(args, api_base, token, result.saml, findings, EXIT_ATTENTION if attention else EXIT_HEALTHY, now)
 
 
-def _emit(args: argparse.Namespace, api_base: str, token: TokenSource | None, saml: SamlOrganization | None,
-          findings: list[Finding], exit_code: int, now: datetime | None = None) -> int:
+def _emit(
+    args: argparse.Namespace,
+    api_base: str,
+    token: TokenSource | None,
+    saml: SamlOrganization | None,
+    findings: list[Finding],
+    exit_code: int,
+    now: datetime | None = None,
+) -> int:
     from wizard import pulumi_api as api
 
     expiry = api.certificate_expiry(saml) if saml is not None else None
@@ -107,7 +125,9 @@ def _emit(args: argparse.Namespace, api_base: str, token: TokenSource | None, sa
             "token_source": token.source if token is not None else None,
             "ok": exit_code == EXIT_HEALTHY,
             "exit_code": exit_code,
-            "saml": None if saml is None else {
+            "saml": None
+            if saml is None
+            else {
                 "entity_id": saml.entity_id,
                 "sso_url": saml.sso_url,
                 "name_id_format": saml.name_id_format,
