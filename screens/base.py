@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, RadioSet, Static, TextArea
+from textual.widgets import Button, Footer, Header, Static
 
 import assets
 from screens.widgets import FindingsView, StepList, place_findings
@@ -27,7 +27,9 @@ from wizard.findings import Finding
 from wizard.state import STEP_ORDER, StepId, StepStatus, WizardState
 from wizard.steps import STEPS, Step
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only named in annotations: importing TextArea costs start-up its tree-sitter
+    from textual.widgets import Checkbox, Input, RadioSet, TextArea
+
     from screens.host import WizardHost
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -150,7 +152,8 @@ class StepScreen(Screen):
         unticked = False
         for box, fields in self.row.vouches.items():
             if form.get(box) and last is not None and any(form.get(f) != last.get(f) for f in fields):
-                self.query_one(f"#{self.FIELDS.get(box, box)}", Checkbox).value = False
+                tick: Checkbox = self.query_one(f"#{self.FIELDS.get(box, box)}")  # type: ignore[assignment]
+                tick.value = False
                 unticked = True
         return unticked
 

@@ -48,9 +48,8 @@ class StepList(Static):
                 parts.append((line, "$foreground 40%"))  # not reached yet
         parts.append("\n")
         used = {state.status(step) for step in STEP_ORDER}
-        for status in StepStatus:
-            if status in used:
-                parts.append(("\n" + f" {status.glyph} {status.words}", "$text-muted"))
+        # the marks in use, named (one plain part: a styled part per line costs start-up)
+        parts.append("".join(f"\n {s.glyph} {s.words}" for s in StepStatus if s in used))
         return Content.assemble(*parts)
 
     def show_state(self, state: WizardState) -> None:
