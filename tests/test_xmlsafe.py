@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.exports import GOOD_EXPORT
 from wizard.xmlsafe import DEFAULT_MAX_BYTES, parse_xml
@@ -150,3 +152,41 @@ def test_processing_instructions_dropped_comments_kept():
 def test_real_export_parses():
     parsed = parse_xml(GOOD_EXPORT.read_bytes(), what="metadata")
     assert parsed.ok and parsed.root.get("entityID") == "strategicgroupnw"
+
+
+def _deeper_by_walking(root, max_depth: int) -> bool:
+    """The plain definition: some node (element, comment, PI) lies below max_depth levels."""
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > max_depth:
+            return True
+        stack.extend((child, depth + 1) for child in element)
+    return False
+
+
+_KINDS = ("element", "comment", "pi", "text")
+
+
+@given(st.lists(st.tuples(st.integers(0, 12), st.sampled_from(_KINDS)), min_size=1, max_size=40), st.integers(1, 10))
+@settings(max_examples=300, deadline=None)
+def test_the_depth_cap_agrees_with_walking_the_tree(shape, max_depth):
+    from lxml import etree
+
+    from wizard.xmlsafe import _depth_exceeds
+
+    root = etree.Element("root")
+    chain = [root]  # chain[i] is an element at level i + 1
+    for level, kind in shape:
+        parent = chain[min(level, len(chain) - 1)]
+        if kind == "element":
+            child = etree.SubElement(parent, "e")
+            del chain[chain.index(parent) + 1 :]
+            chain.append(child)
+        elif kind == "comment":
+            parent.append(etree.Comment("c"))
+        elif kind == "pi":
+            parent.append(etree.ProcessingInstruction("p", "x"))
+        else:
+            parent.text = (parent.text or "") + "t"
+    assert _depth_exceeds(root, max_depth) == _deeper_by_walking(root, max_depth)
