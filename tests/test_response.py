@@ -27,7 +27,7 @@ from wizard.response import (
     ExpectedIdp,
     diagnose,
 )
-from wizard.values import ValueError_
+from wizard.values import InvalidValue
 
 IDP = ExpectedIdp(f.IDP_ENTITY_ID, (f.identity().cert_der,))
 
@@ -127,7 +127,7 @@ def test_response_signed_as_a_whole_verifies():
 
 
 def test_bad_org_name_raises_the_values_error(good):
-    with pytest.raises(ValueError_):
+    with pytest.raises(InvalidValue):
         run(good, org="acme corp")
 
 

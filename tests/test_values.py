@@ -5,7 +5,7 @@ import pytest
 from wizard.values import (
     DEFAULT_API_BASE,
     NAMEID_EMAIL,
-    ValueError_,
+    InvalidValue,
     api_base_problem,
     idp_sso_url,
     idp_url_value_from_location,
@@ -80,7 +80,7 @@ def test_self_hosted_with_port_and_unknown_console():
 def test_bad_org_names_are_refused_with_the_reason(org, fragment):
     problem = org_problem(org)
     assert problem is not None and fragment in problem
-    with pytest.raises(ValueError_):
+    with pytest.raises(InvalidValue):
         org_values(org)
 
 

@@ -201,7 +201,7 @@ def diagnose(
     ``idp`` carries the exported metadata's entityID and certificates when known; the
     signature is checked only against those certificates.  ``now`` (default: the
     current time) is the moment the times are checked against.  Raises
-    ``wizard.values.ValueError_`` only for an unusable org name or API base (the
+    ``wizard.values.InvalidValue`` only for an unusable org name or API base (the
     caller validates those first); everything about ``text`` comes back as findings.
     """
     expected = Expected(org_values(org, api_base), idp, aware_now(now))

@@ -30,7 +30,7 @@ _HOST_LABEL_RE = re.compile(r"^[a-z0-9_-]{1,63}$", re.IGNORECASE)
 MAX_URL_LENGTH = 2048  # characters: far beyond any API URL, far below what httpx refuses
 
 
-class ValueError_(ValueError):
+class InvalidValue(ValueError):
     """A value the admin entered is not usable; the message says why and how to fix it."""
 
 
@@ -137,10 +137,10 @@ def normalize_scim_base(url: str) -> str:
 
 
 def normalize_api_base(url: str) -> str:
-    """``https://API.example.com/`` -> ``https://api.example.com``; raises ValueError_ when unusable."""
+    """``https://API.example.com/`` -> ``https://api.example.com``; raises InvalidValue when unusable."""
     problem = api_base_problem(url)
     if problem:
-        raise ValueError_(problem)
+        raise InvalidValue(problem)
     parts = urlsplit(url)
     netloc = parts.hostname or ""
     if ":" in netloc:  # IPv6 literal
@@ -267,8 +267,8 @@ class OrgValues:
 
 
 def org_values(org: str, api_base: str = DEFAULT_API_BASE) -> OrgValues:
-    """Validated values for an org; raises ValueError_ with the admin-facing reason."""
+    """Validated values for an org; raises InvalidValue with the admin-facing reason."""
     problem = org_problem(org)
     if problem:
-        raise ValueError_(problem)
+        raise InvalidValue(problem)
     return OrgValues(org, normalize_api_base(api_base))

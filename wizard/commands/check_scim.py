@@ -18,7 +18,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from wizard.commands import add_api_url_argument, add_org_argument
-from wizard.values import ValueError_, org_values
+from wizard.values import InvalidValue, org_values
 
 if TYPE_CHECKING:  # httpx loads only when the check runs
     from wizard.scim import ScimProbeResult
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail("--timeout must be a number of seconds between 0 and 300")
     try:
         values = org_values(args.org, args.api_url)
-    except ValueError_ as exc:
+    except InvalidValue as exc:
         return _fail(str(exc))
 
     from dataclasses import replace

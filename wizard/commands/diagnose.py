@@ -77,11 +77,11 @@ def _expected_idp(path: str, now: datetime | None) -> tuple[ExpectedIdp | None, 
 
 def run(args: argparse.Namespace) -> int:
     from wizard.response import diagnose
-    from wizard.values import ValueError_, org_values
+    from wizard.values import InvalidValue, org_values
 
     try:
         org_values(args.org, args.api_url)
-    except ValueError_ as exc:
+    except InvalidValue as exc:
         return _usage(str(exc))
     now: datetime | None = None
     if args.at:

@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     from wizard.findings import error
     from wizard.metadata import check_metadata
     from wizard.rotation import JUMPCLOUD_STEPS, apply_rotation, plan_rotation
-    from wizard.values import ValueError_, normalize_api_base, org_problem
+    from wizard.values import InvalidValue, normalize_api_base, org_problem
 
     out = _Out(args.json)
 
@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         return usage(problem, "pulumi.bad_org")
     try:
         api_base = normalize_api_base(args.api_url)
-    except ValueError_ as exc:
+    except InvalidValue as exc:
         return usage(str(exc), "pulumi.bad_url")
     path = Path(args.metadata_file)
     try:

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     from datetime import datetime
 
     from wizard import pulumi_api as api
-    from wizard.values import ValueError_, normalize_api_base, org_problem
+    from wizard.values import InvalidValue, normalize_api_base, org_problem
 
     if args.warn_days < 0:
         return usage_error("--warn-days must be 0 or more.", as_json=args.json)
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         return usage_error(problem, as_json=args.json)
     try:
         api_base = normalize_api_base(args.api_url)
-    except ValueError_ as exc:
+    except InvalidValue as exc:
         return usage_error(str(exc), as_json=args.json)
 
     token = api.find_token(api_base)

@@ -7,7 +7,7 @@ import json
 import sys
 
 from wizard.commands import ORG_HELP, add_api_url_argument, add_json_argument
-from wizard.values import ValueError_, org_values
+from wizard.values import InvalidValue, org_values
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         values = org_values(args.org, args.api_url)
-    except ValueError_ as exc:
+    except InvalidValue as exc:
         sys.stderr.write(f"jumpcloud-pulumi-sso values: error: {exc}\n")
         return 2
     rows = values.all_rows()
