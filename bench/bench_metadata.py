@@ -98,6 +98,11 @@ def processes(env: dict[str, str], runs: int = 15) -> list[tuple[str, float, flo
     if script.exists():
         cases.append(("jumpcloud-pulumi-sso check-metadata GOOD", [str(script), "check-metadata", str(GOOD)]))
     cases += [
+        # what check-metadata cannot do without: the parser and the certificate reader
+        (
+            '  for reference: python -c "import lxml.etree, cryptography.x509"',
+            [py, "-c", "import lxml.etree, cryptography.x509"],
+        ),
         ('  for reference: python -c "import cryptography.x509"', [py, "-c", "import cryptography.x509"]),
         ('  for reference: python -c "import wizard.cli"', [py, "-c", "import wizard.cli"]),
     ]

@@ -129,7 +129,10 @@ class PulumiScreen(StepScreen):
         self.result = result
         place_findings(self, result.findings, fields=self.FIELDS)
         self.form_changed(checked=True)  # the app decides what the answer means for the step
-        self.call_after_refresh(self.query_one("#token-source").scroll_visible, animate=False, top=True)
+        # Scrolled once the answer's new height is laid out (a refresh later), or the scroll
+        # would stop short of it.
+        source = self.query_one("#token-source")
+        self.call_after_refresh(self.call_after_refresh, source.scroll_visible, animate=False, top=True)
 
     # -- the form ---------------------------------------------------------
 

@@ -15,7 +15,7 @@ from screens.pulumi import PulumiScreen
 from screens.signin import SigninScreen
 from tests.exports import GOOD_EXPORT
 from tests.pulumi_fake import FakePulumi, make_cert, metadata_xml
-from tests.wizard_helpers import complete_before, error_text, make_app, next_step, settle, tick
+from tests.wizard_helpers import complete_before, error_text, make_app, next_step, settle, tick, until
 from wizard.pulumi_step import (
     CHECKLIST_KEYS,
     CONFIRMED_BY_HAND,
@@ -300,9 +300,9 @@ async def test_token_from_the_pulumi_cli_login_and_busy_state(fake, tmp_path):
         screen = await open_step(pilot)
         assert "from ~/.pulumi/credentials.json" in str(screen.query_one("#token-source").render())
         await press_verify(pilot, screen)
-        await pilot.pause(0.1)
         button = screen.query_one("#verify")
-        assert button.disabled and str(button.label) == "Verifying…"
+        await until(pilot, lambda: button.disabled, what="Verify to be busy")
+        assert str(button.label) == "Verifying…"
         # keys still work while Pulumi is asked
         await tick(pilot, "#applied")
         await settle(pilot)
@@ -321,9 +321,7 @@ async def test_leaving_the_step_while_pulumi_is_asked(fake, tmp_path, monkeypatc
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_step(pilot)
         await press_verify(pilot, screen)
-        await pilot.pause(0.1)
-        assert screen.query_one("#verify").disabled
+        await until(pilot, lambda: screen.query_one("#verify").disabled, what="Verify to be busy")
         await pilot.press("ctrl+b")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, MetadataScreen)
+        await until(pilot, lambda: isinstance(app.screen, MetadataScreen), what="the export step")
     assert app.state.status(StepId.PULUMI) is StepStatus.NOT_STARTED

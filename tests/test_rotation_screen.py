@@ -16,7 +16,7 @@ from screens.pulumi import PulumiScreen
 from screens.rotation import RotationScreen
 from tests.exports import GOOD_EXPORT
 from tests.pulumi_fake import FakePulumi, fingerprint, make_cert, metadata_xml
-from tests.wizard_helpers import complete_before, make_app, settle, tick, type_into
+from tests.wizard_helpers import complete_before, make_app, settle, tick, type_into, until
 from wizard.state import StateStore, StepId, WizardState
 
 ORG = "acmecorp"
@@ -265,9 +265,9 @@ async def test_failures_are_findings_and_keys_never_wait(tmp_path, monkeypatch):
             screen = await open_rotation(pilot)
             screen.query_one("#paste").text = NEW_XML
             await press(pilot, screen, "#compare")
-            await pilot.pause(0.2)
             button = screen.query_one("#compare")
-            assert button.disabled and str(button.label) == "Comparing…"
+            await until(pilot, lambda: button.disabled, what="Compare to be busy")
+            assert str(button.label) == "Comparing…"
             await tick(pilot, "#confirm")  # keys work while Pulumi is asked
             await pilot.press("escape")
             await pilot.pause()

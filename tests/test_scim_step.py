@@ -8,7 +8,7 @@ from textual import events
 from screens.scim import ScimScreen
 from screens.summary import SummaryScreen
 from tests.scim_support import RealScimServer
-from tests.wizard_helpers import complete_before, error_text, make_app, next_step, settle, tick, type_into
+from tests.wizard_helpers import complete_before, error_text, make_app, next_step, settle, tick, type_into, until
 from wizard.state import StateStore, StepId, StepStatus, WizardState
 
 ORG = "acmecorp"
@@ -167,7 +167,7 @@ async def test_leaving_the_step_while_the_check_waits_does_not_crash(tmp_path):
             screen = await open_scim_step(pilot)
             await paste_token(pilot, TOKEN)
             await pilot.click("#check-scim")
-            await pilot.pause(0.2)
+            await until(pilot, lambda: screen.query_one("#check-scim").disabled, what="Check to be busy")
             assert str(screen.query_one("#check-scim").label) == "Checking…"
             await pilot.press("ctrl+b")  # the admin goes back while the server has not answered
             await pilot.pause(2.5)

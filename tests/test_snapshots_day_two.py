@@ -94,6 +94,15 @@ def test_pulumi_step_verified(snap_compare, tmp_path, fake_behind_proxy):
         await pilot.press("enter")
         await wait_idle(pilot, screen, lambda: screen.result is not None)
         assert screen.result.verified, screen.result.findings
+        # the answer is brought into view: the token line at the top of the body, or as near
+        # as the body scrolls
+        body, source = screen.query_one("#body"), screen.query_one("#token-source")
+        await until(
+            pilot,
+            lambda: source.region.y == body.region.y or body.scroll_y == body.max_scroll_y > 0,
+            what="the answer to be scrolled into view",
+        )
+        await pilot.pause(0.1)
 
     assert snap_compare(app_at_pulumi(tmp_path), terminal_size=(100, 30), run_before=run_before)
 

@@ -330,8 +330,7 @@ async def test_command_palette_offers_steps_copies_and_troubleshooting(tmp_path)
         await pilot.press(*"troubleshooting")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, TroubleshootScreen)
+        await until(pilot, lambda: isinstance(app.screen, TroubleshootScreen), what="troubleshooting")
 
 
 @pytest.mark.parametrize("failing", [True])
