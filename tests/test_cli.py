@@ -137,3 +137,13 @@ def test_the_domain_package_never_imports_textual_or_screens():
                 if top in {"textual", "screens"} and not (path.name == "cli.py" and name == "screens.app"):
                     offenders.append(f"{path.name}: {name}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("command", ["status", "rotate", "values", "check-metadata"])
+def test_a_token_given_as_an_unknown_argument_is_never_echoed(command):
+    token = "pul-0123456789abcdef0123456789abcdef01234567"
+    done = run_cli(command, "--org", "acmecorp", "--token", token, "--token=" + token, token)
+    assert done.returncode == 2
+    assert token not in done.stderr and token not in done.stdout
+    if command in ("status", "rotate"):
+        assert "unrecognized arguments: --token (values not shown)" in done.stderr

@@ -55,6 +55,12 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments:"):
+            # Name the options, never the values: a value may be a token typed where it
+            # does not belong (`status --token pul-…`), and stderr ends up in CI logs.
+            words = message.split(":", 1)[1].split()
+            options = sorted({w.split("=", 1)[0] for w in words if w.startswith("-")})
+            message = "unrecognized arguments" + (f": {' '.join(options)}" if options else "") + " (values not shown)"
         sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
         raise SystemExit(2)
 
