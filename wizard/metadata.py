@@ -18,13 +18,13 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from wizard import xmlsafe
-from wizard.clock import aware_now
+from wizard.clock import aware_now, parse_utc
 from wizard.codes import finding
 from wizard.findings import Finding, Severity, in_reading_order
 from wizard.saml_ns import DS_NS, MD_NS, SAML_NS, SAMLP_NS
@@ -214,10 +214,9 @@ def _parse_datetime(text: str) -> datetime | None:
     fraction = (fraction or "")[:7]  # Python takes at most microseconds
     zone = "+00:00" if zone in (None, "Z") else zone
     try:
-        parsed = datetime.fromisoformat(base + fraction + zone)
-    except ValueError:
+        return parse_utc(base + fraction + zone)
+    except ValueError:  # not a time, or one outside the years 1 to 9999 in UTC
         return None
-    return parsed.astimezone(UTC)
 
 
 def _bool(text: str | None) -> bool | None:
