@@ -146,3 +146,55 @@ def test_damaged_step_records_are_set_aside(tmp_path, steps):
 def test_state_holds_no_token_fields():
     names = set(WizardState().__dataclass_fields__)
     assert not any("token" in name or "secret" in name or "password" in name for name in names)
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        ('{"schema_version": 2, "org": ' + "9" * 5000 + "}", "not valid JSON"),
+        ('{"schema_version": 2, "groups": ' + "[" * 100_000 + "]" * 100_000 + "}", "not valid JSON"),
+        ('{"schema_version": 2, "org": "a\\udc80"}', ""),
+        (b"\xff\xfe{not utf-8", "not UTF-8"),
+    ],
+    ids=["5000-digit-number", "deep-nesting", "lone-surrogate", "not-utf8"],
+)
+def test_valid_looking_but_damaged_state_is_set_aside_not_a_crash(tmp_path, content, why):
+    store = StateStore(tmp_path)
+    if isinstance(content, bytes):
+        store.path.write_bytes(content)
+    else:
+        store.path.write_text(content, encoding="utf-8")
+    result = store.load()
+    if why:
+        assert why in result.warning and store.backup_path.exists()
+    store.save(result.state)  # whatever was read can be saved again
+    assert StateStore(tmp_path).load().state == result.state
+
+
+def test_a_state_that_is_not_a_regular_file_is_set_aside_without_reading_it(tmp_path):
+    store = StateStore(tmp_path)
+    store.path.symlink_to("/dev/zero")  # endless: read without a cap it would fill memory
+    result = store.load()
+    assert "not a regular file" in result.warning and result.state == WizardState()
+    os.mkfifo(store.path)  # nothing writes to it: opening it for reading must not block
+    result = store.load()
+    assert "not a regular file" in result.warning
+
+
+def test_a_state_file_over_the_cap_is_set_aside(tmp_path, monkeypatch):
+    import wizard.state
+
+    monkeypatch.setattr(wizard.state, "MAX_STATE_BYTES", 1000)
+    store = StateStore(tmp_path)
+    store.path.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "org": "x" * 2000}))
+    assert "larger than" in store.load().warning
+
+
+def test_temp_files_of_interrupted_writes_are_removed_once_stale(tmp_path):
+    store = StateStore(tmp_path)
+    stale, fresh = tmp_path / ".state.json-old.tmp", tmp_path / ".state.json-new.tmp"
+    stale.write_text("x" * 100)
+    fresh.write_text("y")
+    os.utime(stale, (0, 0))
+    store.load()
+    assert not stale.exists() and fresh.exists()  # a write in progress is left alone

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import stat
+import time
 from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
 from pathlib import Path
@@ -20,6 +22,8 @@ from wizard.values import DEFAULT_API_BASE
 SCHEMA_VERSION = 2
 STATE_DIR_ENV = "JUMPCLOUD_PULUMI_SSO_STATE_DIR"
 STATE_FILE = "state.json"
+MAX_STATE_BYTES = 16 * 1024 * 1024  # the metadata XML (1 MiB at most) and its draft, many times over
+STALE_TEMP_SECONDS = 60.0
 
 
 class StepId(str, Enum):
@@ -283,17 +287,54 @@ class StateStore:
     def backup_path(self) -> Path:
         return self.directory / (STATE_FILE + ".bak")
 
-    def load(self) -> LoadResult:
-        path = self.path
+    def _read(self) -> str | None:
+        """The saved file's text; None when there is none.  Raises StateError when what
+        is there is not a readable state: not a regular file (a FIFO would block, a
+        link to /dev/zero would never end), too large, or not UTF-8."""
         try:
-            text = path.read_text(encoding="utf-8")
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
         except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StateError(f"could not be read ({exc.__class__.__name__})") from None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise StateError("is not a regular file")
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read(MAX_STATE_BYTES + 1)
+        except OSError as exc:
+            raise StateError(f"could not be read ({exc.__class__.__name__})") from None
+        finally:
+            os.close(fd)
+        if len(data) > MAX_STATE_BYTES:
+            raise StateError(f"is larger than {MAX_STATE_BYTES // (1024 * 1024)} MiB")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise StateError("is not UTF-8 text") from None
+
+    def _remove_stale_temp_files(self) -> None:
+        """Temp files of writes that were interrupted (a crash, a full disk), left alone
+        while they may still be another wizard's write in progress."""
+        now = time.time()
+        for temp in self.directory.glob(f".{STATE_FILE}-*.tmp"):
+            try:
+                if now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+                    temp.unlink()
+            except OSError:
+                pass
+
+    def load(self) -> LoadResult:
+        self._remove_stale_temp_files()
+        try:
+            text = self._read()
+        except StateError as exc:
+            return self._set_aside(str(exc))
+        if text is None:
             return LoadResult(WizardState())
-        except (OSError, UnicodeDecodeError) as exc:
-            return self._set_aside(f"could not be read ({exc.__class__.__name__})")
         try:
             data = json.loads(text)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, a 5,000-digit number, 100,000 nested lists
             return self._set_aside("is not valid JSON")
         if not isinstance(data, dict):
             return self._set_aside("is not a saved wizard state")
@@ -310,6 +351,8 @@ class StateStore:
             state = WizardState.from_dict(data)
         except (TypeError, StateError) as exc:
             return self._set_aside(f"is damaged ({exc})")
+        except (ValueError, RecursionError):
+            return self._set_aside("is damaged")
         return LoadResult(state, existed=True)
 
     def _set_aside(self, why: str) -> LoadResult:
