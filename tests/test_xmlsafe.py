@@ -190,3 +190,37 @@ def test_the_depth_cap_agrees_with_walking_the_tree(shape, max_depth):
         else:
             parent.text = (parent.text or "") + "t"
     assert _depth_exceeds(root, max_depth) == _deeper_by_walking(root, max_depth)
+
+
+_GOOD = GOOD_EXPORT.read_bytes()
+_DECL_END = _GOOD.index(b"?>") + 2
+_ROOT_END = _GOOD.index(b">", _DECL_END) + 1  # end of the EntityDescriptor start tag
+
+
+@given(
+    st.sampled_from([b"<!DOCTYPE x>", b"<!doctype r [<!ENTITY a 'b'>]>", b"<!ENTITY x 'y'>", b"<!ELEMENT a ANY>"]),
+    st.sampled_from(["in-a-comment-inside", "in-cdata-inside", "in-a-comment-before-the-root"]),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_declaration_written_where_it_declares_nothing_is_not_refused(declaration, where):
+    if where == "in-a-comment-inside":
+        data = _GOOD[:_ROOT_END] + b"<!-- " + declaration + b" -->" + _GOOD[_ROOT_END:]
+    elif where == "in-cdata-inside":
+        data = (
+            _GOOD[:_ROOT_END] + b"<md:Extensions><![CDATA[" + declaration + b"]]></md:Extensions>" + _GOOD[_ROOT_END:]
+        )
+    else:
+        data = _GOOD[:_DECL_END] + b"<!-- " + declaration + b" -->" + _GOOD[_DECL_END:]
+    parsed = parse_xml(data, what="metadata")
+    assert "xml.forbidden" not in [f.code for f in parsed.findings]
+
+
+@given(st.lists(st.sampled_from([b"<!-- note -->", b"<?pi x?>", b"\n", b"  "]), max_size=4), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_a_document_type_in_the_prolog_is_refused_whatever_comes_before_it(before, utf16):
+    data = (
+        _GOOD[:_DECL_END] + b"".join(before) + b"<!DOCTYPE md:EntityDescriptor [<!ENTITY a 'b'>]>" + _GOOD[_DECL_END:]
+    )
+    if utf16:
+        data = data.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    assert [f.code for f in parse_xml(data, what="metadata").findings] == ["xml.forbidden"]

@@ -24,7 +24,6 @@ DEFAULT_MAX_BYTES = 1024 * 1024
 DEFAULT_MAX_DEPTH = 100
 
 _DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_FORBIDDEN_MARKERS = (b"<!doctype", b"<!entity", b"<!element", b"<!attlist")
 # libxml2's own guards against entity bombs (they fire only if the pre-scan were bypassed).
 _ENTITY_ABUSE = ("amplification", "entity reference loop", "entitydecl")
 _SMART_QUOTES = ("\u201c", "\u201d", "\u2018", "\u2019", "\u00e2\u20ac")
@@ -110,15 +109,36 @@ def describe_non_xml(data: bytes) -> str | None:
     return None
 
 
+def _prolog_declares(text: bytes) -> bool:
+    """True when the prolog (what comes before the root element, the only place a
+    document type may be declared) holds a ``<!`` declaration other than a comment.
+    Comments and processing instructions there are skipped; what follows the root's
+    start (a comment mentioning ``<!DOCTYPE``, CDATA, text) cannot declare anything."""
+    pos = 0
+    if text.startswith(b"\xef\xbb\xbf"):
+        pos = 3
+    while True:
+        while pos < len(text) and text[pos] in b" \t\r\n":
+            pos += 1
+        if text.startswith(b"<?", pos):
+            end = text.find(b"?>", pos + 2)
+        elif text.startswith(b"<!--", pos):
+            end = text.find(b"-->", pos + 4)
+        else:
+            return text.startswith(b"<!", pos)
+        if end < 0:
+            return False  # unterminated: the parser refuses it as malformed
+        pos = end + 2 if text[end : end + 2] == b"?>" else end + 3
+
+
 def _has_forbidden(data: bytes) -> bool:
-    low = data.lower()
-    if any(marker in low for marker in _FORBIDDEN_MARKERS):
+    if _prolog_declares(data):
         return True
     if b"\x00" in data[:4]:
         # UTF-16 or UTF-32, with or without a byte-order mark: look at the text itself.
         for enc in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
-            text = data.decode(enc, errors="ignore").lower()
-            if any(m.decode() in text for m in _FORBIDDEN_MARKERS):
+            text = data.decode(enc, errors="ignore").lstrip("\ufeff").encode("utf-8")
+            if _prolog_declares(text):
                 return True
     return False
 
