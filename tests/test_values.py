@@ -168,3 +168,36 @@ def test_idp_url_round_trip():
     assert idp_sso_url("bitdefender") == "https://sso.jumpcloud.com/saml2/bitdefender"
     assert idp_url_value_from_location("https://sso.jumpcloud.com/saml2/bitdefender") == "bitdefender"
     assert idp_url_value_from_location("https://example.okta.com/app/sso/saml") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("https://%65vil.com", "valid host"),
+        ("https://evil.com%00.pulumi.com", "valid host"),
+        ("https://:@api.pulumi.com", "user name or password"),
+        ("https://user@api.pulumi.com", "user name or password"),
+        ("https://api.pulumi.com:0", "port 0"),
+        ("https://\u0430pi.pulumi.com", "mixes letters of different alphabets"),  # Cyrillic a
+        ("https://app.pulumi.com", "web console, not its API: use https://api.pulumi.com"),
+        ("https://App.Pulumi.com/", "web console"),
+        ("https://" + "a" * 100_000 + ".com", "characters long"),
+    ],
+)
+def test_every_api_url_form_people_slip_into_is_refused_with_a_fix(url, said):
+    problem = api_base_problem(url)
+    assert problem and said in problem
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.pulumi.com",
+        "https://pulumi.example.com",
+        "http://127.0.0.1:8080",
+        "https://[::1]:8443",
+        "https://xn--pulumi-example-7fb.com",
+    ],
+)
+def test_good_api_urls_pass(url):
+    assert api_base_problem(url) is None

@@ -67,6 +67,18 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def _mixes_scripts(host: str) -> bool:
+    """Whether a label of ``host`` has letters of more than one script (``аpi`` with a
+    Cyrillic ``а``); an international name in one script (``bücher``) does not."""
+    import unicodedata
+
+    for label in host.split("."):
+        scripts = {unicodedata.name(c, "?").split(" ")[0] for c in label if c.isalpha()}
+        if len(scripts) > 1:
+            return True
+    return False
+
+
 def _valid_host(host: str) -> bool:
     """Whether ``host`` can be an IP address or a DNS name (at most 253 characters,
     labels of 1 to 63 letters, digits, '-' or '_'; international names in IDNA form)."""
@@ -98,11 +110,20 @@ def url_problem(url: str, *, what: str, allow_path: bool) -> str | None:
         port = parts.port  # raises on a bad port
     except ValueError:
         return f"The {what} is not a valid URL: check the host and port."
-    del port
+    if port == 0:
+        return f"The {what} names port 0, which no server listens on: remove ':0'."
     if parts.scheme not in {"https", "http"} or not parts.hostname:
         return f"The {what} must start with https:// and name a host, e.g. {DEFAULT_API_BASE}."
+    if _mixes_scripts(parts.hostname):
+        # a look-alike: a Cyrillic 'а' in 'аpi.pulumi.com' reads as the real host
+        return (
+            f"The host of the {what} mixes letters of different alphabets (Latin and Cyrillic, say), "
+            "which can imitate another host's name: type it by hand."
+        )
     if not _valid_host(parts.hostname):
         return f"The {what} does not name a valid host: check the host name."
+    if "@" in parts.netloc:  # even an empty user name and password ('https://:@host')
+        return f"The {what} must not contain a user name or password."
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         return f"The {what} must use https:// (plain http is accepted only for 127.0.0.1 or localhost)."
     if parts.username or parts.password:
@@ -116,7 +137,10 @@ def url_problem(url: str, *, what: str, allow_path: bool) -> str | None:
 
 def api_base_problem(url: str) -> str | None:
     """Why ``url`` cannot be a Pulumi API base URL (scheme and host only), or None."""
-    return url_problem(url, what="API base URL", allow_path=False)
+    problem = url_problem(url, what="API base URL", allow_path=False)
+    if problem is None and (urlsplit(url).hostname or "").lower() == urlsplit(SAAS_CONSOLE).hostname:
+        return f"{SAAS_CONSOLE} is Pulumi's web console, not its API: use {DEFAULT_API_BASE}."
+    return problem
 
 
 def scim_base_problem(url: str) -> str | None:
