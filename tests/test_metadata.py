@@ -1001,3 +1001,17 @@ def test_a_flood_of_certificates_and_locations_gives_a_bounded_list():
     assert found.count("metadata.cert.unreadable") == 2  # one per distinct reason
     assert found.count("metadata.sso.not_https") == 9  # the first ten locations: the real one and nine http
     assert len(found) < 20
+
+
+def test_a_certificate_whose_subject_is_damaged_is_read_not_a_crash():
+    # Found by the mutation property test: one byte changed inside the subject's DER
+    # (the second "CN=JumpCloudSAMLUser"); cryptography reads names lazily and raised.
+    data = EXPIRED_EXPORT.read_bytes()
+    needle = b"BgNVBAMTEUp1bXBDbG91ZFNBTUxVc2Vy"
+    first = data.index(needle)
+    second = data.index(needle, first + 1)
+    damaged = data[:second] + b"BgNVBA/TEUp1bXBDbG91ZFNBTUxVc2Vy" + data[second + len(needle) :]
+    report = check_metadata(damaged)
+    assert report.findings and report.metadata is not None
+    cert = report.metadata.signing_certificate
+    assert cert is not None and cert.subject == "(unreadable name)"

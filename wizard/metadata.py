@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -230,10 +231,12 @@ def _bool(text: str | None) -> bool | None:
     return None
 
 
-def _name(name: x509.Name) -> str:
+def _name(read: Callable[[], x509.Name]) -> str:
+    """A certificate's subject or issuer in words.  ``read`` is the attribute's getter:
+    cryptography parses a name when it is first read, so a damaged one raises there."""
     try:
-        return str(name.rfc4514_string())
-    except Exception:
+        return str(read().rfc4514_string())
+    except Exception:  # odd or damaged encodings in an untrusted certificate
         return "(unreadable name)"
 
 
@@ -276,8 +279,8 @@ def _load_certificate(b64: str, use: str | None) -> Certificate | str:
     elif isinstance(key, ed448.Ed448PublicKey):
         key_type = "Ed448"
     return Certificate(
-        subject=_name(cert.subject),
-        issuer=_name(cert.issuer),
+        subject=_name(lambda: cert.subject),
+        issuer=_name(lambda: cert.issuer),
         not_before=not_before,
         not_after=not_after,
         key_type=key_type,
