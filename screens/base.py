@@ -188,6 +188,12 @@ class StepScreen(Screen):
             gate.update("")
             gate.set_class(False, "-error")
 
+    def show_answer(self, findings: list[Finding]) -> None:
+        """A check this step ran has answered: its findings beside their fields, and the
+        app told (it decides what the answer means for the step)."""
+        place_findings(self, findings, fields=self.FIELDS)
+        self.form_changed(checked=True)
+
     def show_refusal(self, findings: list[Finding]) -> None:
         """Next was refused: show why, focus the first field to fix, and from now on
         let the reasons follow every change."""

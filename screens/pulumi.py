@@ -9,7 +9,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from screens.base import StepScreen
 from screens.check import CheckRunner
-from screens.widgets import CopyValue, FieldError, FindingsView, place_findings
+from screens.widgets import CopyValue, FieldError, FindingsView
 from wizard.pulumi_step import SWITCH_CHECKLIST, choose_token, token_source_label, unexpected_failure
 from wizard.state import StepId
 
@@ -127,8 +127,7 @@ class PulumiScreen(StepScreen):
 
     def _show_result(self, result) -> None:
         self.result = result
-        place_findings(self, result.findings, fields=self.FIELDS)
-        self.form_changed(checked=True)  # the app decides what the answer means for the step
+        self.show_answer(result.findings)
         # Scrolled once the answer's new height is laid out (a refresh later), or the scroll
         # would stop short of it.
         source = self.query_one("#token-source")

@@ -6,7 +6,7 @@ from textual.widgets import Button, Checkbox, Collapsible, Input, Label
 
 from screens.base import StepScreen
 from screens.check import CheckRunner
-from screens.widgets import CopyValue, FieldError, FindingsView, place_findings
+from screens.widgets import CopyValue, FieldError, FindingsView
 from wizard.state import StepId
 from wizard.steps import effective_scim_base_url
 
@@ -112,8 +112,7 @@ class ScimScreen(StepScreen):
 
     def _show_probe(self, result) -> None:
         self.probe = result
-        place_findings(self, result.findings, fields=self.FIELDS)
-        self.form_changed(checked=True)  # the app decides what the answer means for the step
+        self.show_answer(result.findings)
 
     def form(self) -> dict:
         return {
