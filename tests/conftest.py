@@ -7,6 +7,8 @@ environment: no test reads the developer's home, credentials or clipboard.
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from tests.exports import GOOD_EXPORT
@@ -55,6 +57,16 @@ def _finding_codes_are_declared():
     yield
     made = _undeclared[start:]
     assert not made, f"findings whose code or severity is not the one wizard.codes declares: {made}"
+
+
+@pytest.fixture
+def refused_port():
+    """A port on 127.0.0.1 where every connection is refused for the whole test: bound and
+    never listening.  (A port bound and closed again is free for any server to take, and
+    with the suite running in parallel another test's server sometimes did.)"""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
 
 
 @pytest.fixture

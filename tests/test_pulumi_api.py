@@ -248,11 +248,8 @@ def test_a_stall_past_the_timeout_is_a_timeout_finding_quickly(fake):
     assert len(fake.requests) == 1  # a timeout is not retried
 
 
-def test_connection_refused():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()  # nothing listens there now
+def test_connection_refused(refused_port):
+    port = refused_port
     result = call(f"http://127.0.0.1:{port}", "get_saml", ORG)
     assert codes(result) == ["pulumi.refused"], result.findings
     assert f"127.0.0.1:{port}" in result.findings[0].message

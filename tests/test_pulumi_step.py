@@ -4,7 +4,6 @@ screen driven by Pilot against the fake Pulumi API on 127.0.0.1."""
 from __future__ import annotations
 
 import json
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -264,10 +263,8 @@ async def test_rejected_token_is_explained_and_manual_confirmation_allowed(fake,
     assert_token_nowhere(WRONG, tmp_path, capfd, app)
 
 
-async def test_server_down_lets_the_admin_confirm_and_the_record_says_not_verified(tmp_path, capfd):
-    with socket.socket() as sock:  # nothing listens on this port once it is closed
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+async def test_server_down_lets_the_admin_confirm_and_the_record_says_not_verified(tmp_path, capfd, refused_port):
+    port = refused_port
     app = app_for(tmp_path, f"http://127.0.0.1:{port}")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_step(pilot)

@@ -5,7 +5,6 @@ confirmation, the PATCH and the fresh read proving the new certificate live."""
 from __future__ import annotations
 
 import json
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -226,11 +225,9 @@ async def test_pulumi_refusal_is_shown_as_is_and_other_app_blocked(fake, tmp_pat
     assert TOKEN not in out + err
 
 
-async def test_failures_are_findings_and_keys_never_wait(tmp_path, monkeypatch):
+async def test_failures_are_findings_and_keys_never_wait(tmp_path, monkeypatch, refused_port):
     monkeypatch.setenv("PULUMI_ACCESS_TOKEN", TOKEN)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = refused_port
     app = app_for(tmp_path, f"http://127.0.0.1:{port}")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_rotation(pilot)

@@ -360,11 +360,8 @@ def test_a_server_dripping_its_answer_is_cut_off_at_the_timeout():
     assert elapsed < 2
 
 
-def test_refused_connection():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    # the port is closed now: nothing listens on it
+def test_refused_connection(refused_port):
+    port = refused_port
     result = probe_scim_sync(f"http://127.0.0.1:{port}/scim/v2/acme", "tok", timeout=2)
     finding = primary(result)
     assert finding.code == "scim.refused"

@@ -126,13 +126,9 @@ async def test_scim_skipped_with_a_reason(scim_server, tmp_path):
     assert app.state.record(StepId.SCIM).note == "skipped: no Enterprise edition"
 
 
-async def test_unreachable_endpoint_can_be_confirmed_by_hand(tmp_path):
+async def test_unreachable_endpoint_can_be_confirmed_by_hand(tmp_path, refused_port):
     # nothing listens on this port: the check cannot reach it, so the admin's word is accepted
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = refused_port
     state_dir = tmp_path / "state"
     StateStore(state_dir).save(state_at_scim(f"http://127.0.0.1:{port}"))
     app = make_app(state_dir)

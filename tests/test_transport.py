@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import socket
 import string
 import time
 from collections.abc import Callable
@@ -117,12 +116,6 @@ def raising(make: Callable[[httpx.Request], Exception]) -> httpx.MockTransport:
 def server():
     with FaultServer() as faults:
         yield faults
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --------------------------------------------------------------------------- success and headers
@@ -340,8 +333,8 @@ def test_a_redirect_is_not_followed_and_names_its_target_without_its_query(serve
 # --------------------------------------------------------------------------- transport failures
 
 
-def test_a_refused_connection_names_host_and_port():
-    port = closed_port()
+def test_a_refused_connection_names_host_and_port(refused_port):
+    port = refused_port
     reply, _ = ask(f"http://127.0.0.1:{port}")
     assert reply.finding.code == "demo.refused" and reply.finding.field == "demo_url"
     assert f"127.0.0.1:{port}" in reply.finding.message and "connection refused" in reply.finding.message
@@ -397,12 +390,12 @@ def test_a_broken_ca_bundle_in_the_environment_is_a_finding(monkeypatch, tmp_pat
     assert reply.finding.code == "demo.network" and "SSL_CERT_FILE" in reply.finding.fix
 
 
-def test_the_proxy_from_the_environment_is_used(server, monkeypatch):
+def test_the_proxy_from_the_environment_is_used(server, monkeypatch, refused_port):
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
     monkeypatch.setenv("HTTP_PROXY", server.url)
     server.script("/via-proxy", [Reply(200, {"proxied": True})])
-    reply, _ = ask(f"http://localhost:{closed_port()}/via-proxy")  # only the proxy answers
+    reply, _ = ask(f"http://localhost:{refused_port}/via-proxy")  # only the proxy answers
     assert reply.data == {"proxied": True}
     assert server.seen[0].path == "/via-proxy/x"
 
