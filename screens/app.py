@@ -177,7 +177,7 @@ class WizardApp(App):
         if not outcome.passed:
             if screen is not None:
                 screen.show_state()
-                screen.show_refusal(outcome.verdict.shown)
+                screen.show_refusal(outcome.verdict.shown, outcome.verdict.findings)
             return
         if outcome.reopened:
             self.notify(
@@ -194,7 +194,8 @@ class WizardApp(App):
             if screen is not None:
                 screen.show_state()
         if message.live and screen is not None:
-            screen.show_findings(flow.preview(state, step, message.form).shown)
+            verdict = flow.preview(state, step, message.form)
+            screen.show_findings(verdict.shown, verdict.findings)
 
     def go_next(self, step: StepId) -> None:
         index = STEP_ORDER.index(step)

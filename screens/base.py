@@ -171,12 +171,13 @@ class StepScreen(Screen):
 
     # -- what the app tells the screen --------------------------------------
 
-    def show_findings(self, findings: list[Finding]) -> None:
+    def show_findings(self, findings: list[Finding], blocking: list[Finding] | None = None) -> None:
         """Each finding beside its field when the step has a slot for it, else in the
-        list; the line beside Next says whether anything is still to fix."""
+        list; the line beside Next counts what still stops the step: ``blocking`` when
+        given (a check's answer shown with the verdict may not decide it), else all."""
         place_findings(self, findings, fields=self.FIELDS)
         gate = self.query_one("#gate-message", Static)
-        errors = [f for f in findings if f.is_error]
+        errors = [f for f in (findings if blocking is None else blocking) if f.is_error]
         if errors:
             if len(errors) == 1 and len(errors[0].message) <= GATE_QUOTE_MAX:
                 gate.update(f"Not yet: {errors[0].message}")
@@ -194,12 +195,12 @@ class StepScreen(Screen):
         place_findings(self, findings, fields=self.FIELDS)
         self.form_changed(checked=True)
 
-    def show_refusal(self, findings: list[Finding]) -> None:
-        """Next was refused: show why, focus the first field to fix, and from now on
-        let the reasons follow every change."""
+    def show_refusal(self, findings: list[Finding], blocking: list[Finding]) -> None:
+        """Next was refused for ``blocking``: show everything, focus the first field to
+        fix, and from now on let the reasons follow every change."""
         self.refused = True
-        self.show_findings(findings)
-        first = next((f for f in findings if f.is_error and f.field), None)
+        self.show_findings(findings, blocking)
+        first = next((f for f in blocking if f.is_error and f.field), None)
         if first is not None:
             self._focus_field(self.FIELDS.get(first.field or "", first.field or ""))
         self._reveal_first_reason()

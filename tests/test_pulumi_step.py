@@ -278,7 +278,13 @@ async def test_server_down_lets_the_admin_confirm_and_the_record_says_not_verifi
         # about the API URL (set on step 1): shown at the check that failed, not in a loose list
         assert screen.result.findings[0].field == "api_base"
         assert "connection refused" in error_text(pilot, "verify")
+        # Next refused: the gate counts what stops the step (checklist, Apply changes), not
+        # the unreachable API, which the admin's confirmation may stand in for
+        await next_step(pilot)
+        assert "connection refused" in error_text(pilot, "verify")
+        assert str(screen.query_one("#gate-message").render()) == "Not yet: 2 things to fix (shown above)."
         await confirm_by_hand(pilot)
+        assert str(screen.query_one("#gate-message").render()) == ""
         await next_step(pilot)
         assert isinstance(app.screen, SigninScreen)
     assert app.state.status(StepId.PULUMI) is StepStatus.CONFIRMED
