@@ -14,6 +14,11 @@ from wizard.steps import effective_scim_base_url
 class ScimScreen(StepScreen):
     STEP = StepId.SCIM
     OWN_FINDINGS_VIEW = True
+    # The probe's answer about the endpoint (DNS, refused, timeout...) is shown at the
+    # check that got it, not inside the folded "Self-hosted" section, where it would tell
+    # an admin of Pulumi Cloud to change a URL that is not the cause.  A base URL the
+    # rule refuses is said beside that field before any probe (start_check).
+    FIELDS = {"scim_base_url": "scim_token"}
 
     def __init__(self, view) -> None:
         super().__init__(view)

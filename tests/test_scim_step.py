@@ -137,12 +137,14 @@ async def test_unreachable_endpoint_can_be_confirmed_by_hand(tmp_path, refused_p
         await paste_token(pilot, TOKEN)
         await run_check(pilot, screen)
         assert screen.probe.primary.code == "scim.refused"
-        # The reason is shown where the admin can read it, not inside the folded
-        # "Self-hosted: use a different base URL" section its field lives in.
+        # The reason is shown at the check, where the admin reads it, and the folded
+        # "Self-hosted: use a different base URL" section stays folded.
         await pilot.pause()
-        reason = screen.query_one("#err-scim_base_url")
+        reason = screen.query_one("#err-scim_token")
         assert "refused" in str(reason.render()) and reason.display
         assert reason.region.height > 0
+        assert screen.query_one("#scim-advanced").collapsed
+        assert str(screen.query_one("#err-scim_base_url").render()) == ""
         await tick(pilot, "#scim_confirmed")
         await next_step(pilot)
         assert isinstance(app.screen, SummaryScreen)
