@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sys
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -253,12 +254,18 @@ def test_the_certificate_inside_the_response_is_never_trusted():
     assert "response.cert.mismatch" not in codes(result)
 
 
-def test_without_metadata_the_signature_is_unchecked_but_the_rest_is(good):
+def test_without_metadata_nothing_is_ok_but_the_rest_is_still_checked(good):
     result = run(f.signed_response(f.identity("anyone")), idp=None)
-    assert codes(result) >= {"response.signature.unchecked", "response.ok"}
-    assert finding(result, "response.signature.unchecked").severity is Severity.WARNING
+    # the verdict is not "ok": nothing shows JumpCloud made it
+    assert errors(result) == {"response.signature.unchecked"}
+    assert "response.ok" not in codes(result)
+    unchecked = finding(result, "response.signature.unchecked")
+    assert "--metadata" in unchecked.fix
     assert result.summary["signature_verified"] == "not checked"
     assert result.summary["certificate_sha256"] == f.identity("anyone").fingerprint
+    # every other check still ran: a wrong audience is still named
+    wrong = run(f.signed_response(f.identity("anyone"), audience="https://elsewhere.example"), idp=None)
+    assert errors(wrong) == {"response.signature.unchecked", "response.audience.mismatch"}
 
 
 def test_metadata_with_old_and_new_certificate_verifies():
@@ -268,13 +275,40 @@ def test_metadata_with_old_and_new_certificate_verifies():
     assert result.summary["signature_verified"] == "yes"
 
 
-def test_expired_metadata_certificate_is_a_warning_and_still_verifies():
+def test_expired_metadata_certificate_verifies_but_is_not_ok():
     from datetime import datetime
 
     old = f.identity("expired", not_before=datetime(2020, 1, 1, tzinfo=UTC), years=5)
     result = run(f.signed_response(old), idp=ExpectedIdp(f.IDP_ENTITY_ID, (old.cert_der,)))
-    assert errors(result) == set()
+    assert result.summary["signature_verified"] == "yes"
+    assert errors(result) == {"response.cert.expired"}
+    assert "response.ok" not in codes(result)
     assert "2025-01-01" in finding(result, "response.cert.expired").message
+
+
+def test_signed_by_the_expired_one_of_two_metadata_certificates_is_not_ok():
+    from datetime import datetime
+
+    old = f.identity("expired", not_before=datetime(2020, 1, 1, tzinfo=UTC), years=5)
+    fresh = f.identity()
+    for certs in ((old.cert_der, fresh.cert_der), (fresh.cert_der, old.cert_der)):
+        result = run(f.signed_response(old), idp=ExpectedIdp(f.IDP_ENTITY_ID, certs))
+        assert result.summary["signature_verified"] == "yes"
+        assert errors(result) == {"response.cert.expired"}, certs
+        assert old.fingerprint in finding(result, "response.cert.expired").message
+    # signed by the valid one of the same two: ok
+    assert "response.ok" in codes(
+        run(f.signed_response(fresh), idp=ExpectedIdp(f.IDP_ENTITY_ID, (old.cert_der, fresh.cert_der)))
+    )
+
+
+def test_signed_by_a_certificate_not_yet_valid_is_not_ok():
+    from datetime import datetime
+
+    future = f.identity("future", not_before=datetime(2027, 1, 1, tzinfo=UTC), years=5)
+    result = run(f.signed_response(future), idp=ExpectedIdp(f.IDP_ENTITY_ID, (future.cert_der,)))
+    assert errors(result) == {"response.cert.not_yet_valid"}
+    assert "2027-01-01" in finding(result, "response.cert.not_yet_valid").message
 
 
 def test_wrapped_signature_is_detected_and_the_forged_value_not_reported(good):
@@ -432,6 +466,83 @@ def test_markup_inside_nameid(good):
     assert "response.nameid.comment" in errors(run(f.to_bytes(root)))
 
 
+# ---- what arrived is what is verified and read -------------------------------------
+
+
+def _edit(signed: bytes, before: bytes, after: bytes) -> bytes:
+    """The bytes as received, changed after signing: ``before`` replaced once by ``after``."""
+    assert signed.count(before) == 1, before
+    return signed.replace(before, after)
+
+
+def test_processing_instruction_inserted_into_the_signed_audience_breaks_the_signature(good):
+    tail = b"corp/sso/saml/metadata</saml:Audience>"
+    edited = _edit(good, b"acme-" + tail, b"acme-<?evil?>" + tail)
+    result = run(edited)
+    assert result.summary["signature_verified"] == "no"
+    assert "response.signature.invalid" in errors(result)
+    assert "changed after JumpCloud signed it" in finding(result, "response.signature.invalid").message
+    assert "response.ok" not in codes(result)
+    # and it is named where it hides
+    assert "response.value.split" in errors(result)
+    assert "<Audience>" in finding(result, "response.value.split").message
+
+
+def test_processing_instruction_inserted_into_the_signed_nameid(good):
+    edited = _edit(good, b">alice@example.com<", b">alice@example.com<?x?>.evil.com<")
+    result = run(edited)
+    assert "response.signature.invalid" in errors(result)
+    assert "response.nameid.comment" in errors(result)
+    assert "a processing instruction" in finding(result, "response.nameid.comment").message
+    assert "response.ok" not in codes(result)
+
+
+def test_processing_instruction_between_signed_elements_breaks_the_signature(good):
+    edited = _edit(good, b"<saml:Conditions", b"<?evil?><saml:Conditions")
+    result = run(edited)
+    assert "response.signature.invalid" in errors(result)
+    assert "response.ok" not in codes(result)
+
+
+def test_processing_instruction_outside_what_is_signed_changes_nothing(good):
+    # before the root element: no signature covers it, no value holds it
+    assert codes(run(_edit(good, b"<samlp:Response", b"<?note x?><samlp:Response"))) == codes(run(good))
+
+
+def test_cli_pi_in_audience_with_metadata_exits_1(tmp_path, capsys, good):
+    tail = b"corp/sso/saml/metadata</saml:Audience>"
+    (tmp_path / "r.xml").write_bytes(_edit(good, b"acme-" + tail, b"acme-<?evil?>" + tail))
+    (tmp_path / "md.xml").write_bytes(f.metadata_xml())
+    argv = ["diagnose", str(tmp_path / "r.xml"), "--org", f.ORG, "--metadata", str(tmp_path / "md.xml")]
+    assert main([*argv, "--at", "2026-11-27T21:01:00Z"]) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"Signature verified +no\n", out) and "No problem found" not in out
+
+
+@pytest.mark.parametrize(
+    ("element", "before", "after"),
+    [
+        (
+            "<Audience>",
+            b"acme-corp/sso/saml/metadata</saml:Audience>",
+            b"acme-corp<!---->/sso/saml/metadata</saml:Audience>",
+        ),
+        (
+            "the Assertion's <Issuer>",
+            b">JumpCloud</saml:Issuer><ds:Signature",
+            b">Jump<!---->Cloud</saml:Issuer><ds:Signature",
+        ),
+    ],
+)
+def test_a_comment_inside_a_signed_value_is_named(good, element, before, after):
+    # exclusive c14n leaves comments out, so the signature still holds: the split is the finding
+    result = run(_edit(good, before, after))
+    assert result.summary["signature_verified"] == "yes"
+    assert errors(result) == {"response.value.split"}
+    message = finding(result, "response.value.split").message
+    assert element.lower() in message.lower() and "a comment" in message
+
+
 # ---- times --------------------------------------------------------------------------
 
 
@@ -539,8 +650,11 @@ def test_cli_reads_stdin(monkeypatch, capsys, good):
 
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(f.as_form(good).encode())))
     rc = main(["diagnose", "-", "--org", f.ORG, "--at", "2026-11-27T21:00:00Z", "--json"])
-    assert rc == 0
-    assert json.loads(capsys.readouterr().out)["summary"]["nameid"] == "alice@example.com"
+    # read and checked; without --metadata the signature is not verified, so not "ok" (exit 1)
+    assert rc == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["summary"]["nameid"] == "alice@example.com"
+    assert [x["code"] for x in out["findings"] if x["severity"] == "error"] == ["response.signature.unchecked"]
 
 
 def test_cli_without_at_checks_against_the_real_clock(tmp_path, capsys):

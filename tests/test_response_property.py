@@ -114,6 +114,8 @@ def _check(result: Diagnosis) -> None:
     assert {x.code for x in result.findings} <= known
     has_error = any(x.severity is Severity.ERROR for x in result.findings)
     assert ("response.ok" in {x.code for x in result.findings}) == (not has_error)
+    if not has_error:  # "ok" only ever with a signature verified against the metadata
+        assert result.summary["signature_verified"] == "yes"
     ranks = [x.severity.rank for x in result.findings]
     assert ranks == sorted(ranks, reverse=True)
     assert all(isinstance(v, str) for v in result.summary.values())
@@ -136,6 +138,68 @@ def test_mutated_responses_without_metadata_only_ever_give_findings(data):
 @given(restructured())
 def test_restructured_responses_only_ever_give_findings(data):
     _check(diagnose(data, org=f.ORG, idp=IDP, now=f.NOW))
+
+
+_DS = "{http://www.w3.org/2000/09/xmldsig#}"
+_SAML = "{urn:oasis:names:tc:SAML:2.0:assertion}"
+# the values Pulumi reads from an element's text
+_READ = {f"{_SAML}Issuer", f"{_SAML}Audience", f"{_SAML}NameID"}
+
+
+@st.composite
+def hidden_node(draw, kind: str) -> tuple[bytes, str]:
+    """The signed response with a processing instruction or comment put, after signing,
+    anywhere inside the Assertion outside its ds:Signature: inside an element's text,
+    or between its children.  Returns the bytes and the local name of that element."""
+    from lxml import etree
+
+    root = f.parse(GOOD)
+    assertion = root.find(f"{_SAML}Assertion")
+    places = [
+        e
+        for e in assertion.iter()
+        if isinstance(e.tag, str) and not any(a.tag == f"{_DS}Signature" for a in (e, *e.iterancestors()))
+    ]
+    element = places[draw(st.integers(0, len(places) - 1))]
+    content = draw(st.text(alphabet="abcxyz ", max_size=8))
+    node = etree.ProcessingInstruction("x", content) if kind == "pi" else etree.Comment(content)
+    slot = draw(st.integers(-1, len(element) - 1))  # -1: inside the element's own text
+    if slot < 0:
+        text = element.text or ""
+        at = draw(st.integers(0, len(text)))
+        element.text, node.tail = text[:at], text[at:] or None
+        element.insert(0, node)
+    else:
+        child = element[slot]
+        node.tail, child.tail = child.tail, None
+        child.addnext(node)
+    return f.to_bytes(root), element.tag
+
+
+@settings(max_examples=120, deadline=None)
+@given(hidden_node("pi"))
+def test_a_processing_instruction_added_after_signing_is_never_ok(case):
+    data, _ = case
+    result = diagnose(data, org=f.ORG, idp=IDP, now=f.NOW)
+    _check(result)
+    assert result.summary["signature_verified"] == "no"
+    assert "response.signature.invalid" in {x.code for x in result.findings}
+
+
+@settings(max_examples=120, deadline=None)
+@given(hidden_node("comment"))
+def test_a_comment_added_after_signing_is_named_where_a_value_is_read(case):
+    # exclusive c14n leaves comments out: the signature holds, so what matters is
+    # whether the comment splits a value that is read
+    data, tag = case
+    result = diagnose(data, org=f.ORG, idp=IDP, now=f.NOW)
+    _check(result)
+    assert result.summary["signature_verified"] == "yes"
+    found = {x.code for x in result.findings if x.severity is Severity.ERROR}
+    if tag in _READ:
+        assert found in ({"response.value.split"}, {"response.nameid.comment"}), found
+    else:
+        assert found == set()
 
 
 def test_the_unmutated_response_is_ok():

@@ -51,6 +51,7 @@ SIGNED = SignatureFacts(
     embedded_certificates=(CERT,),
     checked=True,
     verified=True,
+    verified_with=(CERT,),
     failures=(),
 )
 GOOD = AssertionFacts(
@@ -199,13 +200,31 @@ def test_cert_mismatch_needs_metadata_and_an_embedded_certificate():
     assert rules.cert_mismatch(no_keyinfo, EXPECTED) == []
 
 
-def test_cert_expired_only_when_every_metadata_certificate_has():
+def test_cert_expired_judges_the_certificate_that_verified():
     old = f.identity("expired", not_before=datetime(2020, 1, 1, tzinfo=UTC), years=5)
-    expired_only = replace(EXPECTED, idp=ExpectedIdp(f.IDP_ENTITY_ID, (old.cert_der,)))
-    found = only(rules.cert_expired(GOOD, expired_only), "response.cert.expired")
-    assert found.severity is Severity.WARNING and "2025-01-01" in found.message
+    signed_by_old = replace(GOOD, signature=replace(SIGNED, verified_with=(old.cert_der,)))
     both = replace(EXPECTED, idp=ExpectedIdp(f.IDP_ENTITY_ID, (old.cert_der, CERT)))
+    # a valid certificate beside it does not make the expired one that signed acceptable
+    found = only(rules.cert_expired(signed_by_old, both), "response.cert.expired")
+    assert found.severity is Severity.ERROR and "2025-01-01" in found.message and old.fingerprint in found.message
+    # signed by the valid one, an expired one beside it is not this response's problem
     assert rules.cert_expired(GOOD, both) == []
+
+
+def test_cert_expired_without_verification_when_every_metadata_certificate_has():
+    old = f.identity("expired", not_before=datetime(2020, 1, 1, tzinfo=UTC), years=5)
+    unverified = replace(GOOD, signature=replace(SIGNED, verified=False, verified_with=()))
+    expired_only = replace(EXPECTED, idp=ExpectedIdp(f.IDP_ENTITY_ID, (old.cert_der,)))
+    assert only(rules.cert_expired(unverified, expired_only), "response.cert.expired").severity is Severity.ERROR
+    both = replace(EXPECTED, idp=ExpectedIdp(f.IDP_ENTITY_ID, (old.cert_der, CERT)))
+    assert rules.cert_expired(unverified, both) == []
+
+
+def test_cert_not_yet_valid_when_the_signing_certificate_starts_later():
+    future = f.identity("future", not_before=datetime(2027, 1, 1, tzinfo=UTC), years=5)
+    a = replace(GOOD, signature=replace(SIGNED, verified_with=(future.cert_der,)))
+    found = only(rules.cert_expired(a, EXPECTED), "response.cert.not_yet_valid")
+    assert "2027-01-01" in found.message and "clock" in found.fix
 
 
 @pytest.mark.parametrize(
@@ -239,7 +258,7 @@ def test_signature_invalid_after_a_rotation_points_at_the_certificate():
 
 def test_signature_unchecked_without_metadata():
     a = replace(GOOD, signature=replace(SIGNED, checked=False, verified=False))
-    assert only(rules.signature_unchecked(a, NO_METADATA), "response.signature.unchecked").severity is Severity.WARNING
+    assert only(rules.signature_unchecked(a, NO_METADATA), "response.signature.unchecked").severity is Severity.ERROR
     assert rules.signature_unchecked(GOOD, EXPECTED) == []
 
 

@@ -140,11 +140,13 @@ def test_depth_limit_is_inclusive_and_settable():
     assert only_code(b"<a>" * 11 + b"</a>" * 11, max_depth=10) == "xml.forbidden"
 
 
-def test_processing_instructions_dropped_comments_kept():
+def test_processing_instructions_and_comments_are_kept_as_received_and_never_acted_on():
+    # kept, so that a signature is checked over exactly what arrived and the checks see
+    # what splits a value; a stylesheet instruction is a node, nothing is fetched
     parsed = parse_xml(b'<?xml-stylesheet href="http://127.0.0.1:9/x.xsl"?><r><?pi x?><n>a<!--c-->b</n></r>')
     assert parsed.ok
-    n = parsed.root[0]
-    assert parsed.root.xpath("//processing-instruction()") == []
+    assert [pi.target for pi in parsed.root.xpath("//processing-instruction()")] == ["xml-stylesheet", "pi"]
+    n = parsed.root.find("n")
     assert n.text == "a"  # a comment inside a value stays visible to the checks
     assert n.xpath("text()") == ["a", "b"]
 

@@ -49,6 +49,7 @@ RESPONSE_CODES = frozenset(
         "response.signature.unchecked",
         "response.cert.mismatch",
         "response.cert.expired",
+        "response.cert.not_yet_valid",
         "response.issuer.mismatch",
         "response.audience.mismatch",
         "response.destination.mismatch",
@@ -57,6 +58,7 @@ RESPONSE_CODES = frozenset(
         "response.nameid.format",
         "response.nameid.not_email",
         "response.nameid.comment",
+        "response.value.split",
         "response.time.not_yet_valid",
         "response.time.expired",
         "response.time.unreadable",
@@ -174,7 +176,28 @@ def _with_response_fix(finding: Finding) -> Finding:
     return Finding(finding.code, finding.severity, message, fix, finding.field or "response")
 
 
-def _finish(findings: list[Finding], summary: dict[str, str], encoding: str, xml: bytes | None = None) -> Diagnosis:
+def _finish(
+    findings: list[Finding],
+    summary: dict[str, str],
+    encoding: str,
+    xml: bytes | None = None,
+    *,
+    verified: bool = False,
+) -> Diagnosis:
+    """The diagnosis: ``response.ok`` only when nothing is wrong and a signature verified
+    against a metadata certificate (without one, nothing shows that JumpCloud made it)."""
+    if not any(f.is_error for f in findings) and not verified:
+        findings = [
+            *findings,
+            finding(
+                "response.signature.unchecked",
+                "No signature was verified against JumpCloud's certificate, so nothing shows that JumpCloud "
+                "made this response or that Pulumi will accept it.",
+                "Give the metadata exported from JumpCloud (--metadata FILE, or the wizard's export step) "
+                "to check the signature against it.",
+                "signature_algorithm",
+            ),
+        ]
     if not any(f.is_error for f in findings):
         findings = [
             *findings,
@@ -213,7 +236,8 @@ def diagnose(
     if parsed.root is None:
         return _finish([_with_response_fix(f) for f in parsed.findings], empty_summary, decoded.encoding)
     facts = extract_facts(parsed.root, certificates=expected.certificates, now=expected.now)
-    return _finish(run_rules(facts, expected), summarize(facts, idp), decoded.encoding, decoded.xml)
+    verified = facts.assertion is not None and facts.assertion.signature.verified
+    return _finish(run_rules(facts, expected), summarize(facts, idp), decoded.encoding, decoded.xml, verified=verified)
 
 
 def expected_idp_from_metadata(metadata: Any) -> ExpectedIdp:

@@ -65,6 +65,7 @@ class SignatureFacts:
     embedded_certificates: tuple[bytes, ...]  # the main signature's KeyInfo certificates (never trusted)
     checked: bool  # verification was attempted (metadata certificates given, a signature in place)
     verified: bool  # at least one signature verified
+    verified_with: tuple[bytes, ...]  # the metadata certificates (DER) the verified signatures used
     failures: tuple[Verification, ...]  # the signatures that did not verify, assertion's first
 
 
@@ -78,6 +79,16 @@ class NameIdFacts:
     format: str | None = None
     inner: tuple[str, ...] = ()  # "a comment", "<b>", ... found inside it in the pasted document
     naive: str = ""  # the text before the first such node: what a careless reader takes
+
+
+@dataclass(frozen=True)
+class SplitValue:
+    """A value (Issuer, Audience) with something inside it as pasted: readers disagree on it."""
+
+    name: str  # "the Assertion's <Issuer>", "<Audience>", ...
+    inner: tuple[str, ...]  # "a comment", "a processing instruction", "<b>"
+    naive: str  # the text before the first such node
+    value: str  # the whole text
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,7 @@ class AssertionFacts:
     scd_in_response_to: str  # the first non-empty bearer SubjectConfirmationData InResponseTo
     nameid: NameIdFacts
     times: Times
+    split: tuple[SplitValue, ...] = ()  # Issuers and Audiences that hold more than text, as pasted
 
 
 @dataclass(frozen=True)
@@ -193,6 +205,7 @@ def _signature_facts(
     source: etree._Element | None = None
     signed_response: etree._Element | None = None
     failures: list[Verification] = []
+    verified_with: list[bytes] = []
     verified = False
     if checked:
         for sig in (assertion_sig, response_sig):
@@ -203,6 +216,7 @@ def _signature_facts(
                 failures.append(result)
                 continue
             verified = True
+            verified_with.append(result.certificate)
             signed_xml = result.signed_xml
             if sig.where == "assertion" and signed_xml.tag == _ASSERTION:
                 source = signed_xml
@@ -226,6 +240,7 @@ def _signature_facts(
         embedded_certificates=primary.certs_der if primary is not None else (),
         checked=checked,
         verified=verified,
+        verified_with=tuple(dict.fromkeys(verified_with)),
         failures=tuple(failures),
     )
     response = signed_response if signed_response is not None else root
@@ -269,15 +284,50 @@ def _nameid(subject: etree._Element | None, original: etree._Element | None) -> 
     if original is not None:
         original_nameid = original.find(f"{{{SAML_NS}}}Subject/{{{SAML_NS}}}NameID")
     inspected = original_nameid if original_nameid is not None else nameid
-    inner = [node for node in inspected.iter() if node is not inspected]
-    kinds = sorted({"a comment" if isinstance(n, etree._Comment) else f"<{local_name(n.tag)}>" for n in inner})
     return NameIdFacts(
         present=True,
         value=text_of(nameid),
         format=nameid.get("Format"),
-        inner=tuple(kinds),
+        inner=inner_kinds(inspected),
         naive=(inspected.text or "").strip(),
     )
+
+
+def inner_kinds(element: etree._Element) -> tuple[str, ...]:
+    """What sits inside ``element`` besides its text: "a comment", "a processing instruction", "<b>"."""
+    kinds: set[str] = set()
+    for node in element.iterdescendants():
+        if isinstance(node, etree._Comment):
+            kinds.add("a comment")
+        elif isinstance(node, etree._ProcessingInstruction):
+            kinds.add("a processing instruction")
+        else:
+            kinds.add(f"<{local_name(node.tag)}>")
+    return tuple(sorted(kinds))
+
+
+def _split_values(response: etree._Element, assertion: etree._Element) -> tuple[SplitValue, ...]:
+    """The Issuers and Audiences that hold a comment, processing instruction or element, as pasted.
+
+    Read in the document as pasted: canonicalisation (and so signxml's copy) can drop
+    exactly what this looks for.
+    """
+    places: list[tuple[str, etree._Element | None]] = [
+        ("the Response's <Issuer>", response.find(f"{{{SAML_NS}}}Issuer")),
+        ("the Assertion's <Issuer>", assertion.find(f"{{{SAML_NS}}}Issuer")),
+    ]
+    places += [
+        ("<Audience>", audience)
+        for audience in assertion.iterfind(
+            f"{{{SAML_NS}}}Conditions/{{{SAML_NS}}}AudienceRestriction/{{{SAML_NS}}}Audience"
+        )
+    ]
+    split: list[SplitValue] = []
+    for name, element in places:
+        if element is None or len(element) == 0:
+            continue
+        split.append(SplitValue(name, inner_kinds(element), (element.text or "").strip(), text_of(element)))
+    return tuple(split)
 
 
 def _assertion_facts(
@@ -322,6 +372,7 @@ def _assertion_facts(
             issue_instant=source.get("IssueInstant"),
             scd_not_on_or_after=scd_not_on_or_after or None,
         ),
+        split=_split_values(root, sources.original),
     )
 
 

@@ -416,14 +416,50 @@ def cert_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
 
 @assertion_rule
 def cert_expired(a: AssertionFacts, expected: Expected) -> list[Finding]:
-    """Every metadata certificate has expired."""
+    """The certificate the signature verified with is outside its validity, or every metadata certificate is."""
     from cryptography import x509
 
+    def load(der: bytes) -> x509.Certificate | None:
+        try:
+            return x509.load_der_x509_certificate(der)
+        except ValueError:
+            return None
+
+    if a.signature.verified_with:
+        findings: list[Finding] = []
+        for der in a.signature.verified_with:
+            cert = load(der)
+            if cert is None:
+                continue
+            sha = fingerprint(der)
+            if cert.not_valid_after_utc < expected.now:
+                findings.append(
+                    finding(
+                        "response.cert.expired",
+                        f"The response is signed with a metadata certificate (SHA-256 {sha}) that expired on "
+                        f"{iso(cert.not_valid_after_utc)}. Pulumi refuses metadata with an expired certificate, so "
+                        "this is not a sign-in to rely on.",
+                        "In JumpCloud, regenerate the app's certificate (SSO tab), export the metadata again "
+                        "and load it into Pulumi.",
+                        "certificate_sha256",
+                    )
+                )
+            elif cert.not_valid_before_utc > expected.now:
+                findings.append(
+                    finding(
+                        "response.cert.not_yet_valid",
+                        f"The response is signed with a metadata certificate (SHA-256 {sha}) that is valid "
+                        f"only from {iso(cert.not_valid_before_utc)}.",
+                        "Check this computer's clock; if it is right, export the metadata from JumpCloud again "
+                        "and load it into Pulumi.",
+                        "certificate_sha256",
+                    )
+                )
+        return findings
     expired: list[datetime] = []
     for der in expected.certificates:
-        try:
-            cert = x509.load_der_x509_certificate(der)
-        except ValueError:
+        cert = load(der)
+        if cert is None:
             continue
         if cert.not_valid_after_utc >= expected.now:
             return []  # at least one valid certificate
@@ -484,8 +520,9 @@ def signature_unchecked(a: AssertionFacts, expected: Expected) -> list[Finding]:
     return [
         finding(
             "response.signature.unchecked",
-            "The signature could not be checked: the IdP's certificate is not known here "
-            "(SHA-1 and signature wrapping were still checked).",
+            "The signature was not verified: JumpCloud's certificate is not known here, so nothing shows "
+            "that JumpCloud made this response or that Pulumi will accept it (SHA-1 and signature "
+            "wrapping were still checked).",
             "Give the metadata exported from JumpCloud (--metadata FILE, or the wizard's export step) "
             "to check the signature against it.",
             "signature_algorithm",
@@ -641,6 +678,23 @@ def nameid_comment(a: AssertionFacts, expected: Expected) -> list[Finding]:
             "in JumpCloud for stray characters and capture a fresh response.",
             "nameid",
         )
+    ]
+
+
+@assertion_rule
+def value_split(a: AssertionFacts, expected: Expected) -> list[Finding]:
+    """A comment, processing instruction or element inside an Issuer or Audience: readers disagree on it."""
+    return [
+        finding(
+            "response.value.split",
+            f"{split.name[:1].upper()}{split.name[1:]} contains {' and '.join(split.inner)}: one reader takes "
+            f"{split.naive!r}, another {split.value!r}. JumpCloud never writes one there; it is how a "
+            "response is altered so that checks and sign-in read different values.",
+            "Do not trust this response. Capture a fresh one straight from the browser; if it looks the same, "
+            "something between JumpCloud and the browser rewrites it.",
+            "audience" if split.name == "<Audience>" else "issuer",
+        )
+        for split in a.split
     ]
 
 

@@ -220,6 +220,7 @@ class Verification:
     signed_xml: etree._Element | None = None  # the signed element, re-read from its canonical form
     error: str | None = None
     digest_mismatch: bool = False  # the key matched but the content changed after signing
+    certificate: bytes = b""  # the metadata certificate (DER) it verified with
 
     @property
     def ok(self) -> bool:
@@ -308,7 +309,7 @@ def verify(root: etree._Element, signature: SignatureInfo, certs_der: Iterable[b
         if signed is None:
             last = Verification(where, error="the signed content could not be read back")
             continue
-        return Verification(where, signed_xml=signed)
+        return Verification(where, signed_xml=signed, certificate=der)
     return last
 
 

@@ -2,8 +2,10 @@
 
 lxml with entity resolution, network access, DTD loading and huge trees off;
 any DOCTYPE (and so any entity declaration or external DTD) rejected before and
-after parsing; processing instructions dropped; comments kept (a comment inside
-a NameID is something the diagnosis must see); an input size cap and a depth cap.
+after parsing; processing instructions and comments kept, as received: a signature
+must be checked over exactly what arrived (a processing instruction inserted after
+signing changes the digest), and one inside a value is something the diagnosis must
+see; an input size cap and a depth cap.
 Nothing is ever read from disk or network because of what the document says.
 
 Hostile or broken input comes back as findings, never as an exception.
@@ -67,7 +69,7 @@ def hardened_parser() -> etree.XMLParser:
         load_dtd=False,
         dtd_validation=False,
         huge_tree=False,
-        remove_pis=True,
+        remove_pis=False,
         remove_comments=False,
         remove_blank_text=False,
     )
