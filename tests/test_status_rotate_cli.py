@@ -254,10 +254,51 @@ def test_rotation_not_live_when_pulumi_still_serves_the_old_certificate(fake, to
     assert "rotate.not_live" in [f["code"] for f in json.loads(out)["findings"]]
 
 
-def test_rotation_with_the_same_certificate_warns(fake, token_env, capsys, tmp_path):
+def test_rotation_with_the_same_certificate_sends_nothing_and_exits_3(fake, token_env, capsys, tmp_path):
+    before = fake.orgs[ORG]["idpSsoDescriptor"]
     export = write_export(tmp_path, metadata_xml(OLD))
-    _code, out, _ = run_cli(capsys, "rotate", "--org", ORG, "--api-url", fake.url, "--yes", "--json", str(export))
-    assert "rotate.same_certificate" in [f["code"] for f in json.loads(out)["findings"]]
+    code, out, _ = run_cli(capsys, "rotate", "--org", ORG, "--api-url", fake.url, "--yes", "--json", str(export))
+    assert code == 3  # nothing to rotate: neither 0 (rotated) nor 1 (refused)
+    body = json.loads(out)
+    assert body["ok"] is False and body["changed"] is False and body["exit_code"] == 3
+    found = [f["code"] for f in body["findings"]]
+    assert "rotate.same_certificate" in found and "rotate.unchanged" in found
+    assert "rotate.live" not in found
+    assert [r.method for r in fake.requests] == ["GET"]  # no PATCH
+    assert fake.orgs[ORG]["idpSsoDescriptor"] == before
+
+
+def test_rotation_with_the_same_certificate_says_so_without_asking(fake, token_env, capsys, tmp_path, monkeypatch):
+    # with a terminal it does not even ask: there is nothing to confirm
+    monkeypatch.setattr(sys, "stdin", FakeTTY(""))
+    export = write_export(tmp_path, metadata_xml(OLD, entity_id="JumpCloud"))
+    code, out, _ = run_cli(capsys, "rotate", "--org", ORG, "--api-url", fake.url, str(export))
+    assert code == 3
+    assert "Type 'yes'" not in out and "Pulumi now uses" not in out
+    assert "Nothing was sent: Pulumi already uses this certificate" in out
+    assert "IdP entity ID" in out and "not sent either" in out  # another difference is named, not sent
+    assert [r.method for r in fake.requests] == ["GET"]
+
+
+def test_apply_never_sends_a_plan_with_nothing_to_rotate(fake):
+    import asyncio
+
+    same = metadata_xml(OLD)
+
+    async def go():
+        async with api.PulumiClient(fake.url, TOKEN) as client:
+            current = (await client.get_saml(ORG)).saml
+            plan = plan_rotation(current, check_metadata(same), new_xml=same, now=NOW)
+            return plan, await apply_rotation(client, ORG, plan)
+
+    plan, result = asyncio.run(go())
+    assert plan.unchanged
+    # the wizard's Apply is refused before anything is sent, even when ticked
+    from wizard.pulumi_step import check_apply
+
+    assert [f.code for f in check_apply(plan, confirmed=True)] == ["rotate.unchanged"]
+    assert [f.code for f in result.findings] == ["rotate.unchanged"]
+    assert [r.method for r in fake.requests] == ["GET"]
 
 
 @pytest.mark.parametrize(

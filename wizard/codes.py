@@ -154,6 +154,7 @@ REGISTRY: Mapping[str, Code] = _index(
     Code("rotate.ready", _OK),
     Code("rotate.same_certificate", _W),
     Code("rotate.sso_url_mismatch", _E),
+    Code("rotate.unchanged", _W),
     Code("rotate.unconfirmed", _W),
     Code("rotate.unconfirmed_by_admin", _E),
     # scim: the SCIM token probe (wizard/scim.py; transport outcomes from wizard/transport.py)

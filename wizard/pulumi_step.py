@@ -260,6 +260,10 @@ def check_apply(plan: RotationPlan | None, confirmed: bool, plan_inputs_changed:
                 "compare",
             )
         ]
+    if plan.unchanged:
+        from wizard.rotation import unchanged_finding
+
+        return [unchanged_finding(plan)]
     if not plan.ok:
         return [
             finding(

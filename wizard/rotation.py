@@ -62,6 +62,30 @@ class RotationPlan:
     def changes_certificate(self) -> bool:
         return any(r.label == "Certificate SHA-256" and r.changed for r in self.rows)
 
+    @property
+    def unchanged(self) -> bool:
+        """The new file has the certificate Pulumi already uses: there is nothing to rotate."""
+        return any(f.code == "rotate.same_certificate" for f in self.findings)
+
+
+def unchanged_finding(plan: RotationPlan) -> Finding:
+    """The outcome when there is nothing to rotate: nothing is sent to Pulumi."""
+    others = [r.label for r in plan.rows if r.changed]
+    also = (
+        f" The other differences ({', '.join(others)}) are not sent either: rotate replaces the certificate."
+        if others
+        else ""
+    )
+    return finding(
+        "rotate.unchanged",
+        "Nothing was sent: Pulumi already uses this certificate"
+        + (f" (SHA-256 {plan.new_fingerprint})" if plan.new_fingerprint else "")
+        + "."
+        + also,
+        "Regenerate the certificate in JumpCloud (SSO tab), export the metadata again and rotate with that file.",
+        field="certificate",
+    )
+
 
 def _cert_rows(cert: Certificate | None, now: datetime) -> dict[str, str]:
     from wizard.pulumi_api import days_left, format_time
@@ -150,7 +174,7 @@ def plan_rotation(
             findings.append(
                 finding(
                     "rotate.same_certificate",
-                    "The new file has the same certificate Pulumi already uses: nothing would rotate.",
+                    "The new file has the same certificate Pulumi already uses: there is nothing to rotate.",
                     "Regenerate the certificate in JumpCloud first, then export the metadata again.",
                     field="certificate",
                 )
@@ -211,6 +235,8 @@ async def apply_rotation(client: PulumiClient, org: str, plan: RotationPlan) -> 
     """PATCH the new metadata, then GET again and prove the new certificate is live."""
     from wizard.pulumi_api import ApiResult, descriptor_metadata, format_time
 
+    if plan.unchanged:
+        return ApiResult([unchanged_finding(plan)])
     if not plan.ok or not plan.new_descriptor_xml:
         return ApiResult(
             [

@@ -7,7 +7,9 @@ Pulumi uses), the old-vs-new difference is shown, an explicit confirmation is as
 then ``PATCH /api/orgs/{org}/saml`` and a fresh ``GET`` proving the new certificate is live.
 
 Exit codes: 0 rotated (and proven live); 1 the new file failed its checks, the
-admin declined, Pulumi refused it, or it is not live; 2 usage or access errors.
+admin declined, Pulumi refused it, or it is not live; 2 usage or access errors;
+3 nothing to rotate: the file has the certificate Pulumi already uses, and nothing
+was sent.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from wizard.files import decode_text
 from wizard.findings import Finding
 
 PROG = "jumpcloud-pulumi-sso rotate"
-EXIT_DONE, EXIT_FAILED = 0, 1
+EXIT_DONE, EXIT_FAILED, EXIT_UNCHANGED = 0, 1, 3
 MAX_FILE = 2 * 1024 * 1024
 
 
@@ -46,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"Before running it, in JumpCloud:\n{steps}\n\n"
         "The access token comes from PULUMI_ACCESS_TOKEN or the Pulumi CLI's login\n"
         "(~/.pulumi/credentials.json); it is never an argument.\n"
-        "Exit codes: 0 rotated and live, 1 refused or not confirmed, 2 usage or access error."
+        "Exit codes: 0 rotated and live, 1 refused or not confirmed, 2 usage or access error,\n"
+        "3 nothing to rotate (Pulumi already has this certificate; nothing was sent)."
     )
 
 
@@ -97,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     from wizard import pulumi_api as api
     from wizard.findings import error
     from wizard.metadata import check_metadata
-    from wizard.rotation import JUMPCLOUD_STEPS, apply_rotation, plan_rotation
+    from wizard.rotation import JUMPCLOUD_STEPS, apply_rotation, plan_rotation, unchanged_finding
     from wizard.values import InvalidValue, normalize_api_base, org_problem
 
     out = _Out(args.json)
@@ -163,6 +166,8 @@ def run(args: argparse.Namespace) -> int:
         out("If you have not regenerated the certificate yet, in JumpCloud:")
         for i, step in enumerate(JUMPCLOUD_STEPS, 1):
             out(f"  {i}. {step}")
+    if plan.unchanged and not any(f.is_error for f in plan.findings):
+        return _finish(args, out, EXIT_UNCHANGED, [*plan.findings, unchanged_finding(plan)], diff=diff, changed=False)
     if not plan.ok:
         return _finish(args, out, EXIT_FAILED, plan.findings, diff=diff)
     out()
