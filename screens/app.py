@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -22,6 +23,9 @@ from wizard.flow import Reopened
 from wizard.state import STEP_ORDER, StateStore, StepId, WizardState
 from wizard.steps import STEPS, org_values_of
 from wizard.values import OrgValues, org_problem
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
 
 
 def step_screen_class(step: StepId) -> type[StepScreen]:
@@ -255,6 +259,19 @@ class WizardApp(App):
 
     def on_copy_value_requested(self, message: CopyValue.Requested) -> None:
         self.copy_value(message.label, message.value)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification as plain text: they quote paths, file names and values, and a
+        '[' in one must show as written, not be read as markup (or fail as bad markup)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def copy_value(self, label: str, value: str) -> None:
         self.copy_to_clipboard(value)  # OSC 52: works over SSH in most terminals

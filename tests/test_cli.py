@@ -147,3 +147,20 @@ def test_a_token_given_as_an_unknown_argument_is_never_echoed(command):
     assert token not in done.stderr and token not in done.stdout
     if command in ("status", "rotate"):
         assert "unrecognized arguments: --token (values not shown)" in done.stderr
+
+
+def test_an_unexpected_error_in_a_command_is_exit_2_with_a_short_note(monkeypatch, capsys):
+    # the guard for whatever a check misses: no traceback, the exception's text (which
+    # could quote input) left out, a hint to report it; distinct from exit 1 (a finding)
+    import wizard.commands.values as values_command
+
+    def broken(args):
+        raise RuntimeError("pul-secretvalue-from-somewhere")
+
+    monkeypatch.setattr(values_command, "run", broken)
+    assert main(["values", "acme"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "internal error (RuntimeError at test_cli.py:" in err
+    assert "report it" in err and "Traceback" not in err
+    assert "pul-secretvalue" not in err

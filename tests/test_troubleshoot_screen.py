@@ -496,3 +496,27 @@ def test_read_response_file_refuses_a_huge_file(tmp_path):
     assert text is None and problems[0].code == "response.file.too_large"
     text, problems = read_response_file("   ")
     assert text is None and problems[0].code == "response.file.none"
+
+
+# ---------------------------------------------------------------------------
+# text from the paste is shown inert
+
+
+async def test_values_from_the_paste_are_shown_inert_and_never_read_as_markup(tmp_path):
+    app = app_at(tmp_path, StepId.SIGNIN)
+    hostile = "_a\rb\x9bc\u202ed[/]e[link=http://127.0.0.1:9]f"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        await diagnose_paste(pilot, response(in_response_to=hostile, nameid="al\u202eice@example.com"))
+        summary, findings = summary_text(screen), shown(screen, "#ts-findings")
+        for text in (summary, findings):
+            assert all(c.isprintable() or c == "\n" for c in text), repr(text)
+        assert "_a\\u000db\\u009bc\\u202ed[/]e[link=http://127.0.0.1:9]f" in summary
+        assert "al\\u202eice@example.com" in summary
+        # a notification quoting such a value is plain text too: the toast shows it as
+        # written instead of failing on it as bad markup
+        screen.notify("Loaded [/]x[bold]y", title="[/]")
+        await pilot.pause()
+        note = list(app._notifications)[-1]
+        assert note.message == "Loaded [/]x[bold]y" and note.markup is False

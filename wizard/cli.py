@@ -14,7 +14,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn, TextIO
 
 from wizard import __version__
 
@@ -106,21 +106,64 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+class _InertStream:
+    """stdout or stderr for a sub-command: every character a terminal would act on
+    (ESC, CSI, CR, backspace, bidi overrides) is written as a visible escape, whichever
+    print wrote it, so a value from a response, a file or an API answer cannot move the
+    cursor, retitle the window or reorder text; line feeds pass."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from wizard.inert import inert
+
+        self._stream.write(inert(text, keep_newlines=True))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
     if not argv:  # the usual launch: straight to the wizard, no parser to build
         return _open_wizard(state_dir=None)
-    parser = build_parser(_named_command(argv))
-    args = parser.parse_args(argv)
-    if args.command:
-        try:
-            return int(args._run(args))
-        except KeyboardInterrupt:
-            return 130
-        except BrokenPipeError:
-            return 0
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _InertStream(out), _InertStream(err)
+    try:
+        parser = build_parser(_named_command(argv))
+        args = parser.parse_args(argv)
+        if args.command:
+            return _run_command(args)
+    finally:
+        sys.stdout, sys.stderr = out, err
     return _open_wizard(state_dir=args.state_dir)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Run a sub-command: an unexpected error is exit 2 with a short note, never a traceback."""
+    try:
+        return int(args._run(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the guard: whatever was missed ends as a short message, not a traceback
+        # the exception's text is left out: it could quote a value from the input
+        where = ""
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        if tb is not None:
+            where = f" at {os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}"
+        sys.stderr.write(
+            f"{PROG} {args.command}: internal error ({type(exc).__name__}{where}); nothing more was done.\n"
+            "This is a bug in the tool, not in your setup: please report it with the command you ran "
+            "(leave out tokens) and this line.\n"
+        )
+        return 2
 
 
 def _open_wizard(state_dir: str | None) -> int:

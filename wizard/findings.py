@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import Enum
 
+from wizard.inert import inert
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -33,6 +35,15 @@ class Finding:
     message: str
     fix: str = ""
     field: str | None = None
+
+    def __post_init__(self) -> None:
+        # messages quote values from outside (a response, a file, an API answer): whatever
+        # shows or prints a finding gets them inert, terminal escapes and bidi overrides
+        # shown as \uXXXX (wizard.inert)
+        for name in ("message", "fix"):
+            text = getattr(self, name)
+            if not text.isprintable():
+                object.__setattr__(self, name, inert(text))
 
     @property
     def is_error(self) -> bool:

@@ -28,6 +28,7 @@ from wizard import xmlsafe
 from wizard.clock import aware_now, parse_utc
 from wizard.codes import finding
 from wizard.findings import Finding, Severity, in_reading_order
+from wizard.inert import inert
 from wizard.saml_ns import DS_NS, MD_NS, SAML_NS, SAMLP_NS
 from wizard.values import (
     ACCEPTED_NAMEID_FORMATS,
@@ -183,7 +184,7 @@ class MetadataReport:
 def show(value: str, limit: int = 100) -> str:
     """A value from the document made safe to print: no control or invisible
     characters (terminal escapes, bidi overrides), and not longer than ``limit``."""
-    text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in value)
+    text = inert(value)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text

@@ -28,6 +28,7 @@ from wizard import xmlsafe
 from wizard.clock import aware_now
 from wizard.codes import finding
 from wizard.findings import Finding, in_reading_order
+from wizard.inert import inert
 from wizard.response_decode import XML_FIX, Decoded, decode_response
 from wizard.response_facts import ResponseFacts, extract_facts
 from wizard.response_rules import Expected, ExpectedIdp, run_rules, status_name
@@ -124,7 +125,12 @@ def _pretty(xml: bytes) -> str:
 
 
 def summarize(facts: ResponseFacts, idp: ExpectedIdp | None) -> dict[str, str]:
-    """The decoded values, one string per ``SUMMARY_KEYS`` key ('' when not read)."""
+    """The decoded values, one string per ``SUMMARY_KEYS`` key ('' when not read), inert
+    (``wizard.inert``): they came from the paste and are shown and printed as they are."""
+    return {key: inert(value) for key, value in _summary(facts, idp).items()}
+
+
+def _summary(facts: ResponseFacts, idp: ExpectedIdp | None) -> dict[str, str]:
     summary = dict.fromkeys(SUMMARY_KEYS, "")
     if not facts.is_response or facts.status is None:
         return summary

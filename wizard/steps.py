@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from wizard.codes import finding
 from wizard.files import FileKind, read_named_file
 from wizard.findings import Finding, has_errors
+from wizard.inert import inert
 from wizard.state import STEP_ORDER, StepId, StepStatus, WizardState
 from wizard.values import (
     DEFAULT_API_BASE,
@@ -320,17 +321,18 @@ def load_metadata_file(path_text: str, *, cap: int = METADATA_CAP) -> tuple[byte
 
 
 def summarize_metadata(metadata: IdpMetadata, source: str) -> dict[str, str]:
-    """The facts about the loaded metadata kept in the state and the setup record."""
+    """The facts about the loaded metadata kept in the state and the setup record, inert
+    (``wizard.inert``): they came from the file and are shown and written as they are."""
     cert = metadata.signing_certificate
     summary = {
-        "source": source,
-        "entity_id": metadata.entity_id or "",
-        "sso_url": metadata.sso_url or "",
-        "nameid_format": ", ".join(metadata.nameid_formats),
+        "source": inert(source),
+        "entity_id": inert(metadata.entity_id or ""),
+        "sso_url": inert(metadata.sso_url or ""),
+        "nameid_format": inert(", ".join(metadata.nameid_formats)),
     }
     if cert is not None:
         summary.update(
-            cert_subject=cert.subject,
+            cert_subject=inert(cert.subject),
             cert_sha256=cert.sha256_fingerprint,
             cert_not_after=cert.not_after.strftime("%Y-%m-%d %H:%M UTC"),
         )
