@@ -88,3 +88,62 @@ def test_record_is_written_atomically(tmp_path):
     target = write_record(make_state(), tmp_path / "record.md")
     assert target.read_text().startswith("# Pulumi SAML SSO with JumpCloud")
     assert [p.name for p in tmp_path.iterdir()] == ["record.md"]
+
+
+def test_record_is_private_to_its_owner_even_when_replacing_a_readable_file(tmp_path):
+    import os
+    import stat
+
+    existing = tmp_path / "record.md"
+    existing.write_text("old")
+    existing.chmod(0o644)
+    target = write_record(make_state(), existing)
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+
+
+def test_record_is_never_written_through_a_link(tmp_path):
+    import os
+    import stat
+
+    import pytest
+
+    from wizard.steps import check_record_path
+
+    private = tmp_path / "notes.txt"
+    private.write_text("my notes")
+    private.chmod(0o600)
+    link = tmp_path / "record.md"
+    link.symlink_to(private)
+    # the step says so before anything is written
+    [found] = check_record_path(str(link))
+    assert found.is_error and "symbolic link" in found.message
+    # and the writer refuses on its own
+    with pytest.raises(OSError, match="symbolic link"):
+        write_record(make_state(), link)
+    assert private.read_text() == "my notes" and stat.S_IMODE(os.stat(private).st_mode) == 0o600
+    assert link.is_symlink()
+    # a dangling link is refused the same way
+    dangling = tmp_path / "gone.md"
+    dangling.symlink_to(tmp_path / "nowhere.md")
+    with pytest.raises(OSError):
+        write_record(make_state(), dangling)
+    assert not (tmp_path / "nowhere.md").exists()
+
+
+def test_record_in_a_linked_folder_is_fine(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "linked").symlink_to(real)
+    target = write_record(make_state(), tmp_path / "linked" / "record.md")
+    assert target == real / "record.md" and target.is_file() and not target.is_symlink()
+
+
+def test_record_path_that_is_a_pipe_is_refused(tmp_path):
+    import os
+
+    from wizard.steps import check_record_path
+
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    [found] = check_record_path(str(fifo))
+    assert found.is_error and "not a regular file" in found.message

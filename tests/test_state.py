@@ -24,6 +24,28 @@ def test_round_trip_keeps_everything(tmp_path):
     assert loaded.state.current is StepId.SSO_TAB
 
 
+def test_the_wizards_own_state_folder_found_open_to_others_is_made_private(tmp_path, monkeypatch):
+    monkeypatch.delenv("JUMPCLOUD_PULUMI_SSO_STATE_DIR")
+    store = StateStore()  # the default folder, under XDG_STATE_HOME (the test's own)
+    store.directory.mkdir(parents=True)
+    store.directory.chmod(0o777)
+    store.save(WizardState(org="acme"))
+    assert stat.S_IMODE(os.stat(store.directory).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600
+
+
+def test_a_given_state_folder_loses_only_the_write_bits_of_others(tmp_path):
+    folder = tmp_path / "project"
+    folder.mkdir()
+    folder.chmod(0o777)
+    StateStore(folder).save(WizardState(org="acme"))
+    # nobody else can replace the saved progress; a project folder stays readable
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o755
+    folder.chmod(0o750)
+    StateStore(folder).save(WizardState(org="acme"))
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o750
+
+
 def test_file_is_private_and_written_atomically(tmp_path):
     store = StateStore(tmp_path / "state")
     store.save(WizardState(org="acme"))

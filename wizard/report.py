@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -122,8 +123,18 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
 
 
 def write_record(state: WizardState, path: Path | str, *, now: datetime | None = None) -> Path:
-    """Write the record atomically; returns the absolute path written."""
-    target = Path(path).expanduser().resolve()
+    """Write the record atomically, readable by its owner only (0600: it names the
+    organisation, its groups and its IdP); returns the absolute path written.
+
+    A path that is a symbolic link, or anything but a regular file, is refused
+    (``OSError``): writing through a link would replace the file it points to.
+    """
+    given = Path(path).expanduser()
+    target = given.parent.resolve() / given.name  # the folder may be a link; the file itself may not
+    if target.is_symlink():
+        raise OSError(errno.ELOOP, "it is a symbolic link; name a plain file", str(target))
+    if target.exists() and not target.is_file():
+        raise OSError(errno.EINVAL, "it is not a regular file; name a plain file", str(target))
     text = build_record(state, now=now)
-    write_atomic(target, text, mode=0o644)
+    write_atomic(target, text, mode=0o600)
     return target

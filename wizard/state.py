@@ -275,9 +275,28 @@ def default_state_dir() -> Path:
     return user_state_path("jumpcloud-pulumi-sso", appauthor=False)
 
 
+def _keep_private(directory: Path, *, ours: bool) -> None:
+    """Nobody else may replace or remove the saved progress: a state folder others can
+    write to (0777, say) loses those write bits; the wizard's own folder (the default
+    one) is the owner's only, 0700, as the file in it is 0600.  A folder given with
+    --state-dir keeps its read bits (it may be a project folder); one owned by someone
+    else is left alone (and cannot be changed anyway)."""
+    try:
+        info = directory.stat()
+        if info.st_uid != os.getuid():
+            return
+        mode = stat.S_IMODE(info.st_mode)
+        wanted = mode & 0o700 if ours else mode & ~0o022
+        if wanted != mode:
+            directory.chmod(wanted)
+    except OSError:
+        pass
+
+
 class StateStore:
     def __init__(self, directory: Path | str | None = None) -> None:
         self.directory = Path(directory) if directory else default_state_dir()
+        self._default_folder = not directory and not os.environ.get(STATE_DIR_ENV)
 
     @property
     def path(self) -> Path:
@@ -368,6 +387,7 @@ class StateStore:
 
     def save(self, state: WizardState) -> None:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _keep_private(self.directory, ours=self._default_folder)
         write_atomic(self.path, state.to_json(), mode=0o600)
 
     def reset(self) -> None:

@@ -259,6 +259,25 @@ def check_record_path(path_text: str) -> list[Finding]:
             )
         ]
     path = Path(path_text).expanduser()
+    if path.is_symlink():
+        return [
+            finding(
+                "step.record.path",
+                f"{path} is a symbolic link; the record is never written through a link, "
+                "which would replace the file it points to.",
+                "Name a plain file, for example: ./pulumi-sso-setup.md",
+                "record_path",
+            )
+        ]
+    if path.exists() and not path.is_dir() and not path.is_file():
+        return [
+            finding(
+                "step.record.path",
+                f"{path} is not a regular file (a device, a pipe or a socket).",
+                "Name a plain file, for example: ./pulumi-sso-setup.md",
+                "record_path",
+            )
+        ]
     if path.is_dir():
         return [
             finding(
