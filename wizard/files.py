@@ -49,10 +49,15 @@ def read_named_file(path_text: str, kind: FileKind, *, cap: int) -> tuple[bytes 
 
 
 def decode_text(data: bytes) -> str | None:
-    """A text file as written by JumpCloud or a browser: UTF-8 (a BOM allowed), or UTF-16 with a BOM.
-    None when it is neither."""
-    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    """A text file as written by JumpCloud, a browser or an editor: UTF-8 (a BOM allowed),
+    or XML in UTF-16 or UTF-32 (with or without a BOM; ``xmlsafe.wide_encoding``, the rule
+    the XML parser uses too).  None when it is none of these."""
+    from wizard.xmlsafe import decode_wide, wide_encoding
+
+    wide = wide_encoding(data)
+    if wide is not None:
+        return decode_wide(data, wide)
     try:
-        return data.decode(encoding)
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None

@@ -96,9 +96,10 @@ def _too_large(size: int, max_bytes: int, what: str = "The pasted text") -> Deco
 
 
 def _xml_start(data: bytes) -> bool:
+    """UTF-8 XML (UTF-16 and UTF-32 are decoded before this, by ``xmlsafe.wide_encoding``)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    return data.lstrip()[:1] == b"<" or data.startswith((b"\xff\xfe<", b"\xfe\xff\x00<"))
+    return data.lstrip()[:1] == b"<"
 
 
 def _str_to_xml_bytes(text: str) -> bytes:
@@ -271,6 +272,14 @@ def decode_response(text: object, *, max_bytes: int = xmlsafe.DEFAULT_MAX_BYTES)
         raw = text.encode("utf-8", errors="replace")
     elif isinstance(text, (bytes, bytearray, memoryview)):
         raw = bytes(text)
+        wide = xmlsafe.wide_encoding(raw)
+        if wide is not None:  # UTF-16 or UTF-32 (a file saved so): read as the text it is
+            if len(raw) > max_bytes * 16 + 4096:
+                return _too_large(len(raw), max_bytes * 16 + 4096)
+            decoded_text = xmlsafe.decode_wide(raw, wide)
+            if decoded_text is None:
+                return _not_decodable(f"it starts as {wide.upper()} text but is not valid {wide.upper()} throughout")
+            return decode_response(decoded_text, max_bytes=max_bytes)
     else:
         return _not_decodable(f"a {type(text).__name__}, not text")
     # base64 adds a third, URL-encoding up to three times that; JSON escaping a little

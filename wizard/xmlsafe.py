@@ -77,6 +77,43 @@ def hardened_parser() -> etree.XMLParser:
     return parser
 
 
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """The UTF-16 or UTF-32 form XML text is written in, from its byte-order mark or,
+    without one, from how its first '<' is written (XML 1.0, appendix F); None for
+    UTF-8 and the 8-bit encodings a declaration names, which the parser reads itself.
+
+    The one rule every reader of untrusted XML uses (metadata files, pasted responses,
+    text files), so that a file reads the same wherever it is given.
+    """
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    head = data[:64]
+    if b"\x00" not in head[:4]:
+        return None
+    for name, unit in (("utf-32-be", 4), ("utf-32-le", 4), ("utf-16-be", 2), ("utf-16-le", 2)):
+        text = head[: len(head) - len(head) % unit].decode(name, errors="replace")
+        if text.lstrip(" \t\r\n").startswith("<"):
+            return name
+    return None
+
+
+def decode_wide(data: bytes, encoding: str) -> str | None:
+    """``data`` (in the ``wide_encoding`` found) as text, without its byte-order mark; None when it is not valid."""
+    try:
+        return data.decode(encoding).removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return None
+
+
 def _to_bytes(data: bytes | str) -> bytes:
     if isinstance(data, str):
         # A pasted string may carry a declaration naming an encoding it no longer has.
@@ -183,6 +220,22 @@ def parse_xml(
     size = len(raw)
     if size > max_bytes:
         return Parsed(None, [_too_large(what, size, max_bytes)], size)
+    wide = wide_encoding(raw)
+    if wide is not None:
+        text = decode_wide(raw, wide)
+        if text is None:
+            return Parsed(
+                None,
+                [
+                    finding(
+                        "xml.malformed",
+                        f"The {what} starts as {wide.upper()} text but is not valid {wide.upper()} throughout.",
+                        "Export the metadata from JumpCloud again and use the file unchanged.",
+                    )
+                ],
+                size,
+            )
+        raw = _to_bytes(text)  # UTF-8 from here on, its declaration naming the old encoding dropped
     body = _strip_leading(raw)
     if not body.strip():
         return Parsed(
