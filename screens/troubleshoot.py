@@ -16,6 +16,7 @@ from rich.console import Group
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -79,6 +80,28 @@ def render_summary(report: Troubleshooting) -> Table:
     return grid
 
 
+class PasteArea(TextArea):
+    """The box a response is pasted into.  It wraps long lines only while what it holds
+    is of a normal size: soft-wrapping a megabyte of one-line base64 takes Textual
+    seconds, and such a paste is diagnosed, not read."""
+
+    WRAP_LIMIT = 20_000  # characters; a JumpCloud response pasted as base64 is 6-12 thousand
+
+    def hold(self, text: str) -> None:
+        """Replace the content (a loaded file), wrapping only a normal-sized one."""
+        self.soft_wrap = len(text) <= self.WRAP_LIMIT
+        self.text = text
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        # Textual calls this before TextArea's own _on_paste (handlers run down the class
+        # hierarchy), which inserts the text: calling it here too would paste twice
+        self.soft_wrap = len(self.text) + len(event.text) <= self.WRAP_LIMIT
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if not self.soft_wrap and len(self.text) <= self.WRAP_LIMIT:  # cut back to a normal size
+            self.soft_wrap = True
+
+
 class TroubleshootScreen(Screen):
     """Paste a SAML response and get the diagnosis; search the catalogue of symptoms."""
 
@@ -120,7 +143,7 @@ class TroubleshootScreen(Screen):
                         yield Button("Diagnose", id="ts-run", compact=True, variant="primary")
                     yield FieldError("ts_org")
                     yield FieldError("response_path")
-                    yield TextArea(
+                    yield PasteArea(
                         "", id="response", show_line_numbers=False, soft_wrap=True, placeholder=PASTE_PLACEHOLDER
                     )
                 with VerticalScroll(id="ts-results"):
@@ -202,7 +225,7 @@ class TroubleshootScreen(Screen):
             self.query_one("#response_path", Input).focus()
             return
         slot.show("")
-        self.query_one("#response", TextArea).text = text
+        self.query_one("#response", PasteArea).hold(text)
         self.action_diagnose()
 
     def action_diagnose(self) -> None:

@@ -768,3 +768,23 @@ def test_a_response_of_almost_a_megabyte_is_diagnosed_in_full():
     result = run(f.as_base64(xml, wrap=76))
     assert [x.code for x in result.findings] == ["response.ok"]
     assert result.summary["signature_verified"] == "yes"
+
+
+def test_pretty_xml_of_a_huge_response_is_cut_and_says_so():
+    from wizard.response import PRETTY_MAX
+
+    big = f.signed_response(attributes=3000)
+    result = run(big)
+    assert len(big) > 2 * PRETTY_MAX and "response.ok" in codes(result)
+    shown = result.pretty_xml
+    assert len(shown) < PRETTY_MAX + 200
+    assert shown.rstrip().endswith("the checks above read all of it.")
+    assert shown.startswith("<samlp:Response")
+
+
+def test_pretty_xml_is_inert(good):
+    root = f.parse(good)
+    f.find(root, ".//saml:NameID").text = "al\u202eice\x9b2J@example.com"
+    shown = run(f.to_bytes(root)).pretty_xml
+    assert all(c.isprintable() or c == "\n" for c in shown)
+    assert "al\\u202eice\\u009b2J@example.com" in shown

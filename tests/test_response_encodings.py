@@ -275,3 +275,22 @@ def test_unsigned_response_with_keyinfo_only_is_not_trusted(good):
 def test_non_text_input_is_a_finding():
     decoded = decode_response(12345)  # type: ignore[arg-type]
     assert decoded.findings[0].code == "response.not_decodable"
+
+
+def test_a_tracer_export_of_a_million_empty_objects_is_refused_before_parsing(monkeypatch):
+    def no_parse(*args, **kwargs):
+        raise AssertionError("parsed although over the limit")
+
+    monkeypatch.setattr("wizard.response_decode.json.loads", no_parse)
+    pasted = b'{"requests":[' + b"{}," * 1_390_000 + b"{}]}"
+    result = run(pasted)
+    assert [x.code for x in result.findings] == ["response.not_decodable"]
+    assert "objects and lists" in result.findings[0].message
+
+
+def test_a_real_sized_tracer_export_is_still_read(good):
+    # a long session: hundreds of requests, each with its headers as small objects
+    export = json.loads(f.as_saml_tracer(good))
+    filler = {"method": "GET", "url": "https://example.test/", "requestHeaders": [{"name": "h", "value": "v"}] * 20}
+    export["requests"] = [filler] * 500 + export["requests"]
+    assert [x.code for x in run(json.dumps(export)).findings if x.severity is Severity.ERROR] == []

@@ -520,3 +520,20 @@ async def test_values_from_the_paste_are_shown_inert_and_never_read_as_markup(tm
         await pilot.pause()
         note = list(app._notifications)[-1]
         assert note.message == "Loaded [/]x[bold]y" and note.markup is False
+
+
+async def test_a_megabyte_paste_is_held_once_unwrapped_and_diagnosed(tmp_path):
+    from screens.troubleshoot import PasteArea
+
+    app = app_at(tmp_path, StepId.SIGNIN)
+    big = saml_factory.as_base64(response(attributes=5000))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        area = screen.query_one("#response", PasteArea)
+        await diagnose_paste(pilot, big)
+        assert area.text == big and not area.soft_wrap  # pasted once; a megabyte line is not wrapped
+        assert "response.ok" in screen.report.codes
+        assert screen.query_one("#ts-pretty", TextArea).text.rstrip().endswith("the checks above read all of it.")
+        await diagnose_paste(pilot, response())  # a normal paste wraps again
+        assert area.soft_wrap and "response.ok" in screen.report.codes

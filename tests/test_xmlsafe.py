@@ -127,7 +127,7 @@ def test_undeclared_entity_is_malformed_not_resolved():
     assert only_code(b"<r>&ext;</r>") == "xml.malformed"
 
 
-@pytest.mark.parametrize("depth", [101, 300, 50_000])
+@pytest.mark.parametrize("depth", [101, 300, 19_000])  # 19,000: under the element limit
 def test_deep_nesting_is_refused(depth):
     data = b"<a>" * depth + b"</a>" * depth
     parsed = parse_xml(data)
@@ -226,3 +226,35 @@ def test_a_document_type_in_the_prolog_is_refused_whatever_comes_before_it(befor
     if utf16:
         data = data.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
     assert [f.code for f in parse_xml(data, what="metadata").findings] == ["xml.forbidden"]
+
+
+# ---- counts bounded before the tree is built ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"<r>" + b"<a/>" * 250_000 + b"</r>", "elements"),
+        (b"<r>" + b"<!--c-->" * 30_000 + b"</r>", "elements"),
+        (b"<r>" + b"<?p?>" * 30_000 + b"</r>", "elements"),
+        (b"<r " + b" ".join(b'a%d="x"' % i for i in range(25_000)) + b"/>", "attributes"),
+        (b"<r>" + b"<a b='1' c='2'/>" * 12_000 + b"</r>", "attributes"),
+    ],
+)
+def test_too_many_elements_or_attributes_are_refused_before_parsing(data, said, monkeypatch):
+    def no_parse(*args, **kwargs):
+        raise AssertionError("parsed although over the limit")
+
+    monkeypatch.setattr("wizard.xmlsafe.etree.fromstring", no_parse)
+    parsed = parse_xml(data)
+    assert [f.code for f in parsed.findings] == ["xml.too_large"]
+    assert said in parsed.findings[0].message and "20,000" in parsed.findings[0].message
+
+
+def test_the_counts_are_limits_not_guesses():
+    at_limit = b"<r>" + b"<a/>" * 19_999 + b"</r>"  # 20,000 elements with the root
+    assert parse_xml(at_limit).ok
+    assert not parse_xml(b"<r>" + b"<a/>" * 20_000 + b"</r>").ok
+    assert parse_xml(b"<r>" + b"<a/>" * 50 + b"</r>", max_nodes=51).ok
+    assert not parse_xml(b"<r>" + b"<a/>" * 51 + b"</r>", max_nodes=51).ok
+    assert parse_xml(b"<r " + b" ".join(b'a%d="x"' % i for i in range(20_000)) + b"/>").ok

@@ -104,14 +104,28 @@ class Diagnosis:
 
     @functools.cached_property
     def pretty_xml(self) -> str:
-        """The decoded XML, indented ('' when nothing parsed); built on first use only."""
-        return _pretty(self.xml) if self.xml is not None else ""
+        """The decoded XML, indented, inert and at most ``PRETTY_MAX`` characters ('' when
+        nothing parsed): for reading on screen.  Built on first use only."""
+        if self.xml is None:
+            return ""
+        text = inert(_pretty(self.xml), keep_newlines=True)
+        if len(text) <= PRETTY_MAX:
+            return text
+        cut = text.rfind("\n", 0, PRETTY_MAX) + 1 or PRETTY_MAX
+        return (
+            text[:cut]
+            + f"… the rest is not shown: the response is {len(text):,} characters indented; "
+            + "the checks above read all of it.\n"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "findings": [f.to_dict() for f in self.findings],
             "summary": dict(self.summary),
         }
+
+
+PRETTY_MAX = 100_000  # characters of indented XML shown; a real response is 5-15 thousand
 
 
 def _pretty(xml: bytes) -> str:

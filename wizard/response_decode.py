@@ -247,7 +247,21 @@ def _from_saml_tracer(requests: list[dict[str, Any]], max_bytes: int) -> Decoded
     )
 
 
+# objects and arrays in a SAML-tracer export: a long session has a few thousand (each
+# request's headers are a list of small objects); counted before parsing, as a million
+# empty objects take over 100 MiB once parsed
+MAX_JSON_CONTAINERS = 50_000
+
+
 def _from_json(body: bytes, max_bytes: int) -> Decoded:
+    containers = body.count(b"{") + body.count(b"[")
+    if containers > MAX_JSON_CONTAINERS:
+        return _not_decodable(
+            f"JSON with {containers:,} objects and lists, more than a SAML-tracer export of a sign-in "
+            f"has (the limit is {MAX_JSON_CONTAINERS:,}); it was not read",
+            "Export only the sign-in from SAML-tracer (clear it, sign in, export), or paste the "
+            "SAMLResponse value itself.",
+        )
     try:
         data = json.loads(body.decode("utf-8", errors="replace"))
     except (ValueError, RecursionError):
