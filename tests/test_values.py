@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wizard.values import (
     DEFAULT_API_BASE,
@@ -201,3 +203,61 @@ def test_every_api_url_form_people_slip_into_is_refused_with_a_fix(url, said):
 )
 def test_good_api_urls_pass(url):
     assert api_base_problem(url) is None
+
+
+# ---- the one URL rule, over the forms a URL can take ----------------------------------
+
+_HOSTS = st.one_of(
+    st.sampled_from(
+        [
+            "api.pulumi.com",
+            "API.Pulumi.com",
+            "\u0430pi.pulumi.com",  # Cyrillic a
+            "%65vil.com",
+            "evil.com%00.pulumi.com",
+            "evil.com\x00.pulumi.com",
+            "app.pulumi.com",
+            "127.0.0.1",
+            "[::1]",
+            "localhost",
+            "b\u00fccher.example",
+            "xn--bcher-kva.example",
+            "a" * 300 + ".com",
+            "exa mple.com",
+            "",
+            "-bad-.com",
+            "good.example.",
+            "pulumi.example.com\u202e",
+            "[::ffff:127.0.0.1]",
+        ]
+    ),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    scheme=st.sampled_from(["https://", "http://", "HTTPS://", "ftp://", "", "https:/", "https:///"]),
+    userinfo=st.sampled_from(["", "user@", ":@", "a:b@", "@"]),
+    host=_HOSTS,
+    port=st.sampled_from(["", ":0", ":443", ":8443", ":65535", ":65536", ":-1", ":abc", ":"]),
+    tail=st.sampled_from(["", "/", "/api", "?x=1", "#frag", "/%2e%2e", " "]),
+)
+def test_an_api_url_is_either_refused_with_a_reason_or_safe_to_send_to(scheme, userinfo, host, port, tail):
+    import httpx
+
+    url = scheme + userinfo + host + port + tail
+    problem = api_base_problem(url)
+    if problem is not None:
+        assert problem.strip() and problem.isprintable()
+        with pytest.raises(InvalidValue):
+            normalize_api_base(url)
+        return
+    base = normalize_api_base(url)
+    parsed = httpx.URL(base)  # never httpx.InvalidURL
+    assert parsed.scheme == "https" or parsed.host in ("127.0.0.1", "localhost", "::1")
+    assert not parsed.userinfo and not parsed.query and parsed.path in ("", "/")
+    assert parsed.port is None or 1 <= parsed.port <= 65535
+    wire = parsed.raw_host.decode("ascii")  # the host as it goes on the wire (IDNA)
+    assert "%" not in wire and "\x00" not in wire and "@" not in wire
+    assert wire.lower() != "app.pulumi.com"

@@ -89,10 +89,17 @@ def _valid_host(host: str) -> bool:
         pass
     if len(host) > 253:
         return False
-    try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return False
+    if host.isascii():
+        ascii_host = host
+    else:
+        # IDNA 2008 (the ``idna`` package), as the HTTP client encodes the name it
+        # connects to: a name only the older rules accept would pass here and fail there
+        import idna
+
+        try:
+            ascii_host = idna.encode(host.lower()).decode("ascii")
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return False
     return all(_HOST_LABEL_RE.match(label) for label in ascii_host.rstrip(".").split("."))
 
 
