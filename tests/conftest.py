@@ -23,7 +23,15 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     for var in ("XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DOWNLOAD_DIR"):
         monkeypatch.setenv(var, str(home / var.lower()))
     monkeypatch.setenv("JUMPCLOUD_PULUMI_SSO_STATE_DIR", str(home / "state"))
-    for var in ("PULUMI_ACCESS_TOKEN", "PULUMI_SCIM_TOKEN", "PULUMI_API", "PULUMI_BACKEND_URL"):
+    for var in (
+        "PULUMI_ACCESS_TOKEN",
+        "PULUMI_SCIM_TOKEN",
+        "PULUMI_API",
+        "PULUMI_BACKEND_URL",
+        "JUMPCLOUD_API_KEY",
+        "JUMPCLOUD_ORG_ID",
+        "JUMPCLOUD_URL",
+    ):
         monkeypatch.delenv(var, raising=False)
     # Never let a test talk to a proxy on the developer's network.
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):

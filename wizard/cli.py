@@ -42,6 +42,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "check_scim",
         "check a SCIM token against the live SCIM endpoint (read-only; token from $PULUMI_SCIM_TOKEN or stdin)",
     ),
+    "check-jumpcloud": (
+        "check_jumpcloud",
+        "check the Pulumi app in JumpCloud through its API (SSO tab, groups, metadata); --fix sets what differs",
+    ),
     "diagnose": (
         "diagnose",
         "diagnose a SAML response captured during a failed sign-in (what is wrong and how to fix it)",

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from string import Template
-from typing import Any, Self, TypeAlias
+from typing import Any, Literal, Self, TypeAlias
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -57,6 +57,7 @@ REDACTED = "<redacted>"
 HTTP_LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy")
 
 Sleep: TypeAlias = Callable[[float], Awaitable[object]]
+Expect: TypeAlias = Literal["json", "xml", "empty"]
 StatusKey: TypeAlias = int | str  # an HTTP status, a status class ("3xx") or an outcome name
 
 _HTML_STARTS = (b"<!doctype", b"<html", b"<head", b"<body")
@@ -326,6 +327,7 @@ class Reply:
     status: int | None = None  # of the last answer, when there was one
     attempts: int = 0
     retried: tuple[int, ...] = ()  # the statuses that were tried again
+    said: str = ""  # what an error answer's JSON body says (its message), clipped
 
 
 class HttpClient:
@@ -345,8 +347,10 @@ class HttpClient:
         max_attempts: int = MAX_ATTEMPTS,
         sleep: Sleep = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.api = api
+        self._headers = dict(headers or {})  # sent with every request (JumpCloud's x-org-id)
         self.base_url = base_url.rstrip("/")
         self.timeout = float(timeout)
         self._secret = Secret(secret.strip())
@@ -388,10 +392,12 @@ class HttpClient:
         params: Mapping[str, str] | None = None,
         body: Any = None,
         context: Mapping[str, str] | None = None,
+        expect: Expect = "json",
     ) -> Reply:
         """Send ``method path`` (relative to the base URL; ``body`` as JSON), trying 429 and
-        5xx answers again.  ``context`` fills the table's client placeholders.  Never raises
-        short of cancellation."""
+        5xx answers again.  ``context`` fills the table's client placeholders.  A 2xx answer
+        is read as ``expect`` says: "json" (parsed), "xml" (the bytes, an HTML page refused)
+        or "empty" (no body wanted, as for a 204).  Never raises short of cancellation."""
         if self.problem is not None:
             return Reply(self.problem)
         extra = dict(context or {})
@@ -425,7 +431,7 @@ class HttpClient:
                     break
                 retried.append(response.status_code)
                 await self._sleep(backoff(attempt) if asked is None else asked)
-        return self._reply(response, content, complete, asked, attempt, tuple(retried), extra)
+        return self._reply(response, content, complete, asked, attempt, tuple(retried), extra, expect)
 
     def _open(self) -> httpx.AsyncClient:
         scheme, secret = self.api.auth_scheme, self._secret.reveal()
@@ -435,6 +441,7 @@ class HttpClient:
                 self.api.auth_header: f"{scheme} {secret}" if scheme else secret,
                 "Accept": self.api.accept,
                 "User-Agent": USER_AGENT,
+                **self._headers,
             },
             timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
             transport=self._transport,
@@ -462,13 +469,20 @@ class HttpClient:
         attempts: int,
         retried: tuple[int, ...],
         context: dict[str, str],
+        expect: Expect = "json",
     ) -> Reply:
         status = response.status_code
         if 200 <= status < 300:
-            data, got = _decode(content, complete, response.headers.get("Content-Type", ""), self.api.max_body)
+            content_type = response.headers.get("Content-Type", "")
+            if expect == "empty":
+                data, got = None, None
+            elif expect == "xml":
+                data, got = _raw(content, complete, content_type, self.api.max_body)
+            else:
+                data, got = _decode(content, complete, content_type, self.api.max_body)
             finding = None if got is None else self.finding("bad_body", **{**context, "got": got})
             return Reply(finding, data, status, attempts, retried)
-        said = _server_words(content)
+        said = self._secret.redact(_server_words(content))
         location = response.headers.get("Location", "")
         finding = self.finding(
             status,
@@ -483,7 +497,7 @@ class HttpClient:
                 "location_host": _host(location)[1] or _host(self.base_url)[1],
             },
         )
-        return Reply(finding, None, status, attempts, retried)
+        return Reply(finding, None, status, attempts, retried, said)
 
 
 # --------------------------------------------------------------------------- retries
@@ -552,6 +566,18 @@ def _decode(content: bytes, complete: bool, content_type: str, cap: int) -> tupl
         return json.loads(content), None
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None, f"{len(content):,} bytes that are not JSON"
+
+
+def _raw(content: bytes, complete: bool, content_type: str, cap: int) -> tuple[bytes | None, str | None]:
+    """(the bytes, None) for a document such as XML, or (None, what the body was instead)."""
+    if not complete:
+        return None, f"more than {_size(cap)}"
+    if "html" in content_type.lower() or content[:512].lstrip().lower().startswith(_HTML_STARTS):
+        title = _html_title(content)
+        return None, f'an HTML page ("{title}")' if title else "an HTML page"
+    if not content.strip():
+        return None, "an empty answer"
+    return content, None
 
 
 def _html_title(content: bytes) -> str:

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 DEFAULT_API_BASE = "https://api.pulumi.com"
 SAAS_CONSOLE = "https://app.pulumi.com"
 JUMPCLOUD_SSO_BASE = "https://sso.jumpcloud.com/saml2/"
+JUMPCLOUD_CONSOLE = "https://console.jumpcloud.com"  # JumpCloud's admin API (v1 under /api, v2 under /api/v2)
+JUMPCLOUD_CONSOLE_EU = "https://console.eu.jumpcloud.com"  # the same, for organisations in the EU region
 
 NAMEID_EMAIL = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 NAMEID_PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
@@ -148,6 +150,25 @@ def api_base_problem(url: str) -> str | None:
     if problem is None and (urlsplit(url).hostname or "").lower() == urlsplit(SAAS_CONSOLE).hostname:
         return f"{SAAS_CONSOLE} is Pulumi's web console, not its API: use {DEFAULT_API_BASE}."
     return problem
+
+
+def jumpcloud_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be JumpCloud's API URL (scheme and host only), or None."""
+    return url_problem(url, what="JumpCloud URL", allow_path=False)
+
+
+def normalize_jumpcloud_url(url: str) -> str:
+    """``https://Console.JumpCloud.com/`` -> ``https://console.jumpcloud.com``; raises InvalidValue when unusable."""
+    problem = jumpcloud_url_problem(url)
+    if problem:
+        raise InvalidValue(problem)
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if ":" in netloc:
+        netloc = f"[{netloc}]"
+    if parts.port is not None:
+        netloc = f"{netloc}:{parts.port}"
+    return f"{parts.scheme}://{netloc}"
 
 
 def scim_base_problem(url: str) -> str | None:
