@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -81,6 +81,21 @@ class WizardApp(App):
         self.load_warning = ""
         self.network_timeout = network_timeout
         self._cursor_blink = cursor_blink  # off in tests: a blinking cursor makes snapshots flaky
+        # JumpCloud's API key: in memory for this session only, never in the state
+        import os
+
+        self._env_jumpcloud_key = os.environ.get("JUMPCLOUD_API_KEY", "").strip()
+        self.jumpcloud_key = self._env_jumpcloud_key
+        self.jumpcloud_key_source = "from JUMPCLOUD_API_KEY" if self.jumpcloud_key else ""
+
+    def on_welcome_screen_jump_cloud_key_entered(self, message: Any) -> None:
+        """Step 1's masked field: the key typed there (kept in memory only) or, cleared, the environment's."""
+        typed = message.key.strip()
+        if typed:
+            self.jumpcloud_key, self.jumpcloud_key_source = typed, "typed on step 1 (kept for this session only)"
+        else:
+            self.jumpcloud_key = self._env_jumpcloud_key
+            self.jumpcloud_key_source = "from JUMPCLOUD_API_KEY" if self._env_jumpcloud_key else ""
 
     # -- clock and folders (injectable for tests) -------------------------
 

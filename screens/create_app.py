@@ -5,14 +5,16 @@ from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from screens.base import StepScreen
+from screens.jumpcloud_panel import JumpCloudCheck
 from screens.widgets import CopyValue, FieldError
 from wizard.state import StepId
 from wizard.steps import APP_KINDS
 from wizard.values import idp_sso_url, idp_url_value_problem
 
 
-class CreateAppScreen(StepScreen):
+class CreateAppScreen(JumpCloudCheck, StepScreen):
     STEP = StepId.CREATE_APP
+    JC_PART = "app"
 
     def compose_body(self) -> ComposeResult:
         state = self.view
@@ -37,6 +39,10 @@ class CreateAppScreen(StepScreen):
             "The app is saved in JumpCloud with exactly this IdP URL", state.idp_url_acknowledged, id="acknowledged"
         )
         yield FieldError("acknowledged")
+        yield from self.compose_jumpcloud()
+
+    def jc_inputs(self) -> dict:
+        return {"idp_url_value": self.query_one("#idp_url_value", Input).value.strip()}
 
     @staticmethod
     def _url(value: str) -> str:
@@ -58,6 +64,7 @@ class CreateAppScreen(StepScreen):
             "idp_url_value": self.query_one("#idp_url_value", Input).value.strip(),
             "display_name": self.query_one("#display_name", Input).value,
             "acknowledged": self.query_one("#acknowledged", Checkbox).value,
+            "jumpcloud": self.jumpcloud,
         }
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

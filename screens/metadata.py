@@ -45,6 +45,10 @@ class MetadataScreen(StepScreen):
         with Horizontal(id="found-row"):
             yield Static("Looking for an export…", id="found", markup=False)
             yield Button("Use this file", id="use-found", compact=True, disabled=True)
+        if getattr(self.app, "jumpcloud_key", ""):
+            with Horizontal(id="jc-load-row"):
+                yield Static("Or have the wizard fetch it through JumpCloud's API:", classes="day-two-text")
+                yield Button("Load from JumpCloud", id="jc-load", compact=True)
         with Vertical(classes="field"):
             yield Label("Path of the exported file")
             with Horizontal(classes="input-row"):
@@ -136,6 +140,9 @@ class MetadataScreen(StepScreen):
         elif event.button.id == "load":
             event.stop()
             self.load_path(self.query_one("#metadata_path", Input).value)
+        elif event.button.id == "jc-load":
+            event.stop()
+            self._load_from_jumpcloud()
         elif event.button.id == "check-paste":
             event.stop()
             self._check_paste()
@@ -155,6 +162,48 @@ class MetadataScreen(StepScreen):
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area.id == "paste" and event.text_area.text.strip():
             self._check_paste()
+
+    def _load_from_jumpcloud(self) -> None:
+        """Fetch the app's metadata through JumpCloud's API, then check it as a loaded file."""
+        from wizard.jumpcloud_step import run_check
+
+        key, timeout, state = self.app.jumpcloud_key, self.app.network_timeout, self.app.state
+
+        async def work():
+            return await run_check(state, key, metadata=True, timeout=timeout)
+
+        def done(check) -> None:
+            if check.metadata_xml is None:
+                self.show_findings(list(check.findings))
+                return
+            label = check.application["displayLabel"] if check.application else "the app"
+            self._watched = None
+            self._path = ""
+            self.query_one("#metadata_path", Input).value = ""
+            self._xml = check.metadata_xml
+            self.run_check(check.metadata_xml, f"JumpCloud's API (app '{label}')")
+
+        def failed(exc: Exception):
+            from wizard.jumpcloud import JumpCloudCheck
+
+            return JumpCloudCheck(
+                [
+                    error(
+                        "jumpcloud.unexpected",
+                        f"Asking JumpCloud failed unexpectedly ({type(exc).__name__}).",
+                        "Try again.",
+                    )
+                ]
+            )
+
+        CheckRunner(self, "jumpcloud-load", buttons=("jc-load",), status="#gate-message").start(
+            work,
+            done,
+            failed,
+            running="Fetching the metadata from JumpCloud …",
+            button="jc-load",
+            busy_label="Fetching…",
+        )
 
     # -- the check (in a worker: lxml and cryptography load on first use) --
 

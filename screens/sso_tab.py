@@ -3,15 +3,17 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Checkbox, Static
+from textual.widgets import Button, Checkbox, Static
 
 from screens.base import StepScreen
-from screens.widgets import CopyValue, FieldError
+from screens.jumpcloud_panel import JumpCloudCheck
+from screens.widgets import CopyValue, FieldError, FindingsView
 from wizard.state import StepId
 
 
-class SsoTabScreen(StepScreen):
+class SsoTabScreen(JumpCloudCheck, StepScreen):
     STEP = StepId.SSO_TAB
+    JC_PART = "sso"
     BINDINGS = [Binding(str(n), f"copy_row({n})", f"Copy row {n}", show=False) for n in range(1, 7)] + [
         Binding("1-6", "noop", "Copy row", key_display="1-6"),
     ]
@@ -38,6 +40,74 @@ class SsoTabScreen(StepScreen):
             "now: changing it after users have signed in breaks their sign-in.",
             classes="warning-text",
         )
+        yield from self.compose_jumpcloud()
+        with Vertical(id="jc-fix"):
+            yield Static("What Fix in JumpCloud changes on the app's SSO tab (only these fields):", classes="subhead")
+            yield Static("", id="jc-diff", markup=False)
+            yield Checkbox("I checked the difference above", False, id="jc-fix-confirm")
+            yield Button("Fix in JumpCloud", id="jc-fix-run", compact=True, disabled=True)
+            yield FindingsView(id="jc-fix-findings")
+
+    def on_mount(self) -> None:
+        self.query_one("#jc-fix").display = False
+
+    def jc_buttons(self) -> tuple[str, ...]:
+        return ("jc-fix-run",)
+
+    def jumpcloud_shown(self, check) -> None:
+        from wizard.jumpcloud_step import applies
+
+        differs = check.mismatched if check.app is not None and applies(check, self._jc_state()) else []
+        box = self.query_one("#jc-fix")
+        box.display = bool(differs)
+        if differs:
+            # each value on a line of its own, so a long URL wraps as a whole at 80 columns
+            # and a trailing '/' stays in sight at the end of it
+            lines = []
+            for f in differs:
+                lines += [f.label, "  now:", f"    {f.now or '(empty)'}", "  will be:", f"    {f.want}"]
+            self.query_one("#jc-diff", Static).update("\n".join(lines))
+        self.query_one("#jc-fix-confirm", Checkbox).value = False
+        self._fix_ready()
+
+    def _fix_ready(self) -> None:
+        check = self.jumpcloud
+        ready = bool(check is not None and check.mismatched) and self.query_one("#jc-fix-confirm", Checkbox).value
+        self.query_one("#jc-fix-run", Button).disabled = not ready
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:  # the base class posts the form's change
+        if event.checkbox.id == "jc-fix-confirm":
+            self._fix_ready()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "jc-fix-run":
+            event.stop()
+            self._fix()
+
+    def _fix(self) -> None:
+        from wizard.jumpcloud_step import run_fix
+
+        check = self.jumpcloud
+        if check is None or not check.mismatched or not self.query_one("#jc-fix-confirm", Checkbox).value:
+            return
+        key, timeout, state = self._jc_key(), self.app.network_timeout, self._jc_state()
+
+        async def work():
+            return await run_fix(state, key, check, timeout=timeout)
+
+        def done(result) -> None:
+            fixed, again = result
+            self.query_one("#jc-fix-findings", FindingsView).show(fixed)
+            self.jumpcloud_answered(again)
+
+        self.jc_runner().start(
+            work,
+            done,
+            lambda exc: ([self._jc_failed(exc).findings[0]], check),
+            running="Fixing in JumpCloud …",
+            button="jc-fix-run",
+            busy_label="Fixing…",
+        )
 
     def action_noop(self) -> None:
         pass
@@ -48,4 +118,5 @@ class SsoTabScreen(StepScreen):
             self.query_one(f"#copy-{rows[number - 1].key}", CopyValue).request()
 
     def form(self) -> dict:
-        return {"rows": sorted(cb.name for cb in self.query(Checkbox) if cb.value and cb.name)}
+        ticks = self.query_one("#rows").query(Checkbox)
+        return {"rows": sorted(cb.name for cb in ticks if cb.value and cb.name), "jumpcloud": self.jumpcloud}

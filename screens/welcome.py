@@ -2,16 +2,27 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Static
 
 from screens.base import StepScreen
 from screens.widgets import FieldError
 from wizard.state import StepId
-from wizard.values import DEFAULT_API_BASE
+from wizard.values import DEFAULT_API_BASE, JUMPCLOUD_CONSOLE
 
 
 class WelcomeScreen(StepScreen):
     STEP = StepId.WELCOME
+
+    class JumpCloudKeyEntered(Message):
+        """A JumpCloud API key was typed (the app keeps it in memory; it is no part of the form)."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+        def __repr__(self) -> str:
+            return "JumpCloudKeyEntered(<key>)"
 
     def compose_body(self) -> ComposeResult:
         state = self.view
@@ -28,9 +39,45 @@ class WelcomeScreen(StepScreen):
             "My Pulumi edition supports SAML SSO (paid editions)", state.has_saml_edition, id="has_saml_edition"
         )
         yield FieldError("has_saml_edition")
+        yield Static("JumpCloud's API (optional)", classes="subhead")
+        yield Static(
+            "With a JumpCloud administrator's API key (Admin Portal: your account menu > My API Key) the "
+            "wizard checks steps 2 to 5 in JumpCloud itself, and fixes what differs when you ask. The key is "
+            "kept in memory for this session only: never saved, never logged.",
+            classes="row-note",
+        )
+        yield Static("", id="jumpcloud-key-source", markup=False)
+        yield Input(password=True, placeholder="paste a JumpCloud API key (optional)", id="jumpcloud_key")
+        yield Static("JumpCloud API URL (EU region: https://console.eu.jumpcloud.com)", classes="field-label")
+        yield Input(state.jumpcloud_url or JUMPCLOUD_CONSOLE, placeholder=JUMPCLOUD_CONSOLE, id="jumpcloud_url")
+        yield FieldError("jumpcloud_url")
+        yield Static(
+            "Organisation ID (only for an administrator of several JumpCloud organisations)", classes="field-label"
+        )
+        yield Input(state.jumpcloud_org_id, placeholder="optional", id="jumpcloud_org_id")
         with Horizontal(id="day-two"):
             yield Static("Already set up? JumpCloud's certificate expiring?", classes="day-two-text")
             yield Button("Rotate the certificate", id="rotate", compact=True)
+
+    def on_mount(self) -> None:
+        self._show_key_source()
+
+    def _show_key_source(self) -> None:
+        source = getattr(self.app, "jumpcloud_key_source", "")
+        typed = bool(self.query_one("#jumpcloud_key", Input).value.strip())
+        text = (
+            "JumpCloud API key: typed here."
+            if typed
+            else f"JumpCloud API key: {source}."
+            if source
+            else "No JumpCloud API key yet."
+        )
+        self.query_one("#jumpcloud-key-source", Static).update(text)
+
+    def on_input_changed(self, event: Input.Changed) -> None:  # the base class posts the form's change
+        if event.input.id == "jumpcloud_key":
+            self.post_message(self.JumpCloudKeyEntered(event.value))
+            self.call_after_refresh(self._show_key_source)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "rotate":
@@ -43,6 +90,8 @@ class WelcomeScreen(StepScreen):
             "api_base": self.query_one("#api_base", Input).value or DEFAULT_API_BASE,
             "has_sso_package": self.query_one("#has_sso_package", Checkbox).value,
             "has_saml_edition": self.query_one("#has_saml_edition", Checkbox).value,
+            "jumpcloud_url": self.query_one("#jumpcloud_url", Input).value,
+            "jumpcloud_org_id": self.query_one("#jumpcloud_org_id", Input).value,
         }
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

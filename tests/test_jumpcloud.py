@@ -438,3 +438,41 @@ def test_the_key_is_in_no_output_and_no_written_file(fake, monkeypatch, capsys, 
         for path in folder.rglob("*"):
             if path.is_file():
                 assert KEY.encode() not in path.read_bytes(), path
+
+
+# ---- what a check proves about a step (wizard.jumpcloud_step) --------------------------------
+
+
+def test_a_check_proves_the_steps_only_for_the_inputs_it_was_run_for(fake):
+    from wizard.jumpcloud_step import evidence
+    from wizard.state import WizardState
+
+    result = check(fake, metadata=False)
+    state = WizardState(org="acmecorp", idp_url_value="pulumi")
+    assert [evidence(result, state, part).proof for part in ("app", "sso", "groups")] == ["verified"] * 3
+    for other in (
+        WizardState(org="acmecorp", idp_url_value="pulumi2"),
+        WizardState(org="acme", idp_url_value="pulumi"),
+    ):
+        assert evidence(result, other, "app") is None
+
+
+def test_a_check_that_could_not_ask_proves_nothing_and_refutes_nothing(fake):
+    from wizard.jumpcloud_step import evidence
+    from wizard.state import WizardState
+
+    result = check(fake, key="jc-wrong-key-000000000000000")
+    proven = evidence(result, WizardState(org="acmecorp", idp_url_value="pulumi"), "app")
+    assert proven.proof == "silent" and [f.code for f in proven.findings] == ["jumpcloud.unauthorized"]
+
+
+def test_a_row_that_differs_refutes_the_sso_step_and_an_unmatched_row_leaves_it_to_the_ticks(fake):
+    from wizard.jumpcloud_step import evidence
+    from wizard.state import WizardState
+
+    state = WizardState(org="acmecorp", idp_url_value="pulumi")
+    config = fake.apps["64a1b2c3d4e5f60718293a4b"]["config"]
+    config["relayState"]["label"] = "Login URL"
+    assert evidence(check(fake, metadata=False), state, "sso").proof == "silent"
+    config["acsUrl"]["value"] = "https://x.example/acs"
+    assert evidence(check(fake, metadata=False), state, "sso").proof == "refuted"

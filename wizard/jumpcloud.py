@@ -384,6 +384,10 @@ class JumpCloudCheck:
     metadata: Any = None  # wizard.metadata.MetadataReport of the app's metadata
     metadata_xml: str | None = field(default=None, repr=False)
     requests: int = 0
+    # what it was run for: a check proves nothing about other inputs
+    org: str = ""
+    api_base: str = ""
+    idp_url_value: str = ""
 
     @property
     def ok(self) -> bool:
@@ -417,7 +421,15 @@ async def check_jumpcloud(
     metadata: bool = True,
 ) -> JumpCloudCheck:
     """Find the app by its SSO URL and check its SSO tab, certificate, groups and metadata."""
-    moment = aware_now(now)
+    result = await _check(client, values, idp_url_value, aware_now(now), metadata)
+    result.org, result.api_base, result.idp_url_value = values.org, values.api_base, idp_url_value
+    result.requests = client.requests
+    return result
+
+
+async def _check(
+    client: JumpCloudClient, values: OrgValues, idp_url_value: str, moment: datetime, metadata: bool
+) -> JumpCloudCheck:
     sso_url = JUMPCLOUD_SSO_BASE + idp_url_value
     apps, problems = await client.list_applications()
     if problems:
@@ -473,7 +485,6 @@ async def check_jumpcloud(
                 + (", metadata checked." if result.metadata is not None else "."),
             )
         )
-    result.requests = client.requests
     return result
 
 

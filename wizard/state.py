@@ -134,6 +134,9 @@ class WizardState:
     api_base: str = DEFAULT_API_BASE
     has_sso_package: bool = False
     has_saml_edition: bool = False
+    # JumpCloud's API, optional (the API key itself is never kept: the app holds it in memory)
+    jumpcloud_url: str = ""  # "" = https://console.jumpcloud.com
+    jumpcloud_org_id: str = ""  # for an administrator of several organisations
     # 2. the JumpCloud application
     app_kind: str = "connector"  # "connector" | "custom"
     idp_url_value: str = ""

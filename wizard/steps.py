@@ -493,6 +493,12 @@ def _names(form: Form, key: str, default: list[str]) -> list[str]:
 
 
 def _apply_welcome(state: WizardState, form: Form) -> None:
+    from wizard.values import JUMPCLOUD_CONSOLE, jumpcloud_url_problem, normalize_jumpcloud_url
+
+    url = _text(form, "jumpcloud_url", state.jumpcloud_url or JUMPCLOUD_CONSOLE).strip() or JUMPCLOUD_CONSOLE
+    normal = url if jumpcloud_url_problem(url) else normalize_jumpcloud_url(url)
+    state.jumpcloud_url = "" if normal == JUMPCLOUD_CONSOLE else normal
+    state.jumpcloud_org_id = _text(form, "jumpcloud_org_id", state.jumpcloud_org_id).strip()
     state.org = _text(form, "org", state.org)
     api_base = _text(form, "api_base", state.api_base) or DEFAULT_API_BASE
     state.api_base = api_base if api_base_problem(api_base) else normalize_api_base(api_base)
@@ -501,7 +507,19 @@ def _apply_welcome(state: WizardState, form: Form) -> None:
 
 
 def _gate_welcome(state: WizardState, form: Form) -> Verdict:
+    from wizard.values import jumpcloud_url_problem
+
     findings = check_prerequisites(state.org, state.api_base, state.has_sso_package, state.has_saml_edition)
+    problem = jumpcloud_url_problem(state.jumpcloud_url) if state.jumpcloud_url else None
+    if problem:
+        findings = [f for f in findings if f.is_error or f.severity.value == "warning"] + [
+            finding(
+                "step.jumpcloud_url",
+                problem,
+                "Use https://console.jumpcloud.com, or https://console.eu.jumpcloud.com for the EU region.",
+                "jumpcloud_url",
+            )
+        ]
     return Verdict(
         findings, StepStatus.CONFIRMED, "the admin confirmed JumpCloud's SSO Package and a Pulumi edition with SAML SSO"
     )
@@ -522,11 +540,27 @@ def _gate_create_app(state: WizardState, form: Form) -> Verdict:
     kind = _text(form, "app_kind", state.app_kind)
     findings = check_create_app(kind, state.idp_url_value, state.display_name, state.idp_url_acknowledged)
     what = APP_KINDS.get(state.app_kind, "application")
+    proven = _jumpcloud_evidence(state, form, "app")
+    if proven is not None and proven.proof == "refuted":
+        return Verdict(findings + proven.findings, refuted=True)
+    if proven is not None and proven.proof == "verified":
+        return Verdict(findings, StepStatus.VERIFIED, proven.note)
     return Verdict(
         findings,
         StepStatus.CONFIRMED,
         f"the admin confirmed the application ({what}) is saved with IdP URL {idp_sso_url(state.idp_url_value)}",
+        context=proven.findings if proven is not None else [],
     )
+
+
+def _jumpcloud_evidence(state: WizardState, form: Form, part: str) -> Any:
+    """What a check through JumpCloud's API (handed in with the form) proves about ``part``."""
+    check = form.get("jumpcloud")
+    if check is None:
+        return None
+    from wizard.jumpcloud_step import evidence
+
+    return evidence(check, state, part)  # type: ignore[arg-type]  # "app", "sso" or "groups"
 
 
 # -- 3. SSO tab ---------------------------------------------------------------
@@ -539,10 +573,21 @@ def _apply_sso_tab(state: WizardState, form: Form) -> None:
 
 def _gate_sso_tab(state: WizardState, form: Form) -> Verdict:
     values = org_values_of(state)
+    proven = _jumpcloud_evidence(state, form, "sso")
+    if proven is not None and proven.proof == "refuted":
+        return Verdict(proven.findings, refuted=True)
+    if proven is not None and proven.proof == "verified":
+        return Verdict(
+            [finding("step.ok", "JumpCloud holds the six SSO values.")],
+            StepStatus.VERIFIED,
+            proven.note,
+            context=proven.findings,
+        )
     return Verdict(
         check_sso_tab(values, state.ticked_rows),
         StepStatus.CONFIRMED,
         f"the admin ticked the six values for {state.org} as entered in JumpCloud's SSO tab",
+        context=proven.findings if proven is not None else [],
     )
 
 
@@ -556,6 +601,13 @@ def _apply_groups(state: WizardState, form: Form) -> None:
 
 
 def _gate_groups(state: WizardState, form: Form) -> Verdict:
+    proven = _jumpcloud_evidence(state, form, "groups")
+    if proven is not None and proven.proof == "refuted":
+        return Verdict(proven.findings, refuted=True)
+    if proven is not None and proven.proof == "verified":
+        return Verdict(
+            check_groups(proven.groups), StepStatus.VERIFIED, proven.note, updates={"groups": list(proven.groups)}
+        )
     return Verdict(
         check_groups(state.groups),
         StepStatus.CONFIRMED,
