@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from screens.base import StepScreen
 from screens.jumpcloud_panel import JumpCloudCheck
-from screens.widgets import CopyValue, FieldError
+from screens.widgets import CopyValue, FieldError, FindingsView
 from wizard.state import StepId
 from wizard.steps import APP_KINDS
 from wizard.values import idp_sso_url, idp_url_value_problem
@@ -40,9 +40,69 @@ class CreateAppScreen(JumpCloudCheck, StepScreen):
         )
         yield FieldError("acknowledged")
         yield from self.compose_jumpcloud()
+        with Vertical(id="jc-create"):
+            yield Static("", id="jc-create-what", markup=False)
+            yield Checkbox("Create it with this IdP URL (it can never be changed)", False, id="jc-create-confirm")
+            yield Button("Create in JumpCloud", id="jc-create-run", compact=True, disabled=True)
+            yield FindingsView(id="jc-create-findings")
+
+    def on_mount(self) -> None:
+        self.query_one("#jc-create").display = False
 
     def jc_inputs(self) -> dict:
-        return {"idp_url_value": self.query_one("#idp_url_value", Input).value.strip()}
+        return {
+            "idp_url_value": self.query_one("#idp_url_value", Input).value.strip(),
+            "display_name": self.query_one("#display_name", Input).value,
+        }
+
+    def jc_buttons(self) -> tuple[str, ...]:
+        return ("jc-create-run",)
+
+    def jumpcloud_shown(self, check) -> None:
+        missing = check.application is None and any(f.code == "jumpcloud.app.not_found" for f in check.findings)
+        self.query_one("#jc-create").display = missing
+        if missing:
+            state = self._jc_state()
+            self.query_one("#jc-create-what", Static).update(
+                f"Or have the wizard create it from JumpCloud's catalogue (the Pulumi connector): "
+                f"'{state.display_name.strip() or 'Pulumi'}' at {idp_sso_url(state.idp_url_value)}, with the "
+                "six SSO-tab values of step 3 filled in."
+            )
+        self.query_one("#jc-create-confirm", Checkbox).value = False
+        self.query_one("#jc-create-run", Button).disabled = True  # until the tick
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:  # the base class posts the form's change
+        if event.checkbox.id == "jc-create-confirm":
+            self.query_one("#jc-create-run", Button).disabled = not event.value
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "jc-create-run":
+            event.stop()
+            self._create()
+
+    def _create(self) -> None:
+        from wizard.jumpcloud_step import run_create
+
+        if not self.query_one("#jc-create-confirm", Checkbox).value:
+            return
+        key, timeout, state = self._jc_key(), self.app.network_timeout, self._jc_state()
+
+        async def work():
+            return await run_create(state, key, timeout=timeout)
+
+        def done(result) -> None:
+            made, again = result
+            self.query_one("#jc-create-findings", FindingsView).show(made)
+            self.jumpcloud_answered(again)
+
+        self.jc_runner().start(
+            work,
+            done,
+            lambda exc: ([self._jc_failed(exc).findings[0]], self.jumpcloud),
+            running="Creating the app in JumpCloud …",
+            button="jc-create-run",
+            busy_label="Creating…",
+        )
 
     @staticmethod
     def _url(value: str) -> str:

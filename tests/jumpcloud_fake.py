@@ -137,6 +137,27 @@ def pulumi_app(
     }
 
 
+def pulumi_template() -> dict[str, Any]:
+    """The catalogue's Pulumi connector as the stand-in lists it (its name is the stand-in's
+    guess: JumpCloud does not document template names, so the client looks it up)."""
+    return {
+        "_id": "5c4f8a9b0d1e2f3a4b5c6d7e",
+        "name": "pulumi",
+        "displayName": "Pulumi",
+        "displayLabel": "Pulumi",
+        "ssoUrl": "",
+        "active": False,
+        "isConfigured": False,
+        "status": "",
+        "keywords": ["pulumi", "infrastructure"],
+        "config": default_config(),
+    }
+
+
+def slack_template() -> dict[str, Any]:
+    return {"_id": "5c4f8a9b0d1e2f3a4b5c6d7f", "name": "slack", "displayName": "Slack", "config": default_config()}
+
+
 def other_app(n: int, *, name: str = "slack", label: str | None = None) -> dict[str, Any]:
     return {
         "_id": f"{n:024x}",
@@ -160,6 +181,7 @@ class FakeJumpCloud:
         self.apps: dict[str, dict[str, Any]] = {}
         self.groups: dict[str, dict[str, Any]] = {}
         self.bindings: dict[str, list[str]] = {}
+        self.templates: list[dict[str, Any]] = [pulumi_template(), slack_template()]
         self.script: list[Scripted] = []
         self.requests: list[Seen] = []
         self.identity = f.identity("jumpcloud-fake")
@@ -302,6 +324,37 @@ class FakeJumpCloud:
     def _route(
         self, handler: BaseHTTPRequestHandler, method: str, path: str, body: bytes, limit: int, skip: int
     ) -> None:
+        if path == "/api/application-templates" and method == "GET":
+            found = sorted(self.templates, key=lambda t: t.get("name", ""))
+            self._send(handler, 200, {"totalCount": len(found), "results": found[skip : skip + limit]})
+            return
+        if path == "/api/applications" and method == "POST":
+            try:
+                sent = json.loads(body)
+            except ValueError:
+                self._error(handler, 400, "invalid JSON")
+                return
+            app_id = f"{0xC0FFEE + len(self.apps):024x}"
+            made = self._put(
+                {
+                    "_id": app_id,
+                    "organization": ORG_ID,
+                    "name": sent.get("name", ""),
+                    "ssoUrl": sent.get("ssoUrl", ""),
+                    "created": "2026-11-30T10:00:00.000Z",
+                    "sso": {
+                        "idpCertExpirationAt": (datetime.now(UTC) + timedelta(days=1826)).strftime(
+                            "%Y-%m-%dT%H:%M:%S.000Z"
+                        ),
+                        "type": "saml",
+                    },
+                },
+                sent,
+            )
+            self.apps[app_id] = made
+            self.bindings[app_id] = []
+            self._send(handler, 200, made)
+            return
         if path == "/api/applications" and method == "GET":
             apps = sorted(self.apps.values(), key=lambda a: a.get("name", ""))
             self._send(

@@ -9,6 +9,7 @@ import asyncio
 import copy
 import io
 import json
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -476,3 +477,50 @@ def test_a_row_that_differs_refutes_the_sso_step_and_an_unmatched_row_leaves_it_
     assert evidence(check(fake, metadata=False), state, "sso").proof == "silent"
     config["acsUrl"]["value"] = "https://x.example/acs"
     assert evidence(check(fake, metadata=False), state, "sso").proof == "refuted"
+
+
+# ---- creating the app from the catalogue, only when asked --------------------------------------
+
+
+def test_fix_creates_the_missing_app_from_the_catalogues_pulumi_connector(fake, monkeypatch, capsys):
+    fake.apps.clear()
+    code, out, _ = run_cli(monkeypatch, capsys, "--jumpcloud-url", fake.url, "--fix", "--yes")
+    assert "from the catalogue's Pulumi connector" in out and "it can never be changed" in out
+    assert re.search(r"ACS URL: +" + re.escape(VALUES.acs_url) + "\n", out)
+    made = [a for a in fake.apps.values() if a["ssoUrl"] == "https://sso.jumpcloud.com/saml2/pulumi"]
+    assert len(made) == 1 and made[0]["name"] == "pulumi" and made[0]["active"] is True
+    config = made[0]["config"]
+    assert config["acsUrl"]["value"] == VALUES.acs_url and config["relayState"]["value"] == VALUES.relay_state
+    assert config["idpEntityId"]["value"] == "JumpCloud"
+    assert "jumpcloud.app.created" not in out  # human output: the message, not the code
+    assert "Created in JumpCloud" in out
+    assert code == 1  # created and checked, but no group is bound yet
+    assert "No user group is bound" in out
+
+
+def test_creation_needs_a_confirmation_and_never_duplicates(fake, monkeypatch, capsys):
+    fake.apps.clear()
+    code, out, _ = run_cli(monkeypatch, capsys, "--jumpcloud-url", fake.url, "--fix", "--json")
+    assert code == 1 and fake.apps == {} and "POST" not in " ".join(fake.seen())
+    assert "jumpcloud.fix.needs_confirmation" in [f["code"] for f in json.loads(out)["findings"]]
+    fake.add_app(pulumi_app(VALUES))
+
+    async def go():
+        async with jc.JumpCloudClient(fake.url, KEY) as client:
+            return await jc.create_pulumi_app(client, VALUES, "pulumi", "Pulumi")
+
+    assert [f.code for f in asyncio.run(go())] == ["jumpcloud.app.exists"]
+    assert "POST" not in " ".join(fake.seen())
+
+
+def test_without_a_pulumi_entry_in_the_catalogue_creation_is_left_to_the_admin(fake):
+    fake.apps.clear()
+    fake.templates = [t for t in fake.templates if t["name"] != "pulumi"]
+
+    async def go():
+        async with jc.JumpCloudClient(fake.url, KEY) as client:
+            return await jc.create_pulumi_app(client, VALUES, "pulumi", "Pulumi")
+
+    [found] = asyncio.run(go())
+    assert found.code == "jumpcloud.template.not_found" and "Create it by hand" in found.fix
+    assert fake.apps == {}

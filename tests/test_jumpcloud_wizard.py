@@ -186,3 +186,31 @@ async def test_jumpcloud_unreachable_leaves_the_step_to_the_admin(tmp_path, refu
         assert "connection refused" in shown(pilot, "#jc-findings")
         await next_step(pilot)  # not refuted: the admin's confirmation stands, recorded as such
         assert app.state.status(StepId.CREATE_APP) is StepStatus.CONFIRMED
+
+
+async def test_step_two_creates_the_missing_app_from_the_catalogue_when_asked(tmp_path, jumpcloud, monkeypatch):
+    monkeypatch.setenv("JUMPCLOUD_API_KEY", KEY)
+    jumpcloud.apps.clear()
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await set_value(pilot, "#org", "acmecorp")
+        await set_value(pilot, "#jumpcloud_url", jumpcloud.url)
+        await tick(pilot, "#has_sso_package")
+        await tick(pilot, "#has_saml_edition")
+        await next_step(pilot)
+        await set_value(pilot, "#idp_url_value", "pulumi-acme")
+        await set_value(pilot, "#display_name", "Pulumi Cloud")
+        await press(pilot, "#jc-check")
+        assert "'Pulumi Cloud' at https://sso.jumpcloud.com/saml2/pulumi-acme" in shown(pilot, "#jc-create-what")
+        assert app.screen.query_one("#jc-create-run", Button).disabled  # not before the tick
+        await tick(pilot, "#jc-create-confirm")
+        await press(pilot, "#jc-create-run")
+        assert "Created in JumpCloud" in shown(pilot, "#jc-create-findings")
+        [made] = jumpcloud.apps.values()
+        assert (
+            made["ssoUrl"] == "https://sso.jumpcloud.com/saml2/pulumi-acme" and made["displayLabel"] == "Pulumi Cloud"
+        )
+        await tick(pilot, "#acknowledged")
+        await next_step(pilot)
+        assert app.state.status(StepId.CREATE_APP) is StepStatus.VERIFIED

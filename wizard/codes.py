@@ -101,6 +101,9 @@ REGISTRY: Mapping[str, Code] = _index(
     Code("troubleshoot.org", _E),
     # jumpcloud: JumpCloud's admin API (wizard/jumpcloud.py; transport outcomes from wizard/transport.py)
     Code("jumpcloud.app.ambiguous", _E),
+    Code("jumpcloud.app.created", _OK),
+    Code("jumpcloud.app.created_elsewhere", _E),
+    Code("jumpcloud.app.exists", _E),
     Code("jumpcloud.app.inactive", _E, ("user-not-in-group",)),
     Code("jumpcloud.app.not_found", _E, ("wrong-idp-url",)),
     Code("jumpcloud.bad_key", _E),
@@ -135,6 +138,7 @@ REGISTRY: Mapping[str, Code] = _index(
     Code("jumpcloud.server_error", _E),
     Code("jumpcloud.sso.mismatch", _E, ("acs-mismatch", "audience-mismatch")),
     Code("jumpcloud.sso.unchecked", _W),
+    Code("jumpcloud.template.not_found", _E),
     Code("jumpcloud.unauthorized", _E),
     Code("jumpcloud.unexpected", _E),
     Code("jumpcloud.unreachable", _E),

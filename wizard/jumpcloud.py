@@ -274,6 +274,13 @@ class JumpCloudClient(HttpClient):
         )
         return problems
 
+    async def list_templates(self) -> tuple[list[dict[str, Any]], list[Finding]]:
+        return await self._pages_v1("/api/application-templates", "JumpCloud's application catalogue")
+
+    async def create_application(self, body: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Finding]]:
+        data, problems = await self.call("POST", "/api/applications", what="the new application", body=body)
+        return (data if isinstance(data, dict) else None), problems
+
     async def metadata_xml(self, organization: str, app_id: str) -> tuple[bytes | None, list[Finding]]:
         data, problems = await self.call(
             "GET",
@@ -742,6 +749,99 @@ def _changed_elsewhere(before: Mapping[str, Any], after: Mapping[str, Any], chan
     return differ
 
 
+def pulumi_template(templates: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, Finding | None]:
+    """The catalogue's Pulumi connector (looked up by name at run time: JumpCloud does not
+    document the template names), or why there is not exactly one."""
+    found = [t for t in templates if _mentions_pulumi(t)]
+    exact = [t for t in found if str(t.get("name", "")).lower() == "pulumi"]
+    if len(exact) == 1:
+        return exact[0], None
+    if len(found) == 1:
+        return found[0], None
+    names = ", ".join(sorted({str(t.get("displayName") or t.get("name")) for t in found}))
+    return None, finding(
+        "jumpcloud.template.not_found",
+        "JumpCloud's application catalogue has "
+        + (f"several entries for Pulumi ({names})" if found else "no entry for Pulumi")
+        + ", so the app is not created here.",
+        "Create it by hand: Access > SSO Applications > + Add New Application > search Pulumi (or Custom "
+        "Application), with the IdP URL value chosen on this step.",
+        "idp_url_value",
+    )
+
+
+def new_application(
+    template: Mapping[str, Any], values: OrgValues, idp_url_value: str, display_label: str
+) -> tuple[dict[str, Any], list[SsoField]]:
+    """The application to create from the catalogue ``template``: its own fields, the IdP
+    URL, the label, and the six SSO-tab values set where the template's labels name them.
+    Also returns the rows as they will be (a row no label names is left as the template has it)."""
+    body = {k: copy.deepcopy(v) for k, v in template.items() if k not in ("_id", "status", "isConfigured", "test")}
+    body.update({"ssoUrl": JUMPCLOUD_SSO_BASE + idp_url_value, "displayLabel": display_label, "active": True})
+    found = body.get("config")
+    config: dict[str, Any] = found if isinstance(found, dict) else {}
+    body["config"] = config
+    rows = sso_fields(body, values)
+    for row in rows:
+        if row.key is not None:
+            config[row.key]["value"] = row.want
+    entity = config.get("idpEntityId")
+    if isinstance(entity, dict) and not str(entity.get("value") or "").strip():
+        entity["value"] = "JumpCloud"
+    return body, sso_fields(body, values)
+
+
+async def create_pulumi_app(
+    client: JumpCloudClient, values: OrgValues, idp_url_value: str, display_label: str
+) -> list[Finding]:
+    """Create the app from the catalogue's Pulumi connector (only when none uses the SSO
+    URL: checked again first), then read it back and prove its IdP URL."""
+    sso_url = JUMPCLOUD_SSO_BASE + idp_url_value
+    apps, problems = await client.list_applications()
+    if problems:
+        return problems
+    if any(str(a.get("ssoUrl", "")).rstrip("/") == sso_url for a in apps):
+        return [
+            finding(
+                "jumpcloud.app.exists",
+                f"Nothing was created: an application already uses {sso_url}.",
+                "Check with JumpCloud again.",
+                "idp_url_value",
+            )
+        ]
+    templates, problems = await client.list_templates()
+    if problems:
+        return problems
+    template, missing = pulumi_template(templates)
+    if template is None:
+        return [missing] if missing is not None else []
+    body, _ = new_application(template, values, idp_url_value, display_label)
+    made, problems = await client.create_application(body)
+    if made is None or problems:
+        return problems
+    back, problems = await client.get_application(str(made.get("_id", "")))
+    if back is None:
+        return problems
+    if str(back.get("ssoUrl", "")).rstrip("/") != sso_url:
+        return [
+            finding(
+                "jumpcloud.app.created_elsewhere",
+                f"JumpCloud created the app '{display_label}', but with the IdP URL {back.get('ssoUrl', '?')}, not "
+                f"{sso_url}; an IdP URL cannot be changed afterwards.",
+                "Delete that app in JumpCloud and create it by hand with the IdP URL value chosen here (this "
+                "wizard never deletes anything).",
+                "idp_url_value",
+            )
+        ]
+    return [
+        finding(
+            "jumpcloud.app.created",
+            f"Created in JumpCloud from the catalogue's {template.get('displayName') or template.get('name')} "
+            f"connector: '{display_label}' at {sso_url}.",
+        )
+    ]
+
+
 async def bind_groups(
     client: JumpCloudClient, app_id: str, names: list[str], known: list[dict[str, str]]
 ) -> list[Finding]:
@@ -794,7 +894,10 @@ __all__ = [
     "bind_groups",
     "check_jumpcloud",
     "config_value",
+    "create_pulumi_app",
     "fix_sso_fields",
+    "new_application",
     "normal_label",
+    "pulumi_template",
     "sso_fields",
 ]

@@ -111,6 +111,20 @@ async def run_fix(
         return done, again
 
 
+async def run_create(state: WizardState, key: str, *, timeout: float) -> tuple[list[Finding], JumpCloudCheck]:
+    """Create the app from JumpCloud's catalogue (the state's IdP URL value and display
+    name), then check again."""
+    from wizard.jumpcloud import JumpCloudClient, check_jumpcloud, create_pulumi_app
+    from wizard.steps import org_values_of
+
+    values = org_values_of(state)
+    label = state.display_name.strip() or "Pulumi"
+    async with JumpCloudClient(jumpcloud_url(state), key, org_id=state.jumpcloud_org_id, timeout=timeout) as client:
+        done = await create_pulumi_app(client, values, state.idp_url_value, label)
+        again = await check_jumpcloud(client, values, state.idp_url_value, metadata=False)
+        return done, again
+
+
 async def run_bind(
     state: WizardState, key: str, check: JumpCloudCheck, names: list[str], *, timeout: float
 ) -> tuple[list[Finding], JumpCloudCheck]:
@@ -125,4 +139,4 @@ async def run_bind(
         return done, again
 
 
-__all__ = ["Evidence", "applies", "evidence", "jumpcloud_url", "run_bind", "run_check", "run_fix"]
+__all__ = ["Evidence", "applies", "evidence", "jumpcloud_url", "run_bind", "run_check", "run_create", "run_fix"]

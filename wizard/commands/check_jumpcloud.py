@@ -24,7 +24,7 @@ import sys
 from typing import Any
 
 from wizard.commands import add_api_url_argument, add_org_argument
-from wizard.values import JUMPCLOUD_CONSOLE, JUMPCLOUD_CONSOLE_EU
+from wizard.values import JUMPCLOUD_CONSOLE, JUMPCLOUD_CONSOLE_EU, JUMPCLOUD_SSO_BASE
 
 PROG = "jumpcloud-pulumi-sso check-jumpcloud"
 _MAX_LINE = 64 * 1024
@@ -65,7 +65,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"JumpCloud's API (default $JUMPCLOUD_URL, else {JUMPCLOUD_CONSOLE}; EU: {JUMPCLOUD_CONSOLE_EU})",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--fix", action="store_true", help="set the SSO-tab fields that differ, after a confirmation")
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        help="set the SSO-tab fields that differ (or create the app from JumpCloud's catalogue when none "
+        "uses the IdP URL), after showing what changes and a confirmation",
+    )
     parser.add_argument("--yes", action="store_true", help="with --fix: do not ask (for scripts)")
     parser.add_argument(
         "--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for each try (default 10)"
@@ -159,18 +164,9 @@ def run(args: argparse.Namespace) -> int:
         if not check.mismatched:
             return [finding("jumpcloud.fix.nothing", "Nothing to fix: the SSO tab already matches.")]
         show_diff(check)
-        if not args.yes:
-            answer = _confirm(out)
-            if answer is None:
-                return [
-                    finding(
-                        "jumpcloud.fix.needs_confirmation",
-                        "Nothing was changed: there is no terminal to confirm the fix.",
-                        "Run it in a terminal, or add --yes in a script once you have checked the difference above.",
-                    )
-                ]
-            if not answer:
-                return [finding("jumpcloud.fix.declined", "Nothing was changed: the fix was not confirmed.", "")]
+        refused = confirmed()
+        if refused:
+            return refused
         assert check.application is not None
         done, _ = await jc.fix_sso_fields(client, check.application["id"], check.mismatched)
         if not any(f.code == "jumpcloud.fix.applied" for f in done):
@@ -178,10 +174,58 @@ def run(args: argparse.Namespace) -> int:
         again = await jc.check_jumpcloud(client, values, args.idp_url_value, metadata=False)
         return done + [f for f in again.findings if f.code.startswith("jumpcloud.sso.") or f.code == "jumpcloud.ok"]
 
+    def confirmed() -> list[Finding]:
+        """[] when the admin said yes (or --yes), else why nothing was changed."""
+        if args.yes:
+            return []
+        answer = _confirm(out)
+        if answer is None:
+            return [
+                finding(
+                    "jumpcloud.fix.needs_confirmation",
+                    "Nothing was changed: there is no terminal to confirm.",
+                    "Run it in a terminal, or add --yes in a script once you have checked what is shown above.",
+                )
+            ]
+        return [] if answer else [finding("jumpcloud.fix.declined", "Nothing was changed: it was not confirmed.", "")]
+
+    async def create(client: jc.JumpCloudClient) -> list[Finding]:
+        """No app uses the SSO URL: create it from the catalogue's Pulumi connector, when confirmed."""
+        templates, problems = await client.list_templates()
+        if problems:
+            return problems
+        template, missing = jc.pulumi_template(templates)
+        if template is None:
+            return [missing] if missing is not None else []
+        _, rows = jc.new_application(template, values, args.idp_url_value, "Pulumi")
+        print(
+            f"What is created in JumpCloud, from the catalogue's {template.get('displayName') or template.get('name')} connector:",
+            file=out,
+        )
+        print("  Display label: Pulumi", file=out)
+        print(f"  IdP URL:       {JUMPCLOUD_SSO_BASE}{args.idp_url_value}  (it can never be changed)", file=out)
+        for row in rows:
+            print(
+                f"  {row.label + ':':<27}{row.now if row.matched else '(not in the catalogue entry: set it by hand)'}",
+                file=out,
+            )
+        refused = confirmed()
+        if refused:
+            return refused
+        made = await jc.create_pulumi_app(client, values, args.idp_url_value, "Pulumi")
+        if any(f.code == "jumpcloud.app.created" for f in made):
+            again = await jc.check_jumpcloud(client, values, args.idp_url_value, metadata=False)
+            made += [f for f in again.findings if f.is_error or f.code == "jumpcloud.ok"]
+        return made
+
     async def work() -> tuple[jc.JumpCloudCheck, list[Finding]]:
         async with jc.JumpCloudClient(url, key, org_id=org_id, timeout=args.timeout) as client:
             check = await jc.check_jumpcloud(client, values, args.idp_url_value)
-            fixed = await fix(client, check) if args.fix and check.app is not None else []
+            fixed: list[Finding] = []
+            if args.fix and check.app is not None:
+                fixed = await fix(client, check)
+            elif args.fix and any(f.code == "jumpcloud.app.not_found" for f in check.findings):
+                fixed = await create(client)
             return check, fixed
 
     fixed: list[Finding] = []
@@ -190,7 +234,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         check, fixed = run_sync(work())
     applied = any(f.code == "jumpcloud.fix.applied" for f in fixed)
-    before = [f for f in check.findings if not (applied and f.code == "jumpcloud.sso.mismatch")]
+    created = any(f.code == "jumpcloud.app.created" for f in fixed)
+    before = [
+        f
+        for f in check.findings
+        if not (applied and f.code == "jumpcloud.sso.mismatch")
+        and not (created and f.code == "jumpcloud.app.not_found")
+    ]
     findings = [*before, *fixed]
     if any(f.code in _ACCESS for f in findings):
         code = 2
