@@ -524,3 +524,128 @@ def test_without_a_pulumi_entry_in_the_catalogue_creation_is_left_to_the_admin(f
     [found] = asyncio.run(go())
     assert found.code == "jumpcloud.template.not_found" and "Create it by hand" in found.fix
     assert fake.apps == {}
+
+
+# ---- the remaining outcomes, one each --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "code"), [("", "jumpcloud.no_key"), ("jc-\x1b[2Jkey", "jumpcloud.bad_key")])
+def test_a_missing_or_unusable_key_is_refused_before_any_request(fake, key, code):
+    result = check(fake, key=key)
+    assert codes(result) == [code] and fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("status", "times", "code"),
+    [(429, 3, "jumpcloud.rate_limited"), (400, 1, "jumpcloud.bad_request"), (418, 1, "jumpcloud.http_error")],
+)
+def test_other_statuses(fake, status, times, code):
+    for _ in range(times):
+        fake.then(status, {"message": "no"})
+    assert codes(check(fake)) == [code]
+
+
+def test_metadata_not_fetched_when_the_app_names_no_organisation(fake):
+    del fake.apps["64a1b2c3d4e5f60718293a4b"]["organization"]
+    result = check(fake)
+    assert "jumpcloud.metadata.unavailable" in codes(result) and result.metadata is None
+
+
+def test_a_put_that_changes_nothing_is_not_reported_as_fixed(fake):
+    app_id = "64a1b2c3d4e5f60718293a4b"
+    fake.apps[app_id]["config"]["acsUrl"]["value"] = "https://x.example/acs"
+    result = check(fake, metadata=False)
+    fake.then(200, {"_id": app_id}, method="PUT")  # answers, keeps nothing
+
+    async def go():
+        async with jc.JumpCloudClient(fake.url, KEY) as client:
+            return await jc.fix_sso_fields(client, app_id, result.mismatched)
+
+    findings, _ = asyncio.run(go())
+    assert [f.code for f in findings] == ["jumpcloud.fix.not_applied"] and "ACS URL" in findings[0].message
+
+
+def test_a_fix_that_cannot_be_read_back_is_not_proven(fake, monkeypatch):
+    app_id = "64a1b2c3d4e5f60718293a4b"
+    fake.apps[app_id]["config"]["acsUrl"]["value"] = "https://x.example/acs"
+    result = check(fake, metadata=False)
+
+    async def go():
+        async with jc.JumpCloudClient(fake.url, KEY, sleep=_no_wait) as client:
+            real = client.get_application
+            calls = []
+
+            async def second_read_fails(app):
+                calls.append(app)
+                if len(calls) == 2:
+                    for _ in range(3):
+                        fake.then(503, {"message": "down"}, method="GET")
+                return await real(app)
+
+            client.get_application = second_read_fails
+            return await jc.fix_sso_fields(client, app_id, result.mismatched)
+
+    findings, _ = asyncio.run(go())
+    assert [f.code for f in findings][:1] == ["jumpcloud.fix.unconfirmed"]
+    assert fake.apps[app_id]["config"]["acsUrl"]["value"] == VALUES.acs_url  # it was made, just not proven
+
+
+def test_a_bind_that_jumpcloud_answers_but_does_not_keep(fake):
+    app_id = "64a1b2c3d4e5f60718293a4b"
+    known = [{"id": g["id"], "name": g["name"]} for g in fake.groups.values()]
+    fake.then(204, None, method="POST")
+
+    async def go():
+        async with jc.JumpCloudClient(fake.url, KEY) as client:
+            return await jc.bind_groups(client, app_id, ["Everyone"], known)
+
+    assert [f.code for f in asyncio.run(go())] == ["jumpcloud.groups.not_bound"]
+
+
+def test_an_app_created_at_another_url_is_said_plainly(fake):
+    fake.apps.clear()
+    other = fake.add_app(other_app(9, name="pulumi-other"))
+    fake.then(200, {"_id": other["_id"]}, method="POST")
+
+    async def go():
+        async with jc.JumpCloudClient(fake.url, KEY) as client:
+            return await jc.create_pulumi_app(client, VALUES, "pulumi", "Pulumi")
+
+    [found] = asyncio.run(go())
+    assert found.code == "jumpcloud.app.created_elsewhere" and "cannot be changed" in found.message
+
+
+def test_a_url_the_rule_refuses_is_refused_before_any_request():
+    async def go():
+        async with jc.JumpCloudClient("https://console.jumpcloud.com/api", KEY) as client:
+            return await jc.check_jumpcloud(client, VALUES, "pulumi")
+
+    [found] = asyncio.run(go()).findings
+    assert found.code == "jumpcloud.bad_url" and "console.eu.jumpcloud.com" in found.fix
+
+
+def test_a_broken_ca_bundle_in_the_environment_is_a_finding(fake, monkeypatch, tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate")
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    assert codes(check(fake)) == ["jumpcloud.network"]
+
+
+def test_cli_fix_with_nothing_to_fix_and_a_declined_fix(fake, monkeypatch, capsys):
+    code, out, _ = run_cli(monkeypatch, capsys, "--jumpcloud-url", fake.url, "--fix", "--json")
+    assert code == 0 and "jumpcloud.fix.nothing" in [f["code"] for f in json.loads(out)["findings"]]
+    fake.apps["64a1b2c3d4e5f60718293a4b"]["config"]["acsUrl"]["value"] = "https://x.example/acs"
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv(jc.API_KEY_ENV, KEY)
+    monkeypatch.setattr(sys, "stdin", Terminal("no\n"))
+    code = main(
+        ["check-jumpcloud", "--org", "acmecorp", "--idp-url-value", "pulumi", "--jumpcloud-url", fake.url, "--fix"]
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "Type 'yes' to continue" in out and "Nothing was changed: it was not confirmed." in out
+    assert "PUT" not in " ".join(fake.seen())

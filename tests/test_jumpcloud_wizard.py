@@ -214,3 +214,24 @@ async def test_step_two_creates_the_missing_app_from_the_catalogue_when_asked(tm
         await tick(pilot, "#acknowledged")
         await next_step(pilot)
         assert app.state.status(StepId.CREATE_APP) is StepStatus.VERIFIED
+
+
+async def test_a_bug_in_the_check_is_a_finding_not_a_crash(tmp_path, jumpcloud, monkeypatch):
+    import wizard.jumpcloud_step as step
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setenv("JUMPCLOUD_API_KEY", KEY)
+    monkeypatch.setattr(step, "run_check", broken)
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await set_value(pilot, "#org", "acmecorp")
+        await tick(pilot, "#has_sso_package")
+        await tick(pilot, "#has_saml_edition")
+        await next_step(pilot)
+        await set_value(pilot, "#idp_url_value", "pulumi")
+        await press(pilot, "#jc-check")
+        assert "failed unexpectedly (RuntimeError)" in shown(pilot, "#jc-findings")
+        assert isinstance(app.screen, CreateAppScreen)
