@@ -34,6 +34,8 @@ MD = "urn:oasis:names:tc:SAML:2.0:metadata"
 DS = "http://www.w3.org/2000/09/xmldsig#"
 ACCEPT = "application/vnd.pulumi+8"
 _PATH = re.compile(r"^/api/orgs/([^/]+)/saml(/admins)?/?$")
+_ORG_PATH = re.compile(r"^/api/orgs/([^/]+)/(metadata|teams|auditlogs/v2)/?$")
+AUDIT_PAGE = 2  # events per page: small, so that paging is exercised
 
 
 @dataclass
@@ -88,6 +90,9 @@ class FakePulumi:
         self.token = token
         self.orgs: dict[str, dict[str, Any]] = {}
         self.admins: dict[str, list[dict[str, Any]]] = {}
+        self.meta: dict[str, dict[str, Any]] = {}  # GET /metadata: kind, userRole, features...
+        self.events: dict[str, list[dict[str, Any]]] = {}  # the audit log, oldest first
+        self.teams: dict[str, list[dict[str, Any]]] = {}
         self.script: list[Scripted] = []
         self.requests: list[Seen] = []
         self.proxied: list[str] = []
@@ -160,6 +165,14 @@ class FakePulumi:
             describe(descriptor) if descriptor else {"entityId": "", "ssoUrl": "", "validUntil": "", "nameIdFormat": ""}
         )
         self.orgs[org] = record
+        self.meta[org] = {
+            "kind": "saml" if descriptor else "pulumi",
+            "userRole": "admin",
+            "backingOrgLogin": org,
+            "features": {"samlSsoEnabled": True, "scimEnabled": True, "auditLogsEnabled": True},
+        }
+        self.events.setdefault(org, [])
+        self.teams.setdefault(org, [])
         self.admins[org] = (
             admins
             if admins is not None
@@ -264,6 +277,10 @@ class FakePulumi:
         if path.startswith(("http://", "https://")):  # absolute form: we are being used as a proxy
             self.proxied.append(path)
             path = "/" + path.split("://", 1)[1].split("/", 1)[-1]
+        org_match = _ORG_PATH.match(path.split("?", 1)[0])
+        if org_match and method == "GET":
+            self._org_route(handler, unquote(org_match.group(1)), org_match.group(2), path)
+            return
         match = _PATH.match(path.split("?", 1)[0])
         if not match:
             self._error(handler, 404, "Not Found")
@@ -300,6 +317,36 @@ class FakePulumi:
             self._send(handler, 200, self.saml_body(org))
             return
         self._error(handler, 405, "Method Not Allowed")
+
+    def _org_route(self, handler: BaseHTTPRequestHandler, name: str, what: str, path: str) -> None:
+        """/metadata, /teams and /auditlogs/v2 (organisation names are matched ignoring case there,
+        as the case check needs; the canonical name is in backingOrgLogin)."""
+        from urllib.parse import parse_qs, urlsplit
+
+        org = next((o for o in self.meta if o.lower() == name.lower()), None)
+        if org is None:
+            self._error(handler, 404, f"Organization '{name}' not found")
+            return
+        meta = self.meta[org]
+        if what == "metadata":
+            self._send(handler, 200, {"id": f"org-{org}", "memberCount": 3, "stackCount": 0, **meta})
+            return
+        if what == "teams":
+            self._send(handler, 200, {"teams": self.teams[org]})
+            return
+        if not meta["features"].get("auditLogsEnabled"):
+            self._error(handler, 403, "Audit logs are not available for this organization's edition")
+            return
+        query = parse_qs(urlsplit(path).query)
+        start = int(query.get("startTime", ["0"])[0] or 0)
+        end = int(query.get("endTime", [str(2**40)])[0] or 2**40)
+        skip = int(query.get("continuationToken", ["0"])[0] or 0)
+        chosen = [e for e in reversed(self.events[org]) if start <= e["timestamp"] <= end]  # newest first
+        page = chosen[skip : skip + AUDIT_PAGE]
+        body: dict[str, Any] = {"auditLogEvents": page}
+        if skip + AUDIT_PAGE < len(chosen):
+            body["continuationToken"] = str(skip + AUDIT_PAGE)
+        self._send(handler, 200, body)
 
 
 # --------------------------------------------------------------------------- test metadata

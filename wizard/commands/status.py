@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from datetime import UTC
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from wizard.commands import add_api_url_argument, add_json_argument, add_org_argument
 from wizard.findings import Finding, Severity
@@ -92,17 +92,54 @@ def run(args: argparse.Namespace) -> int:
         finding = api.no_token_finding(api_base)
         return _emit(args, api_base, None, None, [finding], EXIT_ACCESS)
 
-    async def fetch() -> api.ApiResult:
+    async def fetch() -> tuple[api.ApiResult, dict[str, Any]]:
         async with api.PulumiClient(api_base, token) as client:
-            return await client.get_saml(args.org)
+            result = await client.get_saml(args.org)
+            extra = await _organisation(client, args.org) if result.ok and result.saml is not None else {}
+            return result, extra
 
-    result = api.run_sync(fetch())
+    result, extra = api.run_sync(fetch())
     if not result.ok or result.saml is None:
         return _emit(args, api_base, token, None, result.findings, EXIT_ACCESS)
     now = datetime.now(UTC)
     findings = [*result.findings, *api.status_findings(result.saml, now=now, warn_days=args.warn_days)]
     attention = any(f.severity in (Severity.ERROR, Severity.WARNING) for f in findings)
-    return _emit(args, api_base, token, result.saml, findings, EXIT_ATTENTION if attention else EXIT_HEALTHY, now)
+    return _emit(
+        args, api_base, token, result.saml, findings, EXIT_ATTENTION if attention else EXIT_HEALTHY, now, extra
+    )
+
+
+async def _organisation(client: Any, org: str) -> dict[str, Any]:
+    """The organisation's kind and features, its SAML admins and (with audit logs) its last
+    SAML sign-ins: shown beside the SAML settings, never changing the exit code."""
+    from datetime import datetime, timedelta
+
+    from wizard import pulumi_org as po
+
+    extra: dict[str, Any] = {"organization": None, "saml_admins": None, "sign_ins": None, "notes": []}
+    info, problems = await po.org_info(client, org)
+    extra["notes"] += [f.message for f in problems]
+    if info is not None:
+        extra["organization"] = info.to_dict()
+    admins = await client.get_saml_admins(org)
+    if admins.admins is not None:
+        extra["saml_admins"] = [str(a.get("githubLogin") or a.get("name") or "") for a in admins.admins]
+    else:
+        extra["notes"] += [f.message for f in admins.findings]
+    if info is not None and info.audit_logs:
+        now = datetime.now(UTC)
+        events, problems = await po.sign_ins(client, org, now - timedelta(days=30), now)
+        extra["notes"] += [f.message for f in problems]
+        if not problems:
+            ok = next((e for e in events if e.ok), None)
+            failed = next((e for e in events if not e.ok), None)
+            extra["sign_ins"] = {
+                "last_ok": ok.at.isoformat() if ok else None,
+                "last_ok_user": ok.user if ok else None,
+                "last_failed": failed.at.isoformat() if failed else None,
+                "last_failed_description": failed.description if failed else None,
+            }
+    return extra
 
 
 def _emit(
@@ -113,9 +150,11 @@ def _emit(
     findings: list[Finding],
     exit_code: int,
     now: datetime | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> int:
     from wizard import pulumi_api as api
 
+    extra = extra or {}
     expiry = api.certificate_expiry(saml) if saml is not None else None
     left = api.days_left(expiry, now) if expiry is not None else None
     if args.json:
@@ -135,6 +174,9 @@ def _emit(
                 "days_left": left,
                 "validation_error": saml.validation_error,
             },
+            "organization": extra.get("organization"),
+            "saml_admins": extra.get("saml_admins"),
+            "sign_ins": extra.get("sign_ins"),
             "findings": [f.to_dict() for f in findings],
         }
         print(json.dumps(out, indent=2))
@@ -150,6 +192,37 @@ def _emit(
             ("Certificate expires", api.format_time(expiry) + (f" ({left} days left)" if left is not None else "")),
             ("Validation error", saml.validation_error or "none"),
         ]
+        organization = extra.get("organization")
+        if organization:
+            features = [
+                name
+                for name, on in (
+                    ("SAML SSO", organization["samlSsoEnabled"]),
+                    ("SCIM", organization["scimEnabled"]),
+                    ("audit logs", organization["auditLogsEnabled"]),
+                )
+                if on
+            ]
+            rows.append(
+                ("Organisation", f"{organization['kind'] or '?'}; your role: {organization['userRole'] or '?'}")
+            )
+            rows.append(("Features", ", ".join(features) or "none of SAML SSO, SCIM, audit logs"))
+        if extra.get("saml_admins") is not None:
+            rows.append(("SAML admins", ", ".join(extra["saml_admins"]) or "none"))
+        sign_ins = extra.get("sign_ins")
+        if sign_ins:
+            rows.append(
+                (
+                    "Last sign-in",
+                    f"{sign_ins['last_ok']} by {sign_ins['last_ok_user']}"
+                    if sign_ins["last_ok"]
+                    else "none in 30 days",
+                )
+            )
+            if sign_ins["last_failed"]:
+                rows.append(
+                    ("Last failed sign-in", f"{sign_ins['last_failed']}: {sign_ins['last_failed_description']}")
+                )
         width = max(len(k) for k, _ in rows)
         print()
         for key, value in rows:
@@ -157,4 +230,6 @@ def _emit(
     print()
     stream = sys.stdout if exit_code != EXIT_ACCESS else sys.stderr
     print_findings(findings, stream)
+    for note in extra.get("notes", []):
+        print(f"  (not shown: {note})", file=stream)
     return exit_code
