@@ -6,7 +6,8 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Static
 
 from screens.base import StepScreen
-from screens.widgets import FieldError
+from screens.check import CheckRunner
+from screens.widgets import FieldError, FindingsView
 from wizard.state import StepId
 from wizard.values import DEFAULT_API_BASE, JUMPCLOUD_CONSOLE
 
@@ -32,6 +33,9 @@ class WelcomeScreen(StepScreen):
         yield Static("Pulumi API base URL (change it only for self-hosted Pulumi Cloud)", classes="field-label")
         yield Input(state.api_base, placeholder=DEFAULT_API_BASE, id="api_base")
         yield FieldError("api_base")
+        yield Static("", id="pulumi-token-source", markup=False)
+        yield Button("Check with Pulumi", id="pulumi-check", compact=True)
+        yield FindingsView(id="pulumi-findings")
         yield Static("Before you start, confirm:", classes="subhead")
         yield Checkbox("JumpCloud has the SSO Package (or the SSO add-on)", state.has_sso_package, id="has_sso_package")
         yield FieldError("has_sso_package")
@@ -59,8 +63,75 @@ class WelcomeScreen(StepScreen):
             yield Static("Already set up? JumpCloud's certificate expiring?", classes="day-two-text")
             yield Button("Rotate the certificate", id="rotate", compact=True)
 
+    pulumi = None  # the last Check with Pulumi (an OrgCheck; holds no token)
+    _pulumi_runner: CheckRunner | None = None
+
     def on_mount(self) -> None:
         self._show_key_source()
+        self._show_pulumi_source()
+
+    def _api_base(self) -> str:
+        return self.query_one("#api_base", Input).value.strip() or DEFAULT_API_BASE
+
+    def _show_pulumi_source(self) -> None:
+        from wizard.values import api_base_problem
+
+        api_base = self._api_base()
+        found = None
+        if not api_base_problem(api_base):
+            from wizard.pulumi_api import find_token
+
+            found = find_token(api_base)
+        text = (
+            f"Pulumi access token: from {found.source}. Check with Pulumi reads the organisation's "
+            "edition and your role (nothing is changed)."
+            if found is not None
+            else "No Pulumi access token (PULUMI_ACCESS_TOKEN or `pulumi login`): the edition is your word "
+            "until step 6, where a token can be pasted."
+        )
+        self.query_one("#pulumi-token-source", Static).update(text)
+        button = self.query_one("#pulumi-check", Button)
+        button.disabled = found is None
+        button.display = found is not None
+
+    def _check_pulumi(self) -> None:
+        from wizard.pulumi_api import find_token
+        from wizard.pulumi_org import OrgCheck, check_org
+        from wizard.pulumi_step import unexpected_failure
+        from wizard.values import api_base_problem, normalize_api_base
+
+        org = self.query_one("#org", Input).value
+        api_base = self._api_base()
+        api_base = api_base if api_base_problem(api_base) else normalize_api_base(api_base)
+        token, timeout = find_token(api_base), self.app.network_timeout
+        if token is None:
+            return
+
+        async def work():
+            return await check_org(api_base, org, token, timeout=timeout)
+
+        def done(check) -> None:
+            from wizard.codes import finding
+
+            self.pulumi = check
+            shown = list(check.findings)
+            if check.proves_saml:
+                shown.append(
+                    finding("pulumi.org.ready", f"Pulumi: SAML SSO is available to {org} and you are an admin.")
+                )
+            self.query_one("#pulumi-findings", FindingsView).show(shown)
+            self.form_changed(checked=True)
+
+        if self._pulumi_runner is None:
+            self._pulumi_runner = CheckRunner(self, "pulumi-org", buttons=("pulumi-check",), status="#pulumi-findings")
+        self._pulumi_runner.start(
+            work,
+            done,
+            lambda exc: OrgCheck(org, api_base, None, [unexpected_failure("Checking with Pulumi", exc)]),
+            running="Asking Pulumi …",
+            button="pulumi-check",
+            busy_label="Checking…",
+        )
 
     def _show_key_source(self) -> None:
         source = getattr(self.app, "jumpcloud_key_source", "")
@@ -75,11 +146,17 @@ class WelcomeScreen(StepScreen):
         self.query_one("#jumpcloud-key-source", Static).update(text)
 
     def on_input_changed(self, event: Input.Changed) -> None:  # the base class posts the form's change
+        if event.input.id == "api_base":
+            self.call_after_refresh(self._show_pulumi_source)
         if event.input.id == "jumpcloud_key":
             self.post_message(self.JumpCloudKeyEntered(event.value))
             self.call_after_refresh(self._show_key_source)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "pulumi-check":
+            event.stop()
+            self._check_pulumi()
+            return
         if event.button.id == "rotate":
             event.stop()
             self.app.action_rotate()
@@ -92,6 +169,7 @@ class WelcomeScreen(StepScreen):
             "has_saml_edition": self.query_one("#has_saml_edition", Checkbox).value,
             "jumpcloud_url": self.query_one("#jumpcloud_url", Input).value,
             "jumpcloud_org_id": self.query_one("#jumpcloud_org_id", Input).value,
+            "pulumi": self.pulumi,
         }
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -128,6 +128,33 @@ async def org_info(client: PulumiClient, org: str) -> tuple[OrgInfo | None, list
     )
 
 
+@dataclass(frozen=True)
+class OrgCheck:
+    """Step 1's *Check with Pulumi*: for which organisation and API, what Pulumi said."""
+
+    org: str
+    api_base: str
+    info: OrgInfo | None
+    findings: list[Finding]
+
+    @property
+    def proves_saml(self) -> bool:
+        """Pulumi said SAML SSO is available and the token's user is an admin, and nothing against."""
+        return (
+            self.info is not None
+            and self.info.saml_sso is True
+            and self.info.role == "admin"
+            and not any(f.is_error for f in self.findings)
+        )
+
+
+async def check_org(api_base: str, org: str, token: Any, *, timeout: float) -> OrgCheck:
+    """GET the organisation's metadata with ``token`` (a TokenSource) and judge it for step 1."""
+    async with PulumiClient(api_base, token, timeout=timeout) as client:
+        info, problems = await org_info(client, org)
+    return OrgCheck(org, api_base, info, problems if info is None else preflight(info, org))
+
+
 def preflight(info: OrgInfo, org: str) -> list[Finding]:
     """Step 1's verdict on the organisation: can SAML SSO be set up here, by this user?"""
     findings: list[Finding] = []
@@ -297,8 +324,10 @@ def team_findings(groups: list[str], teams: list[str]) -> list[Finding]:
 
 __all__ = [
     "MAX_TEAM_NAME",
+    "OrgCheck",
     "OrgInfo",
     "SignIn",
+    "check_org",
     "org_info",
     "preflight",
     "scim_teams",

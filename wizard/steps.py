@@ -509,7 +509,11 @@ def _apply_welcome(state: WizardState, form: Form) -> None:
 def _gate_welcome(state: WizardState, form: Form) -> Verdict:
     from wizard.values import jumpcloud_url_problem
 
-    findings = check_prerequisites(state.org, state.api_base, state.has_sso_package, state.has_saml_edition)
+    check = form.get("pulumi")
+    if check is not None and (check.org != state.org or check.api_base != state.api_base):
+        check = None  # a check of another organisation proves nothing about this one
+    proven = check is not None and check.proves_saml
+    findings = check_prerequisites(state.org, state.api_base, state.has_sso_package, state.has_saml_edition or proven)
     problem = jumpcloud_url_problem(state.jumpcloud_url) if state.jumpcloud_url else None
     if problem:
         findings = [f for f in findings if f.is_error or f.severity.value == "warning"] + [
@@ -520,8 +524,24 @@ def _gate_welcome(state: WizardState, form: Form) -> Verdict:
                 "jumpcloud_url",
             )
         ]
+    answer = list(check.findings) if check is not None else []
+    refuted = [f for f in answer if f.is_error and f.code.startswith("pulumi.org.")]
+    if refuted:
+        return Verdict([*refuted, *(f for f in findings if f.is_error)], refuted=True, context=[])
+    if proven:
+        return Verdict(
+            findings,
+            StepStatus.CONFIRMED,
+            f"verified through Pulumi's API: SAML SSO is available to {state.org} and the token's user is an "
+            "admin; confirmed by the admin: JumpCloud's SSO Package",
+            context=answer,
+            updates={"has_saml_edition": True},
+        )
     return Verdict(
-        findings, StepStatus.CONFIRMED, "the admin confirmed JumpCloud's SSO Package and a Pulumi edition with SAML SSO"
+        findings,
+        StepStatus.CONFIRMED,
+        "the admin confirmed JumpCloud's SSO Package and a Pulumi edition with SAML SSO",
+        context=answer,
     )
 
 

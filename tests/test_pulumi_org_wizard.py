@@ -1,0 +1,94 @@
+"""Pilot: step 1 with a Pulumi access token checks the organisation in Pulumi: an
+edition without SAML SSO, or a user who is not an admin, is refused with the reason;
+a ready organisation needs no tick for the edition."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Button
+
+from screens.create_app import CreateAppScreen
+from screens.welcome import WelcomeScreen
+from tests.pulumi_fake import FakePulumi
+from tests.wizard_helpers import error_text, make_app, next_step, set_value, settle, tick
+from wizard.state import StepId
+
+TOKEN = "pul-c1i5ecret0123456789abcdef0123456789abcd"
+ORG = "acmecorp"
+
+
+@pytest.fixture
+def pulumi(monkeypatch):
+    monkeypatch.setenv("PULUMI_ACCESS_TOKEN", TOKEN)
+    with FakePulumi(TOKEN) as server:
+        server.add_org(ORG, None)
+        yield server
+
+
+async def start(pilot, server) -> None:
+    await pilot.pause()
+    await set_value(pilot, "#org", ORG)
+    await set_value(pilot, "#api_base", server.url)
+    await pilot.pause()
+
+
+async def check_with_pulumi(pilot) -> str:
+    button = pilot.app.screen.query_one("#pulumi-check", Button)
+    assert not button.disabled
+    button.press()
+    await settle(pilot)
+    return str(pilot.app.screen.query_one("#pulumi-findings").render())
+
+
+async def test_an_edition_without_saml_is_refused_with_the_reason(tmp_path, pulumi):
+    pulumi.meta[ORG]["features"]["samlSsoEnabled"] = False
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot, pulumi)
+        assert "from PULUMI_ACCESS_TOKEN" in str(app.screen.query_one("#pulumi-token-source").render())
+        said = await check_with_pulumi(pilot)
+        assert "SAML SSO is not available" in said
+        await tick(pilot, "#has_sso_package")
+        await tick(pilot, "#has_saml_edition")  # the admin's tick does not outweigh Pulumi's answer
+        await next_step(pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+        assert "SAML SSO is not available" in error_text(pilot, "has_saml_edition")
+
+
+async def test_a_user_who_is_not_an_admin_is_told_who_must_run_it(tmp_path, pulumi):
+    pulumi.meta[ORG]["userRole"] = "member"
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot, pulumi)
+        assert "not an admin" in await check_with_pulumi(pilot)
+        await tick(pilot, "#has_sso_package")
+        await tick(pilot, "#has_saml_edition")
+        await next_step(pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+
+
+async def test_a_ready_organisation_needs_no_tick_for_the_edition(tmp_path, pulumi):
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot, pulumi)
+        assert "SAML SSO is available to acmecorp and you are an admin" in await check_with_pulumi(pilot)
+        await tick(pilot, "#has_sso_package")
+        await next_step(pilot)
+        assert isinstance(app.screen, CreateAppScreen)
+        note = app.state.record(StepId.WELCOME).note
+        assert "verified through Pulumi's API" in note and "confirmed by the admin: JumpCloud's SSO Package" in note
+        assert app.state.has_saml_edition
+
+
+async def test_the_wrong_case_is_caught_at_step_one(tmp_path, pulumi):
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await set_value(pilot, "#org", "AcmeCorp")
+        await set_value(pilot, "#api_base", pulumi.url)
+        await pilot.pause()
+        assert "Pulumi spells the organisation 'acmecorp'" in await check_with_pulumi(pilot)
+        await tick(pilot, "#has_sso_package")
+        await next_step(pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+        assert "acmecorp" in error_text(pilot, "org")
