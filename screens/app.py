@@ -70,6 +70,7 @@ class WizardApp(App):
         system_copy: Callable[[str], str | None] | None = _system_copy,
         network_timeout: float = 10.0,
         cursor_blink: bool = True,
+        poll_interval: float = 5.0,
     ) -> None:
         super().__init__()
         self.store = StateStore(state_dir)
@@ -80,6 +81,7 @@ class WizardApp(App):
         self._system_copy = system_copy
         self.load_warning = ""
         self.network_timeout = network_timeout
+        self.poll_interval = poll_interval  # seconds between two looks at Pulumi while a step watches
         self._cursor_blink = cursor_blink  # off in tests: a blinking cursor makes snapshots flaky
         # JumpCloud's API key: in memory for this session only, never in the state
         import os

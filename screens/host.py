@@ -17,6 +17,7 @@ from wizard.values import OrgValues
 class WizardHost(Protocol):
     state: WizardState  # read only: screens post messages, the app changes the state
     network_timeout: float
+    poll_interval: float
     jumpcloud_key: str  # in memory for the session only (JUMPCLOUD_API_KEY or step 1)
     jumpcloud_key_source: str  # where it came from, in words ("" without one)
 

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Collapsible, Input, Label
+from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Static
 
 from screens.base import StepScreen
 from screens.check import CheckRunner
+from screens.watch import Watch
 from screens.widgets import CopyValue, FieldError, FindingsView
 from wizard.state import StepId
 from wizard.steps import effective_scim_base_url
+
+TEAMS_LABEL = "Watch for teams in Pulumi"
 
 
 class ScimScreen(StepScreen):
@@ -24,6 +27,7 @@ class ScimScreen(StepScreen):
         super().__init__(view)
         self.probe = None  # the last ScimProbeResult (holds no secret)
         self.checker: CheckRunner = CheckRunner(self, "scim-probe", buttons=("check-scim",), status="#findings")
+        self.teams_watch = Watch(self, "teams-watch", button="watch-teams", status="#teams-status", label=TEAMS_LABEL)
 
     def compose_body(self) -> ComposeResult:
         state = self.view
@@ -48,6 +52,10 @@ class ScimScreen(StepScreen):
             id="scim_confirmed",
         )
         yield FieldError("scim_confirmed")
+        yield Static("Then: the groups of step 4 arriving in Pulumi as teams", classes="subhead")
+        yield Static("", id="teams-status", markup=False)
+        yield Button(TEAMS_LABEL, id="watch-teams", compact=True)
+        yield FindingsView(id="teams-findings")
         yield Checkbox("Skip SCIM for now", state.scim_skipped, id="skip")
         with Vertical(id="skip-box"):
             yield Label("Why is SCIM skipped? (kept in the setup record)")
@@ -56,8 +64,39 @@ class ScimScreen(StepScreen):
 
     def on_mount(self) -> None:
         self.query_one("#skip-box").display = self.view.scim_skipped
+        from wizard.pulumi_api import find_token
+
+        found = find_token(self.app.values.api_base)
+        self.query_one("#watch-teams", Button).display = found is not None
+        groups = ", ".join(self.app.state.groups) or "none recorded"
+        self.query_one("#teams-status", Static).update(
+            f"Once provisioning is on in JumpCloud, the groups pushed ({groups}) appear in Pulumi as teams. "
+            + (
+                f"Pulumi access token: from {found.source}."
+                if found
+                else "A Pulumi access token lets the wizard watch for them."
+            )
+        )
+
+    def start_teams_watch(self) -> None:
+        from wizard.pulumi_api import find_token
+        from wizard.pulumi_org import watch_teams
+
+        api_base, org, groups = self.app.values.api_base, self.app.state.org, list(self.app.state.groups)
+        timeout = self.app.network_timeout
+
+        async def ask():
+            token = find_token(api_base)
+            return [] if token is None else await watch_teams(api_base, org, token, groups, timeout=timeout)
+
+        def done(findings) -> bool:
+            self.query_one("#teams-findings", FindingsView).show(findings)
+            return not findings or any(f.is_error or f.code == "pulumi.scim.teams_ok" for f in findings)
+
+        self.teams_watch.toggle(ask, done, "for teams")
 
     def on_unmount(self) -> None:
+        self.teams_watch.running = False
         # Leaving the step forgets the token.
         try:
             self.query_one("#scim_token", Input).value = ""
@@ -83,6 +122,9 @@ class ScimScreen(StepScreen):
         elif event.button.id == "check-scim":
             event.stop()
             self.start_check()
+        elif event.button.id == "watch-teams":
+            event.stop()
+            self.start_teams_watch()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -157,6 +157,7 @@ REGISTRY: Mapping[str, Code] = _index(
     Code("pulumi.scim.teams_missing", _W),
     Code("pulumi.scim.teams_ok", _OK),
     Code("pulumi.signin.failed", _W),
+    Code("pulumi.signin.no_audit_logs", _I),
     Code("pulumi.signin.seen", _OK),
     Code("pulumi.bad_response", _E),
     Code("pulumi.bad_token", _E),

@@ -253,6 +253,55 @@ async def sign_ins(
     return found, []
 
 
+@dataclass(frozen=True)
+class SignInsSeen:
+    """One look at the audit log for step 7: for which organisation, since when, what was seen."""
+
+    org: str
+    api_base: str
+    since: datetime
+    events: list[SignIn]
+    findings: list[Finding]
+    audit_logs: bool | None = None  # the organisation has audit logs (None: not known)
+
+    @property
+    def seen(self) -> list[SignIn]:
+        return [e for e in self.events if e.ok]
+
+
+async def watch_sign_ins(api_base: str, org: str, token: Any, since: datetime, *, timeout: float) -> SignInsSeen:
+    """The organisation's features, then (with audit logs) its login events since ``since``."""
+    from datetime import UTC, timedelta
+
+    async with PulumiClient(api_base, token, timeout=timeout) as client:
+        info, problems = await org_info(client, org)
+        if info is None:
+            return SignInsSeen(org, api_base, since, [], problems)
+        if not info.audit_logs:
+            return SignInsSeen(
+                org,
+                api_base,
+                since,
+                [],
+                [
+                    finding(
+                        "pulumi.signin.no_audit_logs",
+                        f"'{org}' has no audit logs in its Pulumi edition, so sign-ins cannot be seen from here.",
+                        "Tick each sign-in once it worked.",
+                    )
+                ],
+                audit_logs=False,
+            )
+        events, problems = await sign_ins(client, org, since, datetime.now(UTC) + timedelta(minutes=1))
+        return SignInsSeen(org, api_base, since, events, problems or sign_in_findings(events), audit_logs=True)
+
+
+async def watch_teams(api_base: str, org: str, token: Any, groups: list[str], *, timeout: float) -> list[Finding]:
+    async with PulumiClient(api_base, token, timeout=timeout) as client:
+        teams, problems = await scim_teams(client, org)
+    return problems or team_findings(groups, teams)
+
+
 def sign_in_findings(events: list[SignIn]) -> list[Finding]:
     """A successful login proves a sign-in; failed ones are shown with Pulumi's description."""
     findings: list[Finding] = []
@@ -327,6 +376,7 @@ __all__ = [
     "OrgCheck",
     "OrgInfo",
     "SignIn",
+    "SignInsSeen",
     "check_org",
     "org_info",
     "preflight",
@@ -334,4 +384,6 @@ __all__ = [
     "sign_in_findings",
     "sign_ins",
     "team_findings",
+    "watch_sign_ins",
+    "watch_teams",
 ]

@@ -708,10 +708,24 @@ def _apply_signin(state: WizardState, form: Form) -> None:
 
 
 def _gate_signin(state: WizardState, form: Form) -> Verdict:
+    watched = form.get("signins")
+    if watched is not None and (watched.org != state.org or watched.api_base != state.api_base):
+        watched = None  # another organisation's log proves nothing here
+    answer = list(watched.findings) if watched is not None else []
+    if watched is not None and watched.seen:
+        last = watched.seen[0]
+        return Verdict(
+            [finding("step.ok", "Pulumi recorded a sign-in.")],
+            StepStatus.VERIFIED,
+            f"Pulumi's audit log shows {len(watched.seen)} sign-in(s) after the step was opened, the last by "
+            f"{last.user} at {last.at:%Y-%m-%d %H:%M} UTC",
+            context=answer,
+        )
     return Verdict(
         check_signin(state.idp_initiated_ok, state.sp_initiated_ok),
         StepStatus.CONFIRMED,
         "the admin reported signing in from the JumpCloud tile and from Pulumi's SSO page",
+        context=answer,
     )
 
 
