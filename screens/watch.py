@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from textual.css.query import NoMatches
 from textual.widgets import Button, Static
 
 WATCH_ROUNDS = 40
@@ -45,11 +46,14 @@ class Watch:
 
     def stop(self, why: str = "") -> None:
         self.running = False
-        self.screen.workers.cancel_group(self.screen, self.name)
-        if self.screen.is_attached:
+        if not self.screen.is_attached:
+            return  # the step was left: its widgets are gone
+        try:
             self._button().label = self.label
             if why:
                 self.screen.query_one(self.status, Static).update(why)
+        except NoMatches:
+            pass
 
     def _button(self) -> Button:
         return self.screen.query_one(f"#{self.button}", Button)
@@ -61,17 +65,24 @@ class Watch:
                 self.rounds += 1
                 if not self.screen.is_attached:
                     return
-                self.screen.query_one(self.status, Static).update(
-                    f"Watching {what} … (asking Pulumi, round {self.rounds} of {WATCH_ROUNDS})"
-                )
+                try:
+                    self.screen.query_one(self.status, Static).update(
+                        f"Watching {what} … (asking Pulumi, round {self.rounds} of {WATCH_ROUNDS})"
+                    )
+                except NoMatches:
+                    return
                 try:
                     answer = await ask()
                 except Exception as exc:  # a bug is a line on screen, not a closed wizard
                     self.stop(f"Stopped watching: the check failed unexpectedly ({type(exc).__name__}).")
                     return
-                if not self.screen.is_attached:
+                if not self.screen.is_attached or not self.running:
                     return
-                if done(answer):
+                try:
+                    enough = done(answer)
+                except NoMatches:  # the step is being left: its widgets are going
+                    return
+                if enough:
                     self.stop(f"Done watching {what}.")
                     return
                 await asyncio.sleep(interval)

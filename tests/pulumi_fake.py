@@ -159,6 +159,7 @@ class FakePulumi:
         *,
         admins: list[dict[str, Any]] | None = None,
         validation_error: str = "",
+        kind: str = "saml",
     ) -> None:
         record: dict[str, Any] = {"idpSsoDescriptor": descriptor or "", "validationError": validation_error}
         record.update(
@@ -166,7 +167,7 @@ class FakePulumi:
         )
         self.orgs[org] = record
         self.meta[org] = {
-            "kind": "saml" if descriptor else "pulumi",
+            "kind": kind,  # /saml answering implies SAML-backed; a first-time setup passes "pulumi"
             "userRole": "admin",
             "backingOrgLogin": org,
             "features": {"samlSsoEnabled": True, "scimEnabled": True, "auditLogsEnabled": True},

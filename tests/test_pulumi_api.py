@@ -452,6 +452,7 @@ def test_matching_metadata_is_verified_and_lists_the_saml_admins(fake):
     assert [r.method + " " + r.path for r in fake.requests] == [
         f"GET /api/orgs/{ORG}/saml",
         f"GET /api/orgs/{ORG}/saml/admins",
+        f"GET /api/orgs/{ORG}/metadata",  # kind: saml once the switch is applied
     ]
 
 
@@ -628,3 +629,10 @@ def test_an_oversized_answer_is_refused_without_reading_it_all(fake):
 def test_deeply_nested_json_is_a_bad_response_not_a_crash(fake):
     fake.then(200, b"[" * 100000 + b"]" * 100000)
     assert codes(call(fake.url, "get_saml", ORG)) == ["pulumi.bad_response"]
+
+
+def test_an_organisation_pulumi_still_reports_as_not_saml_is_said_at_verify(fake):
+    fake.meta[ORG]["kind"] = "github"
+    result = asyncio.run(api.verify_pulumi(fake.url, ORG, TOKEN, None))
+    found = [f for f in result.findings if f.code == "pulumi.org.not_saml"]
+    assert found and "github-backed" in found[0].message and "Apply changes" in found[0].fix

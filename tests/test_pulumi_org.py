@@ -21,7 +21,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 @pytest.fixture
 def fake():
     with FakePulumi(TOKEN) as server:
-        server.add_org(ORG, None)  # not SAML-backed yet
+        server.add_org(ORG, None, kind="pulumi")  # not SAML-backed yet
         yield server
 
 

@@ -21,7 +21,7 @@ ORG = "acmecorp"
 def pulumi(monkeypatch):
     monkeypatch.setenv("PULUMI_ACCESS_TOKEN", TOKEN)
     with FakePulumi(TOKEN) as server:
-        server.add_org(ORG, None)
+        server.add_org(ORG, None, kind="pulumi")
         yield server
 
 

@@ -193,7 +193,11 @@ async def test_match_from_the_environment_token_makes_the_step_verified(fake, tm
     saved = json.loads(StateStore(tmp_path / "state").path.read_text())
     assert saved["steps"]["pulumi"]["status"] == "verified"
     paths = {(seen.method, seen.path) for seen in fake.requests}
-    assert paths == {("GET", f"/api/orgs/{ORG}/saml"), ("GET", f"/api/orgs/{ORG}/saml/admins")}
+    assert paths == {
+        ("GET", f"/api/orgs/{ORG}/saml"),
+        ("GET", f"/api/orgs/{ORG}/saml/admins"),
+        ("GET", f"/api/orgs/{ORG}/metadata"),
+    }
     assert all(seen.headers["Authorization"] == f"token {TOKEN}" for seen in fake.requests)
     assert "| Configure Pulumi | ✓ verified | Pulumi's API returned" in build_record(app.state)
     assert_token_nowhere(TOKEN, tmp_path, capfd, app)

@@ -23,7 +23,7 @@ ORG = "acmecorp"
 def pulumi(monkeypatch):
     monkeypatch.setenv("PULUMI_ACCESS_TOKEN", TOKEN)
     with FakePulumi(TOKEN) as server:
-        server.add_org(ORG, None)
+        server.add_org(ORG, None, kind="pulumi")
         yield server
 
 
@@ -65,8 +65,9 @@ async def test_step_seven_turns_verified_when_pulumi_records_a_sign_in(tmp_path,
         assert screen.signins is not None and screen.signins.seen == []
         pulumi.events[ORG].append(login(event="user-login-failed", who="bob"))
         pulumi.events[ORG].append(login(who="alice"))
-        await until(pilot, lambda: not screen.watch.running, what="the watch to see the sign-in")
-        shown = str(screen.query_one("#watch-findings").render())
+        view = screen.query_one("#watch-findings")
+        await until(pilot, lambda: "1 sign-in(s)" in str(view.render()), what="the watch to see the sign-in")
+        shown = str(view.render())
         assert "failed sign-in by bob" in shown and "1 sign-in(s)" in shown
         await next_step(pilot)  # no tick needed: Pulumi's log is the evidence
         assert isinstance(app.screen, ScimScreen)
@@ -81,8 +82,8 @@ async def test_without_audit_logs_the_watch_says_so_and_the_ticks_decide(tmp_pat
         await resume(pilot, SigninScreen)
         screen = app.screen
         screen.query_one("#watch", Button).press()
-        await until(pilot, lambda: not screen.watch.running, what="the watch to stop")
-        assert "no audit logs" in str(screen.query_one("#watch-findings").render())
+        view = screen.query_one("#watch-findings")
+        await until(pilot, lambda: "no audit logs" in str(view.render()), what="the answer")
         await next_step(pilot)
         assert isinstance(app.screen, SigninScreen)  # the ticks are still needed
 
@@ -113,6 +114,30 @@ async def test_step_eight_names_a_missing_team_then_sees_it_arrive(tmp_path, pul
         assert "Not in Pulumi yet as SCIM teams: Everyone" in str(screen.query_one("#teams-findings").render())
         first = len([r for r in pulumi.requests if r.path.endswith("/teams")])
         pulumi.teams[ORG].append({"kind": "scim", "name": "Everyone", "displayName": "Everyone", "description": ""})
-        await until(pilot, lambda: not screen.teams_watch.running, what="the teams to arrive")
-        assert "Every group arrived in Pulumi as a team" in str(screen.query_one("#teams-findings").render())
+        view = screen.query_one("#teams-findings")
+        await until(pilot, lambda: "Every group arrived" in str(view.render()), what="the teams to arrive")
         assert len([r for r in pulumi.requests if r.path.endswith("/teams")]) > first
+
+
+async def test_step_eight_says_when_scim_is_not_in_the_edition(tmp_path, pulumi):
+    pulumi.meta[ORG]["features"]["scimEnabled"] = False
+    app = app_at(tmp_path, StepId.SCIM, pulumi.url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, ScimScreen)
+        screen = app.screen
+        screen.query_one("#watch-teams", Button).press()
+        view = screen.query_one("#teams-findings")
+        await until(pilot, lambda: "SCIM provisioning is not available" in str(view.render()), what="the answer")
+        assert not any(r.path.endswith("/teams") for r in pulumi.requests)
+
+
+async def test_step_seven_shows_the_saml_admins(tmp_path, pulumi):
+    pulumi.events[ORG] = [login(who="alice")]
+    app = app_at(tmp_path, StepId.SIGNIN, pulumi.url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = app.screen
+        screen.query_one("#watch", Button).press()
+        view = screen.query_one("#watch-findings")
+        await until(pilot, lambda: "SAML admins" in str(view.render()), what="the answer")
+        assert "SAML admins (break-glass sign-in): ada" in str(view.render())

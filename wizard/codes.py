@@ -150,6 +150,7 @@ REGISTRY: Mapping[str, Code] = _index(
     Code("pulumi.org.case", _E, ("audience-mismatch",)),
     Code("pulumi.org.not_admin", _E),
     Code("pulumi.org.not_found", _E),
+    Code("pulumi.org.not_saml", _E, ("cannot-switch-to-saml",)),
     Code("pulumi.org.ready", _OK),
     Code("pulumi.org.saml_unavailable", _E, ("cannot-switch-to-saml",)),
     Code("pulumi.org.scim_unavailable", _W),

@@ -727,6 +727,19 @@ async def verify_pulumi(
             return got
         findings = list(got.findings)
         admins_result = await client.get_saml_admins(org)
+        from wizard.pulumi_org import org_info
+
+        info, _ = await org_info(client, org)  # only adds a clearer reason; its failure is not one
+    if info is not None and info.kind is not None and info.kind != "saml":
+        findings.append(
+            finding(
+                "pulumi.org.not_saml",
+                f"Pulumi reports '{org}' as {info.kind}-backed, not SAML: the switch to SAML SSO has not been applied.",
+                "In Pulumi: Settings > Access Management > Change requirements > SAML SSO, paste the metadata "
+                "and choose Apply changes.",
+                "org",
+            )
+        )
     admins = admins_result.admins
     if admins_result.ok and admins is not None:
         findings.append(admins_finding(admins))

@@ -293,11 +293,21 @@ async def watch_sign_ins(api_base: str, org: str, token: Any, since: datetime, *
                 audit_logs=False,
             )
         events, problems = await sign_ins(client, org, since, datetime.now(UTC) + timedelta(minutes=1))
-        return SignInsSeen(org, api_base, since, events, problems or sign_in_findings(events), audit_logs=True)
+        admins = await client.get_saml_admins(org)
+    from wizard.pulumi_api import admins_finding
+
+    shown = problems or sign_in_findings(events)
+    if admins.admins is not None:
+        shown = [*shown, admins_finding(admins.admins)]
+    return SignInsSeen(org, api_base, since, events, shown, audit_logs=True)
 
 
 async def watch_teams(api_base: str, org: str, token: Any, groups: list[str], *, timeout: float) -> list[Finding]:
+    """The teams SCIM pushed against ``groups``; SCIM not in the edition is said instead."""
     async with PulumiClient(api_base, token, timeout=timeout) as client:
+        info, _ = await org_info(client, org)
+        if info is not None and info.scim is False:
+            return [f for f in preflight(info, org) if f.code == "pulumi.org.scim_unavailable"]
         teams, problems = await scim_teams(client, org)
     return problems or team_findings(groups, teams)
 
