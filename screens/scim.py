@@ -32,6 +32,13 @@ class ScimScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         state = self.view
         base = effective_scim_base_url(state)
+        if state.pulumi_scim == "no":
+            yield Static(
+                "⚠ Pulumi said on step 1 that SCIM provisioning is not in this organisation's edition "
+                "(it needs Enterprise or higher): skip this step, or upgrade first.",
+                classes="warning-text",
+                id="scim-unavailable",
+            )
         yield CopyValue("Base URL (JumpCloud: Identity Management > Base URL)", base, id="copy-scim")
         with Collapsible(
             title="Self-hosted: use a different base URL", collapsed=not state.scim_base_url, id="scim-advanced"

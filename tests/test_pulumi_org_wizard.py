@@ -92,3 +92,31 @@ async def test_the_wrong_case_is_caught_at_step_one(tmp_path, pulumi):
         await next_step(pilot)
         assert isinstance(app.screen, WelcomeScreen)
         assert "acmecorp" in error_text(pilot, "org")
+
+
+async def test_scim_not_in_the_edition_is_carried_to_step_eight(tmp_path, pulumi):
+    from wizard.state import StateStore
+
+    pulumi.meta[ORG]["features"]["scimEnabled"] = False
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot, pulumi)
+        assert "SCIM provisioning is not available" in await check_with_pulumi(pilot)
+        await tick(pilot, "#has_sso_package")
+        await next_step(pilot)
+        assert isinstance(app.screen, CreateAppScreen)
+    state = StateStore(tmp_path / "state").load().state
+    assert state.pulumi_scim == "no"
+    # step 8 says so at its top
+    from tests.wizard_helpers import complete_before
+
+    complete_before(state, StepId.SCIM)
+    StateStore(tmp_path / "state").save(state)
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(100, 30)) as pilot:
+        from tests.wizard_helpers import until
+
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "ResumeScreen", what="the resume prompt")
+        await pilot.press("r")
+        await pilot.pause()
+        assert "not in this organisation's edition" in str(app.screen.query_one("#scim-unavailable").render())

@@ -137,6 +137,7 @@ class WizardState:
     # JumpCloud's API, optional (the API key itself is never kept: the app holds it in memory)
     jumpcloud_url: str = ""  # "" = https://console.jumpcloud.com
     jumpcloud_org_id: str = ""  # for an administrator of several organisations
+    pulumi_scim: str = ""  # what Pulumi said on step 1 of SCIM in the edition: "yes", "no", "" (not asked)
     # 2. the JumpCloud application
     app_kind: str = "connector"  # "connector" | "custom"
     idp_url_value: str = ""

@@ -535,14 +535,22 @@ def _gate_welcome(state: WizardState, form: Form) -> Verdict:
             f"verified through Pulumi's API: SAML SSO is available to {state.org} and the token's user is an "
             "admin; confirmed by the admin: JumpCloud's SSO Package",
             context=answer,
-            updates={"has_saml_edition": True},
+            updates={"has_saml_edition": True, "pulumi_scim": _scim_word(check)},
         )
     return Verdict(
         findings,
         StepStatus.CONFIRMED,
         "the admin confirmed JumpCloud's SSO Package and a Pulumi edition with SAML SSO",
         context=answer,
+        updates={"pulumi_scim": _scim_word(check)} if check is not None else {},
     )
+
+
+def _scim_word(check: Any) -> str:
+    """What step 1's check of Pulumi said of SCIM: "yes", "no", or "" when it could not tell."""
+    info = getattr(check, "info", None)
+    scim = getattr(info, "scim", None)
+    return "" if scim is None else ("yes" if scim else "no")
 
 
 # -- 2. the application -------------------------------------------------------
