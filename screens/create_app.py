@@ -90,15 +90,9 @@ class CreateAppScreen(JumpCloudCheck, StepScreen):
         async def work():
             return await run_create(state, key, timeout=timeout)
 
-        def done(result) -> None:
-            made, again = result
-            self.query_one("#jc-create-findings", FindingsView).show(made)
-            self.jumpcloud_answered(again)
-
-        self.jc_runner().start(
+        self.jc_action(
             work,
-            done,
-            lambda exc: ([self._jc_failed(exc).findings[0]], self.jumpcloud),
+            shown_in="#jc-create-findings",
             running="Creating the app in JumpCloud …",
             button="jc-create-run",
             busy_label="Creating…",

@@ -76,16 +76,10 @@ class GroupsScreen(JumpCloudCheck, StepScreen):
         async def work():
             return await run_bind(state, key, check, names, timeout=timeout)
 
-        def done(result) -> None:
-            bound, again = result
-            self.query_one("#jc-bind-confirm", Checkbox).value = False
-            self.query_one("#jc-bind-findings", FindingsView).show(bound)
-            self.jumpcloud_answered(again)
-
-        self.jc_runner().start(
+        self.query_one("#jc-bind-confirm", Checkbox).value = False
+        self.jc_action(
             work,
-            done,
-            lambda exc: ([self._jc_failed(exc).findings[0]], check),
+            shown_in="#jc-bind-findings",
             running="Binding in JumpCloud …",
             button="jc-bind-run",
             busy_label="Binding…",

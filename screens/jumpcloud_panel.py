@@ -112,6 +112,26 @@ class JumpCloudCheck:
             ]
         )
 
+    def jc_action(self, work: Any, *, shown_in: str, running: str, button: str, busy_label: str) -> None:
+        """Run a change the admin confirmed (fix, bind, create): ``work`` returns what it did
+        and the check made after it; the first goes to ``shown_in``, the second is shown as
+        a new answer."""
+
+        def done(result: Any) -> None:
+            made, again = result
+            self.query_one(shown_in, FindingsView).show(made)  # type: ignore[attr-defined]
+            if again is not None:
+                self.jumpcloud_answered(again)
+
+        self.jc_runner().start(
+            work,
+            done,
+            lambda exc: ([self._jc_failed(exc).findings[0]], None),
+            running=running,
+            button=button,
+            busy_label=busy_label,
+        )
+
     def jumpcloud_answered(self, check: Any) -> None:
         """Show what JumpCloud said about this step, then let the app judge it."""
         from wizard.jumpcloud_step import evidence

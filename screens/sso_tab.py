@@ -95,15 +95,9 @@ class SsoTabScreen(JumpCloudCheck, StepScreen):
         async def work():
             return await run_fix(state, key, check, timeout=timeout)
 
-        def done(result) -> None:
-            fixed, again = result
-            self.query_one("#jc-fix-findings", FindingsView).show(fixed)
-            self.jumpcloud_answered(again)
-
-        self.jc_runner().start(
+        self.jc_action(
             work,
-            done,
-            lambda exc: ([self._jc_failed(exc).findings[0]], check),
+            shown_in="#jc-fix-findings",
             running="Fixing in JumpCloud …",
             button="jc-fix-run",
             busy_label="Fixing…",

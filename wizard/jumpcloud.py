@@ -28,7 +28,6 @@ imports httpx: import it from a worker or a command's ``run()``, not at start-up
 from __future__ import annotations
 
 import copy
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -297,10 +296,6 @@ def _segment(value: str) -> str:
     from urllib.parse import quote
 
     return quote(value, safe="")
-
-
-def api_key_from_environment(environ: Mapping[str, str] = os.environ) -> str:
-    return environ.get(API_KEY_ENV, "").strip()
 
 
 # --------------------------------------------------------------------------- reading the app
@@ -889,7 +884,6 @@ __all__ = [
     "JumpCloudCheck",
     "JumpCloudClient",
     "SsoField",
-    "api_key_from_environment",
     "app_summary",
     "bind_groups",
     "check_jumpcloud",

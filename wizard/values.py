@@ -162,9 +162,14 @@ def normalize_jumpcloud_url(url: str) -> str:
     problem = jumpcloud_url_problem(url)
     if problem:
         raise InvalidValue(problem)
+    return _scheme_and_host(url)
+
+
+def _scheme_and_host(url: str) -> str:
+    """A URL the rule accepted as scheme, lower-case host and port only."""
     parts = urlsplit(url)
     netloc = parts.hostname or ""
-    if ":" in netloc:
+    if ":" in netloc:  # IPv6 literal
         netloc = f"[{netloc}]"
     if parts.port is not None:
         netloc = f"{netloc}:{parts.port}"
@@ -193,13 +198,7 @@ def normalize_api_base(url: str) -> str:
     problem = api_base_problem(url)
     if problem:
         raise InvalidValue(problem)
-    parts = urlsplit(url)
-    netloc = parts.hostname or ""
-    if ":" in netloc:  # IPv6 literal
-        netloc = f"[{netloc}]"
-    if parts.port is not None:
-        netloc = f"{netloc}:{parts.port}"
-    return f"{parts.scheme}://{netloc}"
+    return _scheme_and_host(url)
 
 
 def idp_url_value_problem(value: str) -> str | None:

@@ -29,3 +29,25 @@ def add_api_url_argument(parser: argparse.ArgumentParser | argparse._ArgumentGro
 
 def add_json_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def read_secret(env_var: str, prompt: str, *, max_line: int = 64 * 1024) -> str:
+    """A secret from ``env_var``, else standard input: a hidden prompt on a terminal, one
+    line from a pipe.  Never from the command line (process lists and shell history)."""
+    import os
+    import sys
+
+    value = os.environ.get(env_var, "")
+    if value.strip():
+        return value.strip()
+    stdin = sys.stdin
+    if stdin is None:
+        return ""
+    try:
+        if stdin.isatty():
+            import getpass
+
+            return getpass.getpass(prompt)
+        return stdin.readline(max_line)
+    except (EOFError, OSError, UnicodeDecodeError):
+        return ""

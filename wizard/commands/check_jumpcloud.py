@@ -90,22 +90,10 @@ def _fail(message: str) -> int:
 
 
 def _read_key() -> str:
-    from wizard.jumpcloud import api_key_from_environment
+    from wizard.commands import read_secret
+    from wizard.jumpcloud import API_KEY_ENV
 
-    value = api_key_from_environment()
-    if value:
-        return value
-    stdin = sys.stdin
-    if stdin is None:
-        return ""
-    try:
-        if stdin.isatty():
-            import getpass
-
-            return getpass.getpass("JumpCloud API key (input hidden): ")
-        return stdin.readline(_MAX_LINE)
-    except (EOFError, OSError, UnicodeDecodeError):
-        return ""
+    return read_secret(API_KEY_ENV, "JumpCloud API key (input hidden): ", max_line=_MAX_LINE)
 
 
 def _confirm(out: Any) -> bool | None:

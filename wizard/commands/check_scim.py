@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -52,20 +51,9 @@ def _fail(message: str) -> int:
 
 def _read_token() -> str:
     """The token from the environment, else standard input (hidden prompt on a terminal)."""
-    value = os.environ.get(TOKEN_ENV, "")
-    if value.strip():
-        return value
-    stdin = sys.stdin
-    if stdin is None:
-        return ""
-    try:
-        if stdin.isatty():
-            import getpass
+    from wizard.commands import read_secret
 
-            return getpass.getpass("Pulumi SCIM token (input hidden): ")
-        return stdin.readline(_MAX_LINE)
-    except (EOFError, OSError, UnicodeDecodeError):
-        return ""
+    return read_secret(TOKEN_ENV, "Pulumi SCIM token (input hidden): ", max_line=_MAX_LINE)
 
 
 def _print_text(result: ScimProbeResult, base_url: str) -> None:
