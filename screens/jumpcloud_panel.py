@@ -50,7 +50,7 @@ class JumpCloudCheck:
         source = getattr(self.app, "jumpcloud_key_source", "")  # type: ignore[attr-defined]
         if not self._jc_key():
             return (
-                "No JumpCloud API key: give one on step 1 (or in JUMPCLOUD_API_KEY) to have this step "
+                "No JumpCloud API key: give one on step 1 (ctrl+j there, or JUMPCLOUD_API_KEY) to have this step "
                 "checked in JumpCloud; without one, what you enter here is recorded as confirmed by you."
             )
         return f"JumpCloud API key: {source}. The wizard reads the app; it changes nothing unless you ask."

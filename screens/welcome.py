@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Static
@@ -14,6 +15,7 @@ from wizard.values import DEFAULT_API_BASE, JUMPCLOUD_CONSOLE
 
 class WelcomeScreen(StepScreen):
     STEP = StepId.WELCOME
+    BINDINGS = [Binding("ctrl+j", "open_jumpcloud", "JumpCloud API")]
 
     class JumpCloudKeyEntered(Message):
         """A JumpCloud API key was typed (the app keeps it in memory; it is no part of the form)."""
@@ -33,9 +35,9 @@ class WelcomeScreen(StepScreen):
         yield Static("Pulumi API base URL (change it only for self-hosted Pulumi Cloud)", classes="field-label")
         yield Input(state.api_base, placeholder=DEFAULT_API_BASE, id="api_base")
         yield FieldError("api_base")
-        yield Static("", id="pulumi-token-source", markup=False)
-        yield Button("Check with Pulumi", id="pulumi-check", compact=True)
-        yield FindingsView(id="pulumi-findings")
+        # the Pulumi token line, its check and its answer are mounted here once the token is
+        # looked for; the JumpCloud API fields below the button that asks for them: the first
+        # screen of a first run waits for neither
         yield Static("Before you start, confirm:", classes="subhead")
         yield Checkbox("JumpCloud has the SSO Package (or the SSO add-on)", state.has_sso_package, id="has_sso_package")
         yield FieldError("has_sso_package")
@@ -43,22 +45,6 @@ class WelcomeScreen(StepScreen):
             "My Pulumi edition supports SAML SSO (paid editions)", state.has_saml_edition, id="has_saml_edition"
         )
         yield FieldError("has_saml_edition")
-        yield Static("JumpCloud's API (optional)", classes="subhead")
-        yield Static(
-            "With a JumpCloud administrator's API key (Admin Portal: your account menu > My API Key) the "
-            "wizard checks steps 2 to 5 in JumpCloud itself, and fixes what differs when you ask. The key is "
-            "kept in memory for this session only: never saved, never logged.",
-            classes="row-note",
-        )
-        yield Static("", id="jumpcloud-key-source", markup=False)
-        yield Input(password=True, placeholder="paste a JumpCloud API key (optional)", id="jumpcloud_key")
-        yield Static("JumpCloud API URL (EU region: https://console.eu.jumpcloud.com)", classes="field-label")
-        yield Input(state.jumpcloud_url or JUMPCLOUD_CONSOLE, placeholder=JUMPCLOUD_CONSOLE, id="jumpcloud_url")
-        yield FieldError("jumpcloud_url")
-        yield Static(
-            "Organisation ID (only for an administrator of several JumpCloud organisations)", classes="field-label"
-        )
-        yield Input(state.jumpcloud_org_id, placeholder="optional", id="jumpcloud_org_id")
         with Horizontal(id="day-two"):
             yield Static("Already set up? JumpCloud's certificate expiring?", classes="day-two-text")
             yield Button("Rotate the certificate", id="rotate", compact=True)
@@ -66,33 +52,91 @@ class WelcomeScreen(StepScreen):
     pulumi = None  # the last Check with Pulumi (an OrgCheck; holds no token)
     _pulumi_runner: CheckRunner | None = None
 
+    def _jumpcloud_widgets(self) -> list:
+        state = self.view
+        return [
+            Static(
+                "With a JumpCloud administrator's API key (Admin Portal: your account menu > My API Key) the "
+                "wizard checks steps 2 to 5 in JumpCloud itself, and fixes what differs when you ask. The key "
+                "is kept in memory for this session only: never saved, never logged.",
+                classes="row-note",
+            ),
+            Static("", id="jumpcloud-key-source", markup=False),
+            Input(password=True, placeholder="paste a JumpCloud API key (optional)", id="jumpcloud_key"),
+            Static("JumpCloud API URL (EU region: https://console.eu.jumpcloud.com)", classes="field-label"),
+            Input(state.jumpcloud_url or JUMPCLOUD_CONSOLE, placeholder=JUMPCLOUD_CONSOLE, id="jumpcloud_url"),
+            FieldError("jumpcloud_url"),
+            Static(
+                "Organisation ID (only for an administrator of several JumpCloud organisations)",
+                classes="field-label",
+            ),
+            Input(state.jumpcloud_org_id, placeholder="optional", id="jumpcloud_org_id"),
+        ]
+
+    def action_open_jumpcloud(self) -> None:
+        """ctrl+j: show the JumpCloud API fields (made on first use) and go to the key."""
+        self.open_jumpcloud()
+        self.call_after_refresh(lambda: self.query_one("#jumpcloud_key", Input).focus())
+
+    def open_jumpcloud(self) -> None:
+        """Show the JumpCloud API fields (made on first use, before the day-two row)."""
+        if self.query("#jumpcloud_key"):
+            return
+        widgets = [Static("JumpCloud's API (optional)", classes="subhead"), *self._jumpcloud_widgets()]
+        self.query_one("#body").mount_all(widgets, before=self.query_one("#day-two"))
+        self.call_after_refresh(self._show_key_source)
+
     def on_mount(self) -> None:
-        self._show_key_source()
-        self._show_pulumi_source()
+        state = self.view
+        if state.jumpcloud_url or state.jumpcloud_org_id or getattr(self.app, "jumpcloud_key", ""):
+            self.open_jumpcloud()
+        # The token is looked for once the screen is up, in a thread: finding it imports
+        # the Pulumi client (and httpx), which the first screen must not wait for.
+        self.set_timer(0.3, self._look_for_pulumi_token)
+
+    def _look_for_pulumi_token(self) -> None:
+        api_base = self._api_base()
+
+        def look() -> None:
+            source = self._pulumi_token_source(api_base)
+            if self.is_attached:
+                self.app.call_from_thread(self._show_pulumi_source, source)
+
+        self.run_worker(look, thread=True, group="pulumi-token", exclusive=True)
+
+    @staticmethod
+    def _pulumi_token_source(api_base: str) -> str | None:
+        from wizard.values import api_base_problem
+
+        if api_base_problem(api_base):
+            return None
+        from wizard.pulumi_api import find_token
+
+        found = find_token(api_base)
+        return found.source if found is not None else None
 
     def _api_base(self) -> str:
         return self.query_one("#api_base", Input).value.strip() or DEFAULT_API_BASE
 
-    def _show_pulumi_source(self) -> None:
-        from wizard.values import api_base_problem
-
-        api_base = self._api_base()
-        found = None
-        if not api_base_problem(api_base):
-            from wizard.pulumi_api import find_token
-
-            found = find_token(api_base)
+    def _show_pulumi_source(self, source: str | None) -> None:
         text = (
-            f"Pulumi access token: from {found.source}. Check with Pulumi reads the organisation's "
+            f"Pulumi access token: from {source}. Check with Pulumi reads the organisation's "
             "edition and your role (nothing is changed)."
-            if found is not None
+            if source is not None
             else "No Pulumi access token (PULUMI_ACCESS_TOKEN or `pulumi login`): the edition is your word "
             "until step 6, where a token can be pasted."
         )
+        if not self.query("#pulumi-token-source"):
+            line = Static("", id="pulumi-token-source", markup=False)
+            self.query_one("#body").mount(line, after=self.query_one("#err-api_base"))
         self.query_one("#pulumi-token-source", Static).update(text)
-        button = self.query_one("#pulumi-check", Button)
-        button.disabled = found is None
-        button.display = found is not None
+        found = self.query("#pulumi-check")
+        if source is not None and not found:
+            check = [Button("Check with Pulumi", id="pulumi-check", compact=True), FindingsView(id="pulumi-findings")]
+            self.query_one("#body").mount_all(check, after=self.query_one("#pulumi-token-source"))
+        elif source is None and found:
+            for widget in [*found, *self.query("#pulumi-findings")]:
+                widget.remove()
 
     def _check_pulumi(self) -> None:
         from wizard.pulumi_api import find_token
@@ -134,6 +178,8 @@ class WelcomeScreen(StepScreen):
         )
 
     def _show_key_source(self) -> None:
+        if not self.query("#jumpcloud_key"):
+            return
         source = getattr(self.app, "jumpcloud_key_source", "")
         typed = bool(self.query_one("#jumpcloud_key", Input).value.strip())
         text = (
@@ -147,7 +193,7 @@ class WelcomeScreen(StepScreen):
 
     def on_input_changed(self, event: Input.Changed) -> None:  # the base class posts the form's change
         if event.input.id == "api_base":
-            self.call_after_refresh(self._show_pulumi_source)
+            self._look_for_pulumi_token()
         if event.input.id == "jumpcloud_key":
             self.post_message(self.JumpCloudKeyEntered(event.value))
             self.call_after_refresh(self._show_key_source)
@@ -167,9 +213,16 @@ class WelcomeScreen(StepScreen):
             "api_base": self.query_one("#api_base", Input).value or DEFAULT_API_BASE,
             "has_sso_package": self.query_one("#has_sso_package", Checkbox).value,
             "has_saml_edition": self.query_one("#has_saml_edition", Checkbox).value,
+            **self._jumpcloud_form(),
+            "pulumi": self.pulumi,
+        }
+
+    def _jumpcloud_form(self) -> dict:
+        if not self.query("#jumpcloud_url"):  # not opened: what was saved stands
+            return {}
+        return {
             "jumpcloud_url": self.query_one("#jumpcloud_url", Input).value,
             "jumpcloud_org_id": self.query_one("#jumpcloud_org_id", Input).value,
-            "pulumi": self.pulumi,
         }
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

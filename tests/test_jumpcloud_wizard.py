@@ -132,6 +132,9 @@ async def test_a_key_typed_on_step_one_is_used_and_never_saved(tmp_path, jumpclo
     app = make_app(tmp_path / "state")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        assert not app.screen.query("#jumpcloud_key")  # made only when asked for
+        await pilot.press("ctrl+j")
+        await pilot.pause()
         assert "No JumpCloud API key" in shown(pilot, "#jumpcloud-key-source")
         await set_value(pilot, "#jumpcloud_key", KEY)
         await pilot.pause()
