@@ -15,6 +15,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Static
@@ -77,9 +78,12 @@ class CheckRunner(Generic[T]):
                 self._set_busy(False)
         if run != self._run or not self.screen.is_attached:
             return
-        outcome = done(result)
-        if inspect.isawaitable(outcome):
-            await outcome
+        try:
+            outcome = done(result)
+            if inspect.isawaitable(outcome):
+                await outcome
+        except NoMatches:  # the admin left as the answer came: nothing to show it on
+            return
 
     def _set_busy(self, busy: bool, running: str = "", button: str = "", busy_label: str = "") -> None:
         self.busy = busy
@@ -87,7 +91,10 @@ class CheckRunner(Generic[T]):
         if not screen.is_attached:  # the admin left while it ran
             return
         screen.set_class(busy, "-busy")
-        widgets = [screen.query_one(f"#{name}", Button) for name in self.buttons]
+        try:
+            widgets = [screen.query_one(f"#{name}", Button) for name in self.buttons]
+        except NoMatches:  # the screen is being taken down as the check ends
+            return
         if busy:
             self._focus_back = screen.focused if screen.focused in widgets else self._focus_back
             for widget in widgets:

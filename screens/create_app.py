@@ -33,7 +33,7 @@ class CreateAppScreen(JumpCloudCheck, StepScreen):
         )
         with Vertical(classes="field"):
             yield Label("Display name (shown on the user's tile)")
-            yield Input(state.display_name, placeholder="Pulumi", id="display_name")
+            yield Input(state.display_name, placeholder="Pulumi Cloud", id="display_name")
             yield FieldError("display_name")
         yield Checkbox(
             "The app is saved in JumpCloud with exactly this IdP URL", state.idp_url_acknowledged, id="acknowledged"

@@ -164,3 +164,22 @@ def test_an_unexpected_error_in_a_command_is_exit_2_with_a_short_note(monkeypatc
     assert "internal error (RuntimeError at test_cli.py:" in err
     assert "report it" in err and "Traceback" not in err
     assert "pul-secretvalue" not in err
+
+
+def test_no_library_warning_reaches_the_admin():
+    # in a child process: pytest records warnings itself, so only a real process shows
+    # what reaches the terminal; -W default shows every warning, as a developer's shell may
+    code = (
+        "import warnings, wizard.commands.values as v\n"
+        "real = v.run\n"
+        "def noisy(args):\n"
+        "    warnings.warn('a library deprecation', DeprecationWarning)\n"
+        "    warnings.warn('CryptographyDeprecationWarning-like', UserWarning)\n"
+        "    return real(args)\n"
+        "v.run = noisy\n"
+        "from wizard.cli import main\n"
+        "raise SystemExit(main(['values', 'acme']))\n"
+    )
+    done = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr and "deprecation" not in done.stderr

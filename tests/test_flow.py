@@ -135,7 +135,7 @@ def test_changing_the_value_back_does_not_bring_confirmations_back():
 
 def test_the_summary_is_reopened_when_the_record_would_say_something_else():
     state = finished_state()
-    state.display_name = "Pulumi Cloud"  # rests on no input of its own, but the record names it
+    state.display_name = "Pulumi (prod)"  # rests on no input of its own, but the record names it
     reopened = flow.reconcile(state)
     assert [r.step for r in reopened] == [SUMMARY]
     assert reopened[0].why == "what the setup record says changed"

@@ -58,7 +58,7 @@ def test_gate_definitive_answer_cannot_be_overruled_by_hand(code):
     [None, ["pulumi.unauthorized"], ["pulumi.refused"], ["pulumi.no_token"], ["pulumi.timeout"], ["pulumi.forbidden"]],
 )
 def test_gate_no_answer_lets_the_admin_confirm_by_hand(codes):
-    refused = check_pulumi_step(codes, False, CHECKLIST_KEYS[:2], True)
+    refused = check_pulumi_step(codes, False, CHECKLIST_KEYS[:1], True)  # items 1 (and advice 2) ticked or not
     assert not refused.passed
     assert [f.field for f in refused.findings] == ["checklist"]
     assert "3, 4" in refused.findings[0].message
@@ -332,3 +332,14 @@ async def test_leaving_the_step_while_pulumi_is_asked(fake, tmp_path, monkeypatc
         await pilot.press("ctrl+b")
         await until(pilot, lambda: isinstance(app.screen, MetadataScreen), what="the export step")
     assert app.state.status(StepId.PULUMI) is StepStatus.NOT_STARTED
+
+
+def test_unsourced_advice_is_shown_but_never_required():
+    from wizard.pulumi_step import ADVICE_KEYS, SWITCH_CHECKLIST
+
+    assert ADVICE_KEYS == ("own_account",)
+    advice = next(item for item in SWITCH_CHECKLIST if item.key == "own_account")
+    assert advice.title.startswith("(Advice)") and "no Pulumi document found says so" in advice.explanation
+    # the checklist passes with every required item ticked and the advice not
+    assert check_checklist(CHECKLIST_KEYS) == []
+    assert "own_account" not in CHECKLIST_KEYS

@@ -77,3 +77,9 @@ def test_metadata_file_problems_are_named(tmp_path):
     big.write_bytes(b"<" * 5000)
     data, problems = load_metadata_file(str(big), cap=1000)
     assert problems == [] and len(data) == 1001  # the parser then reports it as too large
+
+
+def test_the_default_display_name_follows_the_seed_guide():
+    from wizard.state import WizardState
+
+    assert WizardState().display_name == "Pulumi Cloud"

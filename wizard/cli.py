@@ -147,9 +147,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    """Run a sub-command: an unexpected error is exit 2 with a short note, never a traceback."""
+    """Run a sub-command: an unexpected error is exit 2 with a short note, never a traceback;
+    no library's warning (a deprecation in cryptography, say) is printed to the admin."""
+    import warnings
+
     try:
-        return int(args._run(args))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return int(args._run(args))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

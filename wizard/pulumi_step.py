@@ -32,6 +32,8 @@ class ChecklistItem:
     key: str  # stable: the screen's checkbox is #switch-<key>
     title: str  # what the admin ticks
     explanation: str  # why it matters, what to do
+    # A gate only when a source says so (docs/sources.md); otherwise advice: shown, never required
+    required: bool = True
 
 
 # What switching an organisation to SAML does (Pulumi's SAML SSO documentation).
@@ -45,9 +47,11 @@ SWITCH_CHECKLIST: tuple[ChecklistItem, ...] = (
     ),
     ChecklistItem(
         "own_account",
-        "That account is in no other org; its personal stacks are gone.",
-        "Pulumi requires this of the admin making the switch. Leave the other organisations and "
-        "move or delete the stacks of your personal account first.",
+        "(Advice) That account: no other orgs, no personal stacks.",
+        "Advice, not a rule: earlier notes said Pulumi requires this of the admin making the switch, "
+        "but no Pulumi document found says so. If the switch is refused, leave the other "
+        "organisations and move the personal stacks first.",
+        required=False,
     ),
     ChecklistItem(
         "members",
@@ -64,12 +68,13 @@ SWITCH_CHECKLIST: tuple[ChecklistItem, ...] = (
     ),
 )
 
-CHECKLIST_KEYS: tuple[str, ...] = tuple(item.key for item in SWITCH_CHECKLIST)
+CHECKLIST_KEYS: tuple[str, ...] = tuple(item.key for item in SWITCH_CHECKLIST if item.required)
+ADVICE_KEYS: tuple[str, ...] = tuple(item.key for item in SWITCH_CHECKLIST if not item.required)
 
 
 def check_checklist(ticked: Iterable[str]) -> list[Finding]:
-    """Every item of the "Before you switch" checklist must be ticked."""
-    missing = [item for item in SWITCH_CHECKLIST if item.key not in set(ticked)]
+    """Every required item of the "Before you switch" checklist must be ticked (advice need not be)."""
+    missing = [item for item in SWITCH_CHECKLIST if item.required and item.key not in set(ticked)]
     if not missing:
         return []
     numbers = ", ".join(str(SWITCH_CHECKLIST.index(item) + 1) for item in missing)

@@ -141,7 +141,7 @@ class WizardState:
     # 2. the JumpCloud application
     app_kind: str = "connector"  # "connector" | "custom"
     idp_url_value: str = ""
-    display_name: str = "Pulumi"
+    display_name: str = "Pulumi Cloud"  # the seed guide's example
     idp_url_acknowledged: bool = False
     # 3. SSO tab rows ticked by the admin
     ticked_rows: list[str] = field(default_factory=list)
