@@ -262,8 +262,13 @@ class WizardApp(App):
 
         if isinstance(self.screen, TroubleshootScreen):
             self.pop_screen()
-        else:
-            self.push_screen(TroubleshootScreen())
+            return
+        # one screen for the session: what was pasted (and its diagnosis) is still there when
+        # it is opened again, until the admin clears it; it is never saved (it may hold
+        # personal data), so it is gone when the wizard is
+        if not self.is_screen_installed("troubleshoot"):
+            self.install_screen(TroubleshootScreen(), name="troubleshoot")
+        self.push_screen("troubleshoot")
 
     def action_rotate(self) -> None:
         """Day two: replace JumpCloud's signing certificate in Pulumi."""

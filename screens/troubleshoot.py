@@ -20,6 +20,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static, TabbedContent, TabPane, TextArea
 
@@ -92,10 +93,14 @@ class PasteArea(TextArea):
         self.soft_wrap = len(text) <= self.WRAP_LIMIT
         self.text = text
 
+    class Pasted(Message):
+        """Something was pasted: the screen diagnoses it, as step 5 checks a pasted export."""
+
     async def _on_paste(self, event: events.Paste) -> None:
         # Textual calls this before TextArea's own _on_paste (handlers run down the class
         # hierarchy), which inserts the text: calling it here too would paste twice
         self.soft_wrap = len(self.text) + len(event.text) <= self.WRAP_LIMIT
+        self.post_message(self.Pasted())  # handled after the text is in
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if not self.soft_wrap and len(self.text) <= self.WRAP_LIMIT:  # cut back to a normal size
@@ -182,6 +187,19 @@ class TroubleshootScreen(Screen):
             status.update(NO_METADATA_NOTE)
 
     # -- navigation -------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        # the screen lives for the session: the wizard's organisation may have changed since
+        # it was last shown; an organisation typed here by the admin is left as typed
+        org = self.query_one("#ts_org", Input)
+        if org.value == getattr(self, "_org_given", org.value):
+            org.value = self.app.state.org
+        self._org_given = self.app.state.org
+        if self.report is None:
+            self._show_idle_status()
+
+    def on_paste_area_pasted(self, message: PasteArea.Pasted) -> None:
+        self.call_after_refresh(self.action_diagnose)
 
     def action_close(self) -> None:
         self.app.pop_screen()

@@ -347,11 +347,14 @@ async def test_the_org_is_editable_and_validated_before_diagnosing(tmp_path):
         await resume(pilot, SigninScreen)
         screen = await open_troubleshooting(pilot)
         await paste(pilot, response())
+        await wait_for_diagnosis(pilot, screen)
+        first = screen.report
+        assert first is not None and "response.ok" in first.codes  # a paste is diagnosed at once
         await type_into(pilot, "#ts_org", "acme corp")
         await pilot.press("ctrl+d")
         await pilot.pause()
         assert "no spaces" in shown(screen, "#err-ts_org")
-        assert screen.report is None  # not diagnosed
+        assert screen.report is first  # not diagnosed again with an unusable org
 
         await type_into(pilot, "#ts_org", "otherorg")
         await pilot.press("enter")
@@ -537,3 +540,23 @@ async def test_a_megabyte_paste_is_held_once_unwrapped_and_diagnosed(tmp_path):
         assert screen.query_one("#ts-pretty", TextArea).text.rstrip().endswith("the checks above read all of it.")
         await diagnose_paste(pilot, response())  # a normal paste wraps again
         assert area.soft_wrap and "response.ok" in screen.report.codes
+
+
+async def test_the_paste_and_its_diagnosis_are_kept_when_troubleshooting_is_closed_and_opened(tmp_path):
+    app = app_at(tmp_path, StepId.SIGNIN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        pasted = response().decode()
+        await paste(pilot, pasted)
+        await wait_for_diagnosis(pilot, screen)  # no ctrl+d: the paste starts it
+        assert "response.ok" in screen.report.codes
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SigninScreen)
+        again = await open_troubleshooting(pilot)
+        assert again.query_one("#response", TextArea).text == pasted
+        assert "response.ok" in again.report.codes
+    # never saved: it may hold personal data
+    assert CANARY not in (tmp_path / "state" / "state.json").read_text()
+    assert "alice@example.com" not in (tmp_path / "state" / "state.json").read_text()
