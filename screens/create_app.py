@@ -106,6 +106,13 @@ class CreateAppScreen(JumpCloudCheck, StepScreen):
 
     def on_input_changed(self, event: Input.Changed) -> None:  # the base class posts the change
         if event.input.id == "idp_url_value":
+            from wizard.values import idp_value_from_url
+
+            value = idp_value_from_url(event.value)
+            if value is not None:  # the whole IdP URL pasted: the value is its last part
+                event.input.value = value
+                self.notify(f"Took the IdP URL value '{value}' from the URL you pasted.", timeout=6)
+                return
             self.query_one("#idp-url", CopyValue).show(self._url(event.value))
 
     def _kind(self) -> str:

@@ -192,6 +192,14 @@ class WelcomeScreen(StepScreen):
         self.query_one("#jumpcloud-key-source", Static).update(text)
 
     def on_input_changed(self, event: Input.Changed) -> None:  # the base class posts the form's change
+        if event.input.id == "org":
+            from wizard.values import org_from_url
+
+            name = org_from_url(event.value)
+            if name is not None:  # a pasted console URL: the name is the part after the host
+                event.input.value = name
+                self.notify(f"Took the organisation name '{name}' from the URL you pasted.", timeout=6)
+                return
         if event.input.id == "api_base":
             self._look_for_pulumi_token()
         if event.input.id == "jumpcloud_key":

@@ -261,3 +261,36 @@ def test_an_api_url_is_either_refused_with_a_reason_or_safe_to_send_to(scheme, u
     wire = parsed.raw_host.decode("ascii")  # the host as it goes on the wire (IDNA)
     assert "%" not in wire and "\x00" not in wire and "@" not in wire
     assert wire.lower() != "app.pulumi.com"
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("https://app.pulumi.com/acmecorp", "acmecorp"),
+        ("https://app.pulumi.com/Acme.Corp/settings/access-management", "Acme.Corp"),
+        ("  https://pulumi.internal.example/acme-corp/  ", "acme-corp"),
+        ("acmecorp", None),
+        ("https://app.pulumi.com/", None),
+        ("https://app.pulumi.com/acme corp", None),
+    ],
+)
+def test_the_organisation_is_taken_out_of_a_pasted_console_url(text, org):
+    from wizard.values import org_from_url
+
+    assert org_from_url(text) == org
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("https://sso.jumpcloud.com/saml2/pulumi-acmecorp", "pulumi-acmecorp"),
+        ("https://SSO.jumpcloud.com/saml2/pulumi/", "pulumi"),
+        ("https://sso.jumpcloud.com/saml2/", None),
+        ("https://sso.jumpcloud.com/other/pulumi", None),
+        ("pulumi", None),
+    ],
+)
+def test_the_idp_url_value_is_taken_out_of_a_pasted_idp_url(text, value):
+    from wizard.values import idp_value_from_url
+
+    assert idp_value_from_url(text) == value

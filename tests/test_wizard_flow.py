@@ -78,17 +78,25 @@ async def walk_first_four(pilot, app, recorder) -> None:
     assert app.screen.query_one("#org").value == "acme corp"
     assert app.state.drafts["welcome"]["form"]["org"] == "acme corp" and app.state.org == ""
     assert app.state.status(StepId.WELCOME) is StepStatus.FAILED
-    await type_into(pilot, "#org", "Acme.Corp")
+    await type_into(pilot, "#org", "https://app.pulumi.com/Acme.Corp/settings")  # a console URL pasted
+    await pilot.pause()
+    assert app.screen.query_one("#org").value == "Acme.Corp"
+    assert "Took the organisation name 'Acme.Corp'" in list(app._notifications)[-1].message
     await next_step(pilot)
     assert isinstance(app.screen, CreateAppScreen)
     assert app.state.status(StepId.WELCOME) is StepStatus.CONFIRMED
     assert app.state.org == "Acme.Corp" and "welcome" not in app.state.drafts
 
     # 2. the JumpCloud application
+    # the whole IdP URL pasted: the value is taken out of it, and the admin told
     await type_into(pilot, "#idp_url_value", "https://sso.jumpcloud.com/saml2/bitdefender")
+    await pilot.pause()
+    assert app.screen.query_one("#idp_url_value").value == "bitdefender"
+    assert "Took the IdP URL value 'bitdefender'" in list(app._notifications)[-1].message
+    await type_into(pilot, "#idp_url_value", "https://sso.jumpcloud.com/other/bitdefender")
     await next_step(pilot)
     assert isinstance(app.screen, CreateAppScreen)
-    assert "not the whole URL" in error_text(pilot, "idp_url_value")
+    assert "not the whole URL" in error_text(pilot, "idp_url_value")  # not JumpCloud's IdP URL: refused
     await type_into(pilot, "#idp_url_value", "bitdefender")
     assert "https://sso.jumpcloud.com/saml2/bitdefender" in str(app.screen.query_one("#idp-url .copy-text").render())
     await next_step(pilot)

@@ -201,6 +201,26 @@ def normalize_api_base(url: str) -> str:
     return _scheme_and_host(url)
 
 
+def org_from_url(text: str) -> str | None:
+    """The organisation name in a pasted Pulumi console URL (``https://app.pulumi.com/acmecorp/...``),
+    or None when ``text`` is not such a URL."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    first = parts.path.strip("/").split("/", 1)[0]
+    return first if first and not org_problem(first) else None
+
+
+def idp_value_from_url(text: str) -> str | None:
+    """The IdP URL value in a pasted JumpCloud SSO URL (``https://sso.jumpcloud.com/saml2/<value>``),
+    or None when ``text`` is not one."""
+    value = text.strip()
+    if not value.lower().startswith(JUMPCLOUD_SSO_BASE):
+        return None
+    rest = value[len(JUMPCLOUD_SSO_BASE) :].strip("/")
+    return rest if rest and not idp_url_value_problem(rest) else None
+
+
 def idp_url_value_problem(value: str) -> str | None:
     """Why ``value`` cannot be JumpCloud's IdP URL value (the part after /saml2/)."""
     if not value or not value.strip():
