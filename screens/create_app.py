@@ -108,7 +108,9 @@ class CreateAppScreen(JumpCloudCheck, StepScreen):
         if event.input.id == "idp_url_value":
             from wizard.values import idp_value_from_url
 
-            value = idp_value_from_url(event.value)
+            before, self._value_before = getattr(self, "_value_before", ""), event.value
+            pasted = len(event.value) - len(before) > 1  # more than one key's worth at once
+            value = idp_value_from_url(event.value) if pasted else None
             if value is not None:  # the whole IdP URL pasted: the value is its last part
                 event.input.value = value
                 self.notify(f"Took the IdP URL value '{value}' from the URL you pasted.", timeout=6)

@@ -195,7 +195,9 @@ class WelcomeScreen(StepScreen):
         if event.input.id == "org":
             from wizard.values import org_from_url
 
-            name = org_from_url(event.value)
+            before, self._org_before = getattr(self, "_org_before", ""), event.value
+            pasted = len(event.value) - len(before) > 1  # more than one key's worth at once
+            name = org_from_url(event.value) if pasted else None
             if name is not None:  # a pasted console URL: the name is the part after the host
                 event.input.value = name
                 self.notify(f"Took the organisation name '{name}' from the URL you pasted.", timeout=6)

@@ -82,6 +82,10 @@ async def walk_first_four(pilot, app, recorder) -> None:
     await pilot.pause()
     assert app.screen.query_one("#org").value == "Acme.Corp"
     assert "Took the organisation name 'Acme.Corp'" in list(app._notifications)[-1].message
+    # typed key by key, a URL is left as typed (taking a name out of it would cut the typing)
+    await type_into(pilot, "#org", "https://x.io/ab", keys=True)
+    assert app.screen.query_one("#org").value == "https://x.io/ab"
+    await type_into(pilot, "#org", "Acme.Corp")
     await next_step(pilot)
     assert isinstance(app.screen, CreateAppScreen)
     assert app.state.status(StepId.WELCOME) is StepStatus.CONFIRMED
