@@ -159,6 +159,12 @@ class WizardApp(App):
         if resume is False:
             self.start_over()
 
+    def ask_start_over(self) -> None:
+        """From the command palette: the same question as at launch, already asking to confirm."""
+        from screens.resume import ResumeScreen
+
+        self.push_screen(ResumeScreen(self.state, asking=True), self._resume_answer)
+
     def start_over(self) -> None:
         self.store.reset()
         self.state = WizardState()
@@ -335,7 +341,7 @@ class WizardApp(App):
         yield SystemCommand(
             "Rotate the certificate", "Load JumpCloud's regenerated certificate into Pulumi", self.action_rotate
         )
-        yield SystemCommand("Start over", "Discard the saved progress and begin again", self.start_over)
+        yield SystemCommand("Start over", "Discard the saved progress and begin again", self.ask_start_over)
 
 
 def run_app(state_dir: str | None = None) -> int:

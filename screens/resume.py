@@ -19,9 +19,15 @@ class ResumeScreen(ModalScreen[bool]):
         Binding("escape", "resume", "Resume", show=False),
     ]
 
-    def __init__(self, state: WizardState) -> None:
+    def __init__(self, state: WizardState, *, asking: bool = False) -> None:
         super().__init__()
         self.saved = state
+        self.asking = asking  # opened to start over (the command palette): confirm or go back
+        self.armed = False  # Start over asked once: the second time discards
+
+    def on_mount(self) -> None:
+        if self.asking:
+            self.action_start_over()
 
     def compose(self) -> ComposeResult:
         step = STEPS[self.saved.current]
@@ -33,15 +39,28 @@ class ResumeScreen(ModalScreen[bool]):
                 "Resume where you left off, or start over (the saved progress is discarded).",
                 markup=False,
             )
+            yield Static("", id="start-over-warning", markup=False)
             with Horizontal(id="resume-buttons"):
                 yield Button("Resume [r]", id="resume", variant="primary")
                 yield Button("Start over [s]", id="start-over", variant="error")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "resume")
+        if event.button.id == "resume":
+            self.dismiss(True)
+        else:
+            self.action_start_over()
 
     def action_resume(self) -> None:
         self.dismiss(True)
 
     def action_start_over(self) -> None:
-        self.dismiss(False)
+        """The first press asks; only a second one discards the saved progress."""
+        if self.armed:
+            self.dismiss(False)
+            return
+        self.armed = True
+        self.query_one("#start-over-warning", Static).update(
+            "Start over discards every step's progress and cannot be undone. "
+            "Press s (or Start over) again to discard it, r to resume."
+        )
+        self.query_one("#start-over", Button).label = "Discard everything [s]"

@@ -298,10 +298,19 @@ async def test_resume_after_restart_lands_on_the_same_step(tmp_path):
     fresh = make_app(state_dir)
     async with fresh.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("s")
+        await pilot.press("s")  # once: it asks, nothing is discarded yet
+        await pilot.pause()
+        assert isinstance(fresh.screen, ResumeScreen)
+        assert "cannot be undone" in str(fresh.screen.query_one("#start-over-warning").render())
+        assert fresh.state.org == "Acme.Corp"
+        await pilot.press("s")  # twice: discarded
         await pilot.pause()
         assert isinstance(fresh.screen, WelcomeScreen)
         assert fresh.state.org == ""
+    kept = make_app(state_dir)
+    async with kept.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not isinstance(kept.screen, ResumeScreen)  # nothing saved any more: a fresh start
 
 
 async def test_corrupt_state_warns_and_starts_fresh(tmp_path):
@@ -575,3 +584,29 @@ async def test_the_gate_beside_next_is_never_cut_off(tmp_path):
         lines = gate.render_lines(gate.region.reset_offset)
         painted = " ".join("".join(strip.text for strip in lines).split())
         assert gate.region.height <= 2 and painted == "Not yet: 1 thing to fix (shown above)."
+
+
+async def test_start_over_from_the_palette_asks_first(tmp_path):
+    from screens.resume import ResumeScreen
+
+    state_dir = tmp_path / "state"
+    app = make_app(state_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#org").value = "acmecorp"
+        await tick(pilot, "#has_sso_package")
+        await tick(pilot, "#has_saml_edition")
+        await next_step(pilot)
+        assert app.state.org == "acmecorp"
+        app.ask_start_over()
+        await pilot.pause()
+        assert isinstance(app.screen, ResumeScreen)
+        assert "cannot be undone" in str(app.screen.query_one("#start-over-warning").render())
+        await pilot.press("r")  # changed my mind: nothing is discarded
+        await pilot.pause()
+        assert not isinstance(app.screen, ResumeScreen) and app.state.org == "acmecorp"
+        app.ask_start_over()
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen) and app.state.org == ""
