@@ -19,6 +19,10 @@ class SsoTabScreen(JumpCloudCheck, StepScreen):
     ]
 
     def compose_body(self) -> ComposeResult:
+        # With an API key, the check (and the fix) comes first: it replaces six ticks, and
+        # below the six rows an admin at 100x30 never saw it; without one it stays below.
+        if self._jc_key():
+            yield from self._compose_check_and_fix()
         values = self.app.values
         ticked = set(self.view.ticked_rows)
         if values.self_hosted:
@@ -40,6 +44,10 @@ class SsoTabScreen(JumpCloudCheck, StepScreen):
             "now: changing it after users have signed in breaks their sign-in.",
             classes="warning-text",
         )
+        if not self._jc_key():
+            yield from self._compose_check_and_fix()
+
+    def _compose_check_and_fix(self) -> ComposeResult:
         yield from self.compose_jumpcloud()
         with Vertical(id="jc-fix"):
             yield Static("What Fix in JumpCloud changes on the app's SSO tab (only these fields):", classes="subhead")

@@ -57,7 +57,7 @@ FIELD_URL = "jumpcloud_url"
 
 KEY_FIX = (
     "In JumpCloud's Admin Portal, open your account menu (top right) > My API Key, copy the key and "
-    f"give it in {API_KEY_ENV} (or the wizard's masked field); never as an argument."
+    f"give it in {API_KEY_ENV} (or in the wizard: step 1, ctrl+j); never as an argument."
 )
 URL_FIX = f"Use {JUMPCLOUD_CONSOLE}, or {JUMPCLOUD_CONSOLE_EU} for an organisation in JumpCloud's EU region."
 _UNREACHABLE = {key: SHARED_RULES[key] for key in ("timeout", "dns", "refused", "tls", "proxy", "network")}
