@@ -76,6 +76,13 @@ JUMPCLOUD = Api(
     max_body=8 * 1024 * 1024,  # a page of 100 applications with their config is a few hundred KB
     rules={
         **{key: Rule("unreachable", rule.message, rule.fix, rule.field) for key, rule in _UNREACHABLE.items()},
+        # the shared wording speaks of a self-hosted server, which JumpCloud never is
+        "refused": Rule(
+            "unreachable",
+            SHARED_RULES["refused"].message,
+            "Check the JumpCloud URL (step 1) and this computer's network, VPN and proxy, then try again.",
+            "$url_field",
+        ),
         "bad_url": Rule("bad_url", "$problem", URL_FIX, "$url_field"),
         "no_secret": Rule("no_key", "No JumpCloud API key was given.", KEY_FIX, "$secret_field"),
         "bad_secret": Rule("bad_key", "$problem", KEY_FIX, "$secret_field"),
