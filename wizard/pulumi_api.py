@@ -348,12 +348,23 @@ class PulumiClient(HttpClient):
         return f"/api/orgs/{quote(org, safe='')}/saml{suffix}", None
 
     async def _request(
-        self, method: str, path: str, *, org: str, what: str, body: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        org: str,
+        what: str,
+        body: dict[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
     ) -> tuple[Any, list[Finding]]:
         """(parsed JSON, []) on success, (None, [finding]) otherwise."""
         source = f" (from {self._token_source})" if self._token_source else ""
         reply = await self.request(
-            method, path, body=body, context={"org": org, "what": what, "expected": f"JSON ({what})", "source": source}
+            method,
+            path,
+            body=body,
+            params=params,
+            context={"org": org, "what": what, "expected": f"JSON ({what})", "source": source},
         )
         return reply.data, [reply.finding] if reply.finding is not None else []
 

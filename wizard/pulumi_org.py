@@ -71,18 +71,14 @@ def _org_path(org: str, rest: str) -> str:
 
 
 async def _get(client: PulumiClient, org: str, rest: str, what: str, **params: str) -> tuple[Any, list[Finding]]:
+    """GET an organisation endpoint through the client's own request (token source in the
+    findings, the same table); a 404 here means the organisation, not its SAML settings."""
     if client.problem is not None:
         return None, [client.problem]
-    source = f" (from {client._token_source})" if client._token_source else ""
-    reply = await client.request(
-        "GET",
-        _org_path(org, rest),
-        params=params or None,
-        context={"org": org, "what": what, "expected": f"JSON ({what})", "source": source},
-    )
-    if reply.finding is None:
-        return reply.data, []
-    if reply.finding.code == "pulumi.not_found":
+    data, problems = await client._request("GET", _org_path(org, rest), org=org, what=what, params=params or None)
+    if not problems:
+        return data, []
+    if problems[0].code == "pulumi.not_found":
         return None, [
             client.redact(
                 finding(
@@ -94,7 +90,7 @@ async def _get(client: PulumiClient, org: str, rest: str, what: str, **params: s
                 )
             )
         ]
-    return None, [reply.finding]
+    return None, problems
 
 
 def _flag(data: dict[str, Any], name: str) -> bool | None:
