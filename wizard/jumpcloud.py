@@ -37,7 +37,18 @@ from typing import Any
 from wizard.clock import aware_now, parse_utc
 from wizard.codes import finding
 from wizard.findings import Finding, has_errors
-from wizard.transport import DEFAULT_TIMEOUT, MAX_ATTEMPTS, SHARED_RULES, Api, HttpClient, Reply, Rule, Sleep, clip
+from wizard.transport import (
+    DEFAULT_TIMEOUT,
+    MAX_ATTEMPTS,
+    SHARED_RULES,
+    Api,
+    Expect,
+    HttpClient,
+    Reply,
+    Rule,
+    Sleep,
+    clip,
+)
 from wizard.values import (
     JUMPCLOUD_CONSOLE,
     JUMPCLOUD_CONSOLE_EU,
@@ -171,7 +182,7 @@ class JumpCloudClient(HttpClient):
         expected: str = "JSON",
         params: Mapping[str, str] | None = None,
         body: Any = None,
-        expect: str = "json",
+        expect: Expect = "json",
     ) -> tuple[Any, list[Finding]]:
         """(the answer, []) or (None, [finding]); a 400/401 naming the organisation id is its own finding."""
         reply: Reply = await self.request(
@@ -180,7 +191,7 @@ class JumpCloudClient(HttpClient):
             params=params,
             body=body,
             context={"what": what, "expected": expected},
-            expect=expect,  # type: ignore[arg-type]  # one of the transport's Expect values
+            expect=expect,
         )
         self.requests += max(reply.attempts, 1 if reply.status is not None else 0)
         if reply.finding is None:
