@@ -242,9 +242,12 @@ class RotationScreen(Screen):
         async def compare() -> tuple[Any, list[Finding]]:
             from wizard.metadata import check_metadata
             from wizard.pulumi_api import PulumiClient
-            from wizard.rotation import plan_rotation
+            from wizard.rotation import plan_rotation, precheck_rotation
 
             report = check_metadata(xml, now=now)
+            refused = precheck_rotation(report, new_xml=xml)
+            if refused is not None:  # a bad file is said as such, without asking Pulumi
+                return refused, refused.findings
             async with PulumiClient(api, token, timeout=timeout) as client:
                 got = await client.get_saml(org)
             if got.ok and got.saml is not None:

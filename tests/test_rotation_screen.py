@@ -269,3 +269,44 @@ async def test_failures_are_findings_and_keys_never_wait(tmp_path, monkeypatch, 
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, PulumiScreen)
+
+
+EXPIRED_XML = metadata_xml(make_cert(datetime(2015, 1, 1, tzinfo=UTC), datetime(2020, 1, 1, tzinfo=UTC)))
+
+
+async def test_a_bad_file_is_said_without_asking_pulumi(tmp_path, monkeypatch, refused_port):
+    """Issue 15: the new file is checked on its own before any request, so offline an
+    expired or non-XML export is named as such, not hidden behind the network error."""
+    monkeypatch.setenv("PULUMI_ACCESS_TOKEN", TOKEN)
+    app = app_for(tmp_path, f"http://127.0.0.1:{refused_port}")  # nothing listens there
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_rotation(pilot)
+        for text, code in ((EXPIRED_XML, "metadata.cert.expired"), ("not XML at all", "xml.not_xml")):
+            screen.query_one("#paste").text = text
+            await compare(pilot, screen)
+            assert screen.plan is not None and not screen.plan.ok
+            codes = [f.code for f in screen.plan.findings]
+            assert codes == [code, "rotate.metadata_invalid"], codes
+            shown = str(screen.query_one("#findings").render())
+            assert "does not pass the metadata checks" in shown
+            assert "connection refused" not in error_of(screen, "rot_api") + shown
+            assert not screen.query_one("#diff").display
+
+    # against a stand-in that counts: the bad file sends nothing, the good one is compared
+    with FakePulumi(TOKEN) as counting:
+        counting.add_org(ORG, GOOD_EXPORT.read_text())
+        app = app_for(tmp_path / "counting", counting.url)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_rotation(pilot)
+            screen.query_one("#paste").text = EXPIRED_XML
+            await compare(pilot, screen)
+            assert "metadata.cert.expired" in [f.code for f in screen.plan.findings]
+            assert counting.requests == []
+            await tick(pilot, "#confirm")
+            await press(pilot, screen, "#apply")
+            assert "did not pass the checks" in error_of(screen, "compare")
+            assert counting.requests == []
+            screen.query_one("#paste").text = NEW_XML
+            await compare(pilot, screen)
+            assert screen.plan.ok
+            assert [r.method for r in counting.requests] == ["GET"]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.exports import EXPIRED_EXPORT
 from tests.pulumi_fake import FakePulumi, fingerprint, make_cert, metadata_xml
 from wizard import pulumi_api as api
 from wizard.cli import main
@@ -235,7 +236,7 @@ def test_rotation_refuses_a_file_failing_the_metadata_checks(fake, token_env, ca
     code, out, _ = run_cli(capsys, "rotate", "--org", ORG, "--api-url", fake.url, "--yes", str(export))
     assert code == 1 and "does not pass the metadata checks" in out
     assert "Regenerate certificate" in out  # the JumpCloud steps are shown
-    assert [r.method for r in fake.requests] == ["GET"]
+    assert fake.requests == []  # refused on its own: Pulumi is not asked
 
 
 def test_rotation_shows_pulumis_refusal_as_is(fake, token_env, capsys, tmp_path):
@@ -311,6 +312,72 @@ def test_apply_never_sends_a_plan_with_nothing_to_rotate(fake):
 def test_rotation_file_problems_exit_2(fake, token_env, capsys, tmp_path, make_path, message):
     code, _, err = run_cli(capsys, "rotate", "--org", ORG, "--api-url", fake.url, "--yes", str(make_path(tmp_path)))
     assert code == 2 and message in err and fake.requests == []
+
+
+# The file is read and checked before anything is asked of Pulumi (issue 15): offline,
+# an empty or expired export used to get only the network error.
+EXPIRED = make_cert(NOW - timedelta(days=1830), NOW - timedelta(days=3))
+BAD_FILES = {
+    "empty": (b"", "xml.empty", "The metadata is empty"),
+    "expired": (metadata_xml(EXPIRED).encode(), "metadata.cert.expired", "expired on"),
+    "expired export": (EXPIRED_EXPORT.read_bytes(), "metadata.cert.expired", "expired on"),
+    "not xml": (b"JumpCloud-pulumi-metadata, not XML\n", "xml.not_xml", "not XML"),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_FILES)
+def test_rotation_offline_names_the_file_problem_not_the_network(token_env, capsys, tmp_path, refused_port, kind):
+    data, code_expected, message = BAD_FILES[kind]
+    export = tmp_path / "JumpCloud-pulumi-metadata.xml"
+    export.write_bytes(data)
+    api_url = f"http://127.0.0.1:{refused_port}"  # nothing listens: any request would be refused
+
+    code, out, err = run_cli(capsys, "rotate", "--org", ORG, "--api-url", api_url, "--yes", str(export))
+    assert code == 1, out + err  # the new file failed its checks (not 2, an access error)
+    assert message in out and "does not pass the metadata checks" in out
+    assert "Regenerate certificate" in out  # with JumpCloud's steps to get a good file
+    assert "connection refused" not in out + err and "Nothing accepted the connection" not in out + err
+
+    code, out, err = run_cli(capsys, "rotate", "--org", ORG, "--api-url", api_url, "--yes", "--json", str(export))
+    body = json.loads(out)
+    assert code == 1 and body["exit_code"] == 1 and body["ok"] is False and body["diff"] == []
+    found = [f["code"] for f in body["findings"]]
+    assert found[0] == code_expected and found[-1] == "rotate.metadata_invalid", found
+    assert not any(c.startswith("pulumi.") for c in found), found
+    assert all(f["fix"] for f in body["findings"] if f["severity"] == "error")  # each with its fix
+
+
+@pytest.mark.parametrize("kind", BAD_FILES)
+def test_rotation_with_a_bad_file_sends_no_request(fake, token_env, capsys, tmp_path, kind):
+    data, _, message = BAD_FILES[kind]
+    export = tmp_path / "JumpCloud-pulumi-metadata.xml"
+    export.write_bytes(data)
+    before = fake.orgs[ORG]["idpSsoDescriptor"]
+    code, out, _ = run_cli(capsys, "rotate", "--org", ORG, "--api-url", fake.url, "--yes", str(export))
+    assert code == 1 and message in out
+    assert fake.requests == []  # not even the GET of what Pulumi has
+    assert fake.orgs[ORG]["idpSsoDescriptor"] == before
+
+
+def test_rotation_checks_the_file_before_looking_for_a_token(fake, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv(api.CREDENTIALS_ENV, str(tmp_path / "none.json"))
+    export = write_export(tmp_path, metadata_xml(EXPIRED))
+    code, out, err = run_cli(capsys, "rotate", "--org", ORG, "--api-url", fake.url, "--yes", str(export))
+    assert code == 1 and "expired on" in out and "No Pulumi access token" not in out + err
+    assert fake.requests == []
+    # a good file without a token: the token is what is missing
+    export = write_export(tmp_path, metadata_xml(NEW))
+    code, _, err = run_cli(capsys, "rotate", "--org", ORG, "--api-url", fake.url, "--yes", str(export))
+    assert code == 2 and "No Pulumi access token" in err and fake.requests == []
+
+
+def test_precheck_needs_no_pulumi():
+    from wizard.rotation import precheck_rotation
+
+    assert precheck_rotation(check_metadata(metadata_xml(NEW)), new_xml=metadata_xml(NEW)) is None
+    refused = precheck_rotation(check_metadata(metadata_xml(EXPIRED)), new_xml=metadata_xml(EXPIRED))
+    assert refused is not None and not refused.ok and refused.rows == []
+    assert [f.code for f in refused.findings] == ["metadata.cert.expired", "rotate.metadata_invalid"]
 
 
 def test_rotation_access_error_exits_2(fake, token_env, capsys, tmp_path):

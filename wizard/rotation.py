@@ -2,7 +2,10 @@
 
 Plain functions shared by the ``rotate`` command and the wizard's rotation screen:
 
-    plan = plan_rotation(current_saml, check_metadata(new_xml), new_xml=new_xml)
+    report = check_metadata(new_xml)
+    plan = precheck_rotation(report, new_xml=new_xml)  # the file alone, before any request
+    if plan is None:  # the file passes: only now ask Pulumi what it has
+        plan = plan_rotation(current_saml, report, new_xml=new_xml)
     # show plan.rows and plan.findings, ask for an explicit confirmation, then
     result = await apply_rotation(client, org, plan)
 """
@@ -104,6 +107,27 @@ def _cert_rows(cert: Certificate | None, now: datetime) -> dict[str, str]:
     }
 
 
+def precheck_rotation(new_report: MetadataReport, *, new_xml: str | None = None) -> RotationPlan | None:
+    """What can be said of a new export without Pulumi: a refused plan (its metadata
+    errors, e.g. an empty file, not XML or an expired certificate; no rows) when it fails
+    the metadata checks, None when it may be compared with what Pulumi has.
+
+    Run it before any request, so that a bad file is reported as such even when Pulumi
+    cannot be reached."""
+    if new_report.ok and new_report.metadata is not None:
+        return None
+    findings = [f for f in new_report.findings if f.is_error]
+    findings.append(
+        finding(
+            "rotate.metadata_invalid",
+            "The new metadata file does not pass the metadata checks (see the findings above); "
+            "Pulumi would refuse it or sign-in would fail.",
+            "Export the metadata again from JumpCloud (SSO tab > Export Metadata) and use the file unchanged.",
+        )
+    )
+    return RotationPlan(findings, [], new_xml)
+
+
 def plan_rotation(
     current: SamlOrganization, new_report: MetadataReport, *, new_xml: str | None = None, now: datetime | None = None
 ) -> RotationPlan:
@@ -113,19 +137,12 @@ def plan_rotation(
     from wizard.transport import clip
 
     now = now or datetime.now(UTC)
-    findings: list[Finding] = []
+    refused = precheck_rotation(new_report, new_xml=new_xml)
+    if refused is not None:
+        return refused
     new = new_report.metadata
-    if not new_report.ok or new is None:
-        findings.append(
-            finding(
-                "rotate.metadata_invalid",
-                "The new metadata file does not pass the metadata checks (see the findings above); "
-                "Pulumi would refuse it or sign-in would fail.",
-                "Export the metadata again from JumpCloud (SSO tab > Export Metadata) and use the file unchanged.",
-            )
-        )
-        findings[:0] = [f for f in new_report.findings if f.is_error]
-        return RotationPlan(findings, [], new_xml)
+    assert new is not None  # precheck_rotation refuses a report without metadata
+    findings: list[Finding] = []
 
     old_meta, _ = descriptor_metadata(current)
     old_cert = old_meta.signing_certificate if old_meta is not None else None

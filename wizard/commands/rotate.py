@@ -1,7 +1,9 @@
 """``rotate --org ORG METADATA_FILE [--api-url URL] [--yes] [--json]``: load a new
 JumpCloud certificate into Pulumi.
 
-The new export is checked (metadata checks must pass, its SSO URL must be the one
+The new export is checked first, on its own and before any request (metadata checks
+must pass: a file that is empty, not XML or has an expired certificate is refused
+even when Pulumi cannot be reached), then against Pulumi (its SSO URL must be the one
 Pulumi uses), the old-vs-new difference is shown, an explicit confirmation is asked
 (``--yes`` for scripts; without a terminal and without ``--yes`` nothing is changed),
 then ``PATCH /api/orgs/{org}/saml`` and a fresh ``GET`` proving the new certificate is live.
@@ -48,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"Before running it, in JumpCloud:\n{steps}\n\n"
         "The access token comes from PULUMI_ACCESS_TOKEN or the Pulumi CLI's login\n"
         "(~/.pulumi/credentials.json); it is never an argument.\n"
+        "The file is checked on its own before Pulumi is contacted.\n"
         "Exit codes: 0 rotated and live, 1 refused or not confirmed, 2 usage or access error,\n"
         "3 nothing to rotate (Pulumi already has this certificate; nothing was sent)."
     )
@@ -96,11 +99,23 @@ def _confirm(out: _Out, org: str) -> bool | None:
     return answer.strip().lower() == "yes"
 
 
+def _jumpcloud_steps_if_stale(out: _Out, findings: list[Finding]) -> None:
+    """JumpCloud's regeneration steps, when the file looks like one exported before them."""
+    from wizard.rotation import JUMPCLOUD_STEPS
+
+    stale = {"rotate.same_certificate", "rotate.older_certificate", "rotate.metadata_invalid"}
+    if any(f.code in stale for f in findings):
+        out()
+        out("If you have not regenerated the certificate yet, in JumpCloud:")
+        for i, step in enumerate(JUMPCLOUD_STEPS, 1):
+            out(f"  {i}. {step}")
+
+
 def run(args: argparse.Namespace) -> int:
     from wizard import pulumi_api as api
     from wizard.findings import error
     from wizard.metadata import check_metadata
-    from wizard.rotation import JUMPCLOUD_STEPS, apply_rotation, plan_rotation, unchanged_finding
+    from wizard.rotation import apply_rotation, plan_rotation, precheck_rotation, unchanged_finding
     from wizard.values import InvalidValue, normalize_api_base, org_problem
 
     out = _Out(args.json)
@@ -130,15 +145,21 @@ def run(args: argparse.Namespace) -> int:
             f"{path} is larger than {MAX_FILE // (1024 * 1024)} MB; metadata is a few kilobytes.", "rotate.no_file"
         )
 
+    out(f"Pulumi organisation: {args.org}    API: {api_base}")
+    out(f"New metadata: {path}")
+    # the file on its own first, before the token and any request: an empty, non-XML or
+    # expired export is reported as such even when Pulumi cannot be reached
+    report = check_metadata(data)
+    text = decode_text(data) if report.metadata is not None else None
+    refused = precheck_rotation(report, new_xml=text)
+    if refused is not None:
+        _jumpcloud_steps_if_stale(out, refused.findings)
+        return _finish(args, out, EXIT_FAILED, refused.findings, diff=[])
+
     token = api.find_token(api_base)
     if token is None:
         return _finish(args, out, EXIT_ACCESS, [api.no_token_finding(api_base)])
-
-    out(f"Pulumi organisation: {args.org}    API: {api_base}")
     out(f"Access token: from {token.source}")
-    out(f"New metadata: {path}")
-    report = check_metadata(data)
-    text = decode_text(data) if report.metadata is not None else None
 
     async def current() -> api.ApiResult:
         async with api.PulumiClient(api_base, token) as client:
@@ -160,12 +181,7 @@ def run(args: argparse.Namespace) -> int:
                 out(f"  {'':<{width}}  new: {row.new or '-'}")
             else:
                 out(f"  {row.label:<{width}}  {row.new or '-'}  (unchanged)")
-    stale = {"rotate.same_certificate", "rotate.older_certificate", "rotate.metadata_invalid"}
-    if any(f.code in stale for f in plan.findings):
-        out()
-        out("If you have not regenerated the certificate yet, in JumpCloud:")
-        for i, step in enumerate(JUMPCLOUD_STEPS, 1):
-            out(f"  {i}. {step}")
+    _jumpcloud_steps_if_stale(out, plan.findings)
     if plan.unchanged and not any(f.is_error for f in plan.findings):
         return _finish(args, out, EXIT_UNCHANGED, [*plan.findings, unchanged_finding(plan)], diff=diff, changed=False)
     if not plan.ok:
