@@ -82,6 +82,7 @@ class WizardApp(App):
         self.load_warning = ""
         self.network_timeout = network_timeout
         self.poll_interval = poll_interval  # seconds between two looks at Pulumi while a step watches
+        self.steps_folded: bool | None = None  # ctrl+l's choice; None: the step list folds below 100 columns
         self._cursor_blink = cursor_blink  # off in tests: a blinking cursor makes snapshots flaky
         # JumpCloud's API key: in memory for this session only, never in the state
         import os
@@ -231,10 +232,30 @@ class WizardApp(App):
         else:
             self.state.completed_at = self.now().isoformat(timespec="seconds")
             self.save()
-            self.notify("Setup complete. The setup record is written; ctrl+q quits.", title="Done", timeout=10)
             screen = self._step_screen(step)
             if screen is not None:
                 screen.show_state()
+            self._offer_to_quit()
+
+    def _offer_to_quit(self) -> None:
+        """Finish: the record is written; quit, or stay to look over the summary."""
+        from screens.confirm import ConfirmScreen
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.exit()
+
+        where = self.state.record_path or "the file chosen on this step"
+        self.push_screen(
+            ConfirmScreen(
+                "Setup complete",
+                f"The setup record is written to {where}.\n\n"
+                "Quit the wizard now? Stay to look over the summary (ctrl+q quits later).",
+                yes="Quit",
+                no="Stay",
+            ),
+            answered,
+        )
 
     def go_back(self, step: StepId) -> None:
         index = STEP_ORDER.index(step)
@@ -249,6 +270,31 @@ class WizardApp(App):
             self.notify(f"Finish step {first.number} ({first.title}) first.", severity="warning")
 
     async def action_quit(self) -> None:
+        from screens.confirm import ConfirmScreen
+
+        unaccepted = getattr(self.screen, "unaccepted", None)
+        pending = unaccepted() if callable(unaccepted) else ""
+        if pending:  # a checked export not accepted yet: say so before it is left behind
+
+            def answered(quit_now: bool | None) -> None:
+                if quit_now:
+                    self.save()
+                    self.exit()
+
+            self.push_screen(
+                ConfirmScreen(
+                    "The metadata is not accepted yet",
+                    f"{pending} is loaded and checked on step 5, but not accepted: Next accepts it, "
+                    "and nothing after step 5 uses it until then.\n\n"
+                    "Quit anyway? It is kept as unfinished input, and step 5 checks it again when "
+                    "you resume.",
+                    yes="Quit",
+                    no="Stay",
+                    safe_default=True,
+                ),
+                answered,
+            )
+            return
         self.save()  # what was entered on the step and not yet submitted is kept as its draft
         await super().action_quit()
 
@@ -310,10 +356,28 @@ class WizardApp(App):
 
     # -- diagnosis glue (runs in a worker thread) -------------------------
 
-    def diagnose(self, text: str, org: str, api_base: str, metadata_xml: str):
-        from wizard.troubleshoot import diagnose_for_org
+    def diagnose(
+        self,
+        text: str,
+        org: str,
+        api_base: str,
+        metadata_xml: str,
+        *,
+        at: datetime | None = None,
+        metadata_source: str | None = None,
+    ):
+        """``at``: the moment the response was captured (now when None); ``metadata_source``
+        names the metadata in words when it is not step 5's export."""
+        from wizard.troubleshoot import STEP5_METADATA, diagnose_for_org
 
-        return diagnose_for_org(text, org=org, api_base=api_base, metadata_xml=metadata_xml, now=self.now())
+        return diagnose_for_org(
+            text,
+            org=org,
+            api_base=api_base,
+            metadata_xml=metadata_xml,
+            now=at or self.now(),
+            metadata_source=metadata_source or STEP5_METADATA,
+        )
 
     # -- command palette --------------------------------------------------
 

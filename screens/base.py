@@ -18,10 +18,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Static
 
 import assets
-from screens.widgets import FindingsView, StepList, place_findings
+from screens.widgets import CopyValue, FindingsView, StepList, place_findings
 from screens.widgets.guide import Guide
 from wizard.findings import Finding
 from wizard.state import STEP_ORDER, StepId, StepStatus, WizardState
@@ -33,6 +34,9 @@ if TYPE_CHECKING:  # only named in annotations: importing TextArea costs start-u
     from screens.host import WizardHost
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+# Below this width the step list folds to a strip of marks and numbers (ctrl+l opens
+# it), so that a URL to copy fits on one line at 80 columns.
+FOLD_BELOW = 100
 # Beside Back/Next the gate has two lines of about 25 columns at 80x24: a longer
 # reason would be cut off there, so it is only pointed to (it is shown whole above).
 GATE_QUOTE_MAX = 48
@@ -71,6 +75,7 @@ class StepScreen(Screen):
         Binding("ctrl+n", "next", "Next", priority=True),
         Binding("ctrl+b", "back", "Back", priority=True),
         Binding("ctrl+t", "app.troubleshoot", "Troubleshoot", priority=True),
+        Binding("ctrl+l", "toggle_steps", "Steps", priority=True),
     ]
 
     app: WizardHost  # type: ignore[assignment]
@@ -105,7 +110,7 @@ class StepScreen(Screen):
         number = self.row.number
         yield Header()
         with Horizontal(id="main"):
-            yield StepList(self.app.state, self.STEP)
+            yield StepList(self.app.state, self.STEP, folded=self._folded(self.app.size.width))
             with Vertical(id="content"):
                 with VerticalScroll(id="body"):
                     yield Static(self._title(), classes="step-title", id="step-title")
@@ -240,6 +245,15 @@ class StepScreen(Screen):
             event.stop()
             self.action_back()
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A focused tick or Copy button brings its whole row into view: the value under
+        it (and the note under that), not only the line that took the focus."""
+        row = next((node for node in event.widget.ancestors if node.has_class("sso-row")), None)
+        if row is None:
+            row = next((node for node in event.widget.ancestors if isinstance(node, CopyValue)), None)
+        if isinstance(row, Widget):
+            self.call_after_refresh(row.scroll_visible, animate=False)
+
     def on_step_list_chosen(self, message: StepList.Chosen) -> None:
         if message.step is not self.STEP:
             self.app.go_to(message.step)
@@ -255,9 +269,26 @@ class StepScreen(Screen):
         if not self._shown_before:
             self._shown_before = True
             event.refresh_styles = False
+        else:
+            self._fold_steps()  # the window or the admin's choice may have changed meanwhile
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT, "-too-small")
+        self._fold_steps()
+
+    def _folded(self, width: int) -> bool:
+        """Folded below FOLD_BELOW columns, unless the admin chose otherwise (ctrl+l)."""
+        chosen = self.app.steps_folded
+        return width < FOLD_BELOW if chosen is None else chosen
+
+    def _fold_steps(self) -> None:
+        for steps in self.query(StepList):
+            steps.fold(self.app.state, self._folded(self.app.size.width))
+
+    def action_toggle_steps(self) -> None:
+        """Fold or open the step list (the choice holds for every step, at any width)."""
+        self.app.steps_folded = not self.query_one(StepList).folded
+        self._fold_steps()
 
     def on_mount(self) -> None:
         # Focusing the first field may scroll it into view; start at the step's title instead.

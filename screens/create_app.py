@@ -6,7 +6,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from screens.base import StepScreen
 from screens.jumpcloud_panel import JumpCloudCheck
-from screens.widgets import CopyValue, FieldError, FindingsView
+from screens.widgets import CopyValue, FieldError, FindingsView, Tick
 from wizard.state import StepId
 from wizard.steps import APP_KINDS
 from wizard.values import idp_sso_url, idp_url_value_problem
@@ -35,14 +35,14 @@ class CreateAppScreen(JumpCloudCheck, StepScreen):
             yield Label("Display name (shown on the user's tile)")
             yield Input(state.display_name, placeholder="Pulumi Cloud", id="display_name")
             yield FieldError("display_name")
-        yield Checkbox(
+        yield Tick(
             "The app is saved in JumpCloud with exactly this IdP URL", state.idp_url_acknowledged, id="acknowledged"
         )
         yield FieldError("acknowledged")
         yield from self.compose_jumpcloud()
         with Vertical(id="jc-create"):
             yield Static("", id="jc-create-what", markup=False)
-            yield Checkbox("Create it with this IdP URL (it can never be changed)", False, id="jc-create-confirm")
+            yield Tick("Create it with this IdP URL (it can never be changed)", False, id="jc-create-confirm")
             yield Button("Create in JumpCloud", id="jc-create-run", compact=True, disabled=True)
             yield FindingsView(id="jc-create-findings")
 

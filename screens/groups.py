@@ -9,7 +9,7 @@ from textual.widgets import Button, Checkbox, Label, Static, TextArea
 
 from screens.base import StepScreen
 from screens.jumpcloud_panel import JumpCloudCheck
-from screens.widgets import FieldError, FindingsView
+from screens.widgets import FieldError, FindingsView, Tick
 from wizard.state import StepId
 
 
@@ -26,7 +26,7 @@ class GroupsScreen(JumpCloudCheck, StepScreen):
         with Vertical(id="jc-bind"):
             yield Static("Other groups in JumpCloud: tick those to bind to the app", classes="subhead")
             yield Vertical(id="jc-group-list")
-            yield Checkbox("Bind the ticked groups to the app", False, id="jc-bind-confirm")
+            yield Tick("Bind the ticked groups to the app", False, id="jc-bind-confirm")
             yield Button("Bind in JumpCloud", id="jc-bind-run", compact=True, disabled=True)
             yield FindingsView(id="jc-bind-findings")
 
@@ -45,7 +45,7 @@ class GroupsScreen(JumpCloudCheck, StepScreen):
         others = [g["name"] for g in check.all_groups if g["name"] not in check.groups]
         box = self.query_one("#jc-group-list", Vertical)
         box.remove_children()
-        box.mount_all(Checkbox(name, False, name=name, classes="jc-group") for name in others)
+        box.mount_all(Tick(name, False, name=name, classes="jc-group") for name in others)
         self.query_one("#jc-bind").display = bool(others)
         self._bind_ready()
 

@@ -20,6 +20,7 @@ class WizardHost(Protocol):
     poll_interval: float
     jumpcloud_key: str  # in memory for the session only (JUMPCLOUD_API_KEY or step 1)
     jumpcloud_key_source: str  # where it came from, in words ("" without one)
+    steps_folded: bool | None  # the admin's choice (ctrl+l); None: folded below 100 columns
 
     @property
     def values(self) -> OrgValues: ...
@@ -28,7 +29,16 @@ class WizardHost(Protocol):
 
     def export_folders(self) -> list[Path]: ...
 
-    def diagnose(self, text: str, org: str, api_base: str, metadata_xml: str) -> Any: ...
+    def diagnose(
+        self,
+        text: str,
+        org: str,
+        api_base: str,
+        metadata_xml: str,
+        *,
+        at: datetime | None = None,
+        metadata_source: str | None = None,
+    ) -> Any: ...
 
     def go_back(self, step: StepId) -> None: ...
 

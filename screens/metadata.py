@@ -10,7 +10,7 @@ from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Static,
 
 from screens.base import StepScreen
 from screens.check import CheckRunner
-from screens.widgets import FieldError, FindingsView
+from screens.widgets import FieldError, FindingsView, Tick
 from wizard.files import decode_text
 from wizard.findings import Severity, error
 from wizard.state import StepId
@@ -65,7 +65,7 @@ class MetadataScreen(StepScreen):
         yield FieldError("source")
         yield Static("", id="facts")
         yield FindingsView(id="findings")
-        yield Checkbox("I have read the warnings and accept them", False, id="ack_warnings")
+        yield Tick("I have read the warnings and accept them", False, id="ack_warnings")
         yield FieldError("ack_warnings")
 
     def on_mount(self) -> None:
@@ -117,6 +117,7 @@ class MetadataScreen(StepScreen):
         except OSError:
             self._watched = None
         self._path = path_text
+        self._clear_paste()
         # Kept as text for step 6's copy; a UTF-16 export is decoded as such, not mangled.
         self._xml = decode_text(data) or data.decode("utf-8", errors="replace")
         self.run_check(data, _short(path.resolve()), reveal=reveal)
@@ -159,6 +160,12 @@ class MetadataScreen(StepScreen):
         self._xml = text
         self.run_check(text, "pasted XML")
 
+    def _clear_paste(self) -> None:
+        """Another source was loaded: XML pasted earlier is not what is checked any more."""
+        paste = self.query_one("#paste", TextArea)
+        if paste.text:
+            paste.text = ""  # empty: its Changed event checks nothing
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area.id == "paste" and event.text_area.text.strip():
             self._check_paste()
@@ -180,6 +187,7 @@ class MetadataScreen(StepScreen):
             self._watched = None
             self._path = ""
             self.query_one("#metadata_path", Input).value = ""
+            self._clear_paste()
             self._xml = check.metadata_xml
             self.run_check(check.metadata_xml, f"JumpCloud's API (app '{label}')")
 
@@ -261,6 +269,16 @@ class MetadataScreen(StepScreen):
         if reveal:  # the admin just loaded or pasted something: show the verdict
             findings_view = self.query_one("#findings")
             self.call_after_refresh(findings_view.scroll_visible, animate=False)
+
+    def unaccepted(self) -> str:
+        """What is loaded and checked here but not accepted with Next ("" when nothing):
+        ctrl+q says so before quitting."""
+        state = self.app.state
+        if self.report is None or not self._xml.strip():
+            return ""
+        if self._xml == state.metadata_xml and state.status(StepId.METADATA).complete:
+            return ""
+        return f"The metadata ({self._source})" if self._source else "The metadata"
 
     def form(self) -> dict:
         return {

@@ -9,7 +9,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from screens.base import StepScreen
 from screens.check import CheckRunner
-from screens.widgets import CopyValue, FieldError, FindingsView
+from screens.widgets import CopyValue, FieldError, FindingsView, Tick
 from wizard.pulumi_step import SWITCH_CHECKLIST, choose_token, token_source_label, unexpected_failure
 from wizard.state import StepId
 
@@ -46,7 +46,7 @@ class PulumiScreen(StepScreen):
         yield Static("Before you switch: tick each item once it is true", classes="subhead")
         with Vertical(id="checklist"):
             for number, item in enumerate(SWITCH_CHECKLIST, start=1):
-                yield Checkbox(f"{number}. {item.title}", view.pulumi_confirmed, id=f"switch-{item.key}")
+                yield Tick(f"{number}. {item.title}", view.pulumi_confirmed, id=f"switch-{item.key}")
                 yield Static(item.explanation, classes="row-note", markup=False)
         yield FieldError("checklist")
 
@@ -63,7 +63,7 @@ class PulumiScreen(StepScreen):
         yield FindingsView(id="findings")
 
         yield Static("Or, when Pulumi's API cannot be reached from here, confirm by hand", classes="subhead")
-        yield Checkbox("I pasted the metadata in Pulumi and chose Apply changes", view.pulumi_confirmed, id="applied")
+        yield Tick("I pasted the metadata in Pulumi and chose Apply changes", view.pulumi_confirmed, id="applied")
         yield FieldError("applied")
 
     def on_mount(self) -> None:

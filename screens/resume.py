@@ -3,6 +3,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -41,8 +42,8 @@ class ResumeScreen(ModalScreen[bool]):
             )
             yield Static("", id="start-over-warning", markup=False)
             with Horizontal(id="resume-buttons"):
-                yield Button("Resume [r]", id="resume", variant="primary")
-                yield Button("Start over [s]", id="start-over", variant="error")
+                yield Button(Content("Resume [r]"), id="resume", variant="primary")
+                yield Button(Content("Start over [s]"), id="start-over", variant="error")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "resume":
@@ -63,4 +64,4 @@ class ResumeScreen(ModalScreen[bool]):
             "Start over discards every step's progress and cannot be undone. "
             "Press s (or Start over) again to discard it, r to resume."
         )
-        self.query_one("#start-over", Button).label = "Discard everything [s]"
+        self.query_one("#start-over", Button).label = Content("Discard everything [s]")

@@ -19,7 +19,7 @@ from textual.widgets import Button, Checkbox, Collapsible, Footer, Header, Input
 
 import assets
 from screens.check import CheckRunner
-from screens.widgets import FieldError, FindingsView, place_findings
+from screens.widgets import FieldError, FindingsView, Tick, place_findings
 from wizard.findings import Finding
 from wizard.pulumi_step import (
     check_apply,
@@ -126,9 +126,7 @@ class RotationScreen(Screen):
             yield FindingsView(id="findings")
             yield DiffView(id="diff")
 
-            yield Checkbox(
-                "I regenerated the certificate in JumpCloud; use this file in Pulumi now", False, id="confirm"
-            )
+            yield Tick("I regenerated the certificate in JumpCloud; use this file in Pulumi now", False, id="confirm")
             yield FieldError("confirm")
             yield Button(APPLY_LABEL, id="apply", compact=True, variant="warning")
             yield FindingsView(id="outcome")

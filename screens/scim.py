@@ -7,7 +7,7 @@ from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Static
 from screens.base import StepScreen
 from screens.check import CheckRunner
 from screens.watch import Watch
-from screens.widgets import CopyValue, FieldError, FindingsView
+from screens.widgets import CopyValue, FieldError, FindingsView, Tick
 from wizard.state import StepId
 from wizard.steps import effective_scim_base_url
 
@@ -53,7 +53,7 @@ class ScimScreen(StepScreen):
                 yield Button("Check", id="check-scim", compact=True, variant="primary")
             yield FieldError("scim_token")
         yield FindingsView(id="findings")
-        yield Checkbox(
+        yield Tick(
             "This machine cannot reach the endpoint; JumpCloud's Test Connection passed",
             state.scim_confirmed and not state.scim_skipped,
             id="scim_confirmed",
@@ -63,7 +63,7 @@ class ScimScreen(StepScreen):
         yield Static("", id="teams-status", markup=False)
         yield Button(TEAMS_LABEL, id="watch-teams", compact=True)
         yield FindingsView(id="teams-findings")
-        yield Checkbox("Skip SCIM for now", state.scim_skipped, id="skip")
+        yield Tick("Skip SCIM for now", state.scim_skipped, id="skip")
         with Vertical(id="skip-box"):
             yield Label("Why is SCIM skipped? (kept in the setup record)")
             yield Input(state.scim_skip_reason, placeholder="e.g. our Pulumi edition has no SCIM", id="skip_reason")
@@ -113,8 +113,12 @@ class ScimScreen(StepScreen):
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:  # the base class posts the change
         if event.checkbox.id == "skip":
             self.query_one("#skip-box").display = event.value
-            if event.value:
-                self.query_one("#skip_reason", Input).focus()
+            if event.value:  # once the box is laid out: focusing it before does not scroll to it
+                self.call_after_refresh(self._focus_skip_reason)
+
+    def _focus_skip_reason(self) -> None:
+        self.query_one("#skip_reason", Input).focus()
+        self.query_one("#skip-box").scroll_visible(animate=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:  # the base class posts the change
         if event.input.id == "scim_base_url":

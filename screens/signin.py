@@ -10,7 +10,7 @@ from textual.widgets import Button, Checkbox, Static
 
 from screens.base import StepScreen
 from screens.watch import Watch
-from screens.widgets import CopyValue, FieldError, FindingsView
+from screens.widgets import CopyValue, FieldError, FindingsView, Tick
 from wizard.state import StepId
 from wizard.steps import JUMPCLOUD_USER_CONSOLE
 
@@ -31,11 +31,11 @@ class SigninScreen(StepScreen):
         state = self.view
         values = self.app.values
         yield CopyValue("IdP-initiated: JumpCloud User Console", JUMPCLOUD_USER_CONSOLE, id="copy-console")
-        yield Checkbox("Signing in from the Pulumi tile works", state.idp_initiated_ok, id="idp_initiated_ok")
+        yield Tick("Signing in from the Pulumi tile works", state.idp_initiated_ok, id="idp_initiated_ok")
         yield FieldError("idp_initiated_ok")
         signin = values.sp_signin_url or "your Pulumi console's /signin/sso/ page"
         yield CopyValue(f"SP-initiated: Pulumi SSO sign-in (organisation: {state.org})", signin, id="copy-signin")
-        yield Checkbox("Signing in from Pulumi's SSO page works", state.sp_initiated_ok, id="sp_initiated_ok")
+        yield Tick("Signing in from Pulumi's SSO page works", state.sp_initiated_ok, id="sp_initiated_ok")
         yield FieldError("sp_initiated_ok")
         yield Button("It failed: troubleshoot (ctrl+t)", id="troubleshoot", compact=True)
         yield Static("Or let the wizard see the sign-in in Pulumi's audit log", classes="subhead")

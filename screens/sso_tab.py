@@ -7,7 +7,7 @@ from textual.widgets import Button, Checkbox, Static
 
 from screens.base import StepScreen
 from screens.jumpcloud_panel import JumpCloudCheck
-from screens.widgets import CopyValue, FieldError, FindingsView
+from screens.widgets import CopyValue, FieldError, FindingsView, Tick
 from wizard.state import StepId
 
 
@@ -34,7 +34,7 @@ class SsoTabScreen(JumpCloudCheck, StepScreen):
         with Vertical(id="rows"):
             for n, row in enumerate(values.sso_rows(), start=1):
                 with Vertical(classes="sso-row"):
-                    tick = Checkbox(f"{n}. {row.label}", row.key in ticked, id=f"tick-{row.key}", name=row.key)
+                    tick = Tick(f"{n}. {row.label}", row.key in ticked, id=f"tick-{row.key}", name=row.key)
                     yield CopyValue(row.label, row.value, key=str(n), lead=tick, id=f"copy-{row.key}")
                     if row.note:
                         yield Static(row.note, classes="row-note")
@@ -52,7 +52,7 @@ class SsoTabScreen(JumpCloudCheck, StepScreen):
         with Vertical(id="jc-fix"):
             yield Static("What Fix in JumpCloud changes on the app's SSO tab (only these fields):", classes="subhead")
             yield Static("", id="jc-diff", markup=False)
-            yield Checkbox("I checked the difference above", False, id="jc-fix-confirm")
+            yield Tick("I checked the difference above", False, id="jc-fix-confirm")
             yield Button("Fix in JumpCloud", id="jc-fix-run", compact=True, disabled=True)
             yield FindingsView(id="jc-fix-findings")
 

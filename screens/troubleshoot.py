@@ -146,8 +146,19 @@ class TroubleshootScreen(Screen):
                         )
                         yield Button("Load", id="ts-load", compact=True)
                         yield Button("Diagnose", id="ts-run", compact=True, variant="primary")
+                    with Horizontal(id="ts-row2"):
+                        yield Label("Metadata", id="ts-metadata-label")
+                        yield Input(
+                            placeholder="step 5's export, or a file: ~/Downloads/JumpCloud-…-metadata.xml",
+                            id="ts_metadata",
+                            compact=True,
+                        )
+                        yield Label("Captured at (UTC)", id="ts-at-label")
+                        yield Input(placeholder="now, or 2026-11-30 14:05", id="ts_at", compact=True)
                     yield FieldError("ts_org")
                     yield FieldError("response_path")
+                    yield FieldError("ts_metadata")
+                    yield FieldError("ts_at")
                     yield PasteArea(
                         "", id="response", show_line_numbers=False, soft_wrap=True, placeholder=PASTE_PLACEHOLDER
                     )
@@ -178,11 +189,14 @@ class TroubleshootScreen(Screen):
         self.query_one("#response", TextArea).focus()
 
     def _show_idle_status(self) -> None:
-        from wizard.troubleshoot import NO_METADATA_NOTE
+        from wizard.troubleshoot import NO_METADATA_NOTE, STEP5_METADATA
 
         status = self.query_one("#ts-status", Static)
-        if self.app.state.metadata_xml.strip():
-            status.update("The signature will be checked against the metadata exported in step 5.")
+        named = self.query_one("#ts_metadata", Input).value.strip()
+        if named:
+            status.update(f"The signature will be checked against the metadata in {named}.")
+        elif self.app.state.metadata_xml.strip():
+            status.update(f"The signature will be checked against {STEP5_METADATA}.")
         else:
             status.update(NO_METADATA_NOTE)
 
@@ -227,7 +241,7 @@ class TroubleshootScreen(Screen):
         event.stop()
         if event.input.id == "response_path":
             self.action_load()
-        elif event.input.id == "ts_org":
+        elif event.input.id in ("ts_org", "ts_metadata", "ts_at"):
             self.action_diagnose()
 
     def action_load(self) -> None:
@@ -256,15 +270,39 @@ class TroubleshootScreen(Screen):
         if problem:
             self.query_one("#ts_org", Input).focus()
             return
-        text = self.query_one("#response", TextArea).text
+        from wizard.troubleshoot import diagnosis_inputs
+
         state = self.app.state
-        api_base, metadata_xml = state.api_base, state.metadata_xml
+        inputs = diagnosis_inputs(
+            self.query_one("#ts_metadata", Input).value,
+            self.query_one("#ts_at", Input).value,
+            state.metadata_xml,
+        )
+        for slot in ("ts_metadata", "ts_at"):
+            self.query_one(f"#err-{slot}", FieldError).show(
+                "\n".join(f"{p.message} {p.fix}".strip() for p in inputs.problems if p.field == slot)
+            )
+        if inputs.problems:
+            self.query_one(f"#{inputs.problems[0].field}", Input).focus()
+            return
+        text = self.query_one("#response", TextArea).text
+        api_base = state.api_base
 
         def failed(exc: Exception) -> Exception:
             return exc
 
+        def run() -> Troubleshooting:
+            return self.app.diagnose(
+                text,
+                org,
+                api_base,
+                inputs.metadata_xml,
+                at=inputs.now,
+                metadata_source=inputs.metadata_source,
+            )
+
         self.checker.start(
-            lambda: asyncio.to_thread(self.app.diagnose, text, org, api_base, metadata_xml),
+            lambda: asyncio.to_thread(run),
             self._show_outcome,
             failed,
             running="Diagnosing…",
@@ -324,6 +362,8 @@ class TroubleshootScreen(Screen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "catalogue-search":
             self._show_catalogue(event.value)
+        elif event.input.id == "ts_metadata" and self.report is None:
+            self._show_idle_status()
 
     def _org_for_catalogue(self) -> tuple[str, str]:
         from wizard.values import org_problem

@@ -8,7 +8,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from screens.base import StepScreen
 from screens.check import CheckRunner
-from screens.widgets import FieldError, FindingsView
+from screens.widgets import FieldError, FindingsView, Tick
 from wizard.state import StepId
 from wizard.values import DEFAULT_API_BASE, JUMPCLOUD_CONSOLE
 
@@ -39,11 +39,9 @@ class WelcomeScreen(StepScreen):
         # looked for; the JumpCloud API fields below the button that asks for them: the first
         # screen of a first run waits for neither
         yield Static("Before you start, confirm:", classes="subhead")
-        yield Checkbox("JumpCloud has the SSO Package (or the SSO add-on)", state.has_sso_package, id="has_sso_package")
+        yield Tick("JumpCloud has the SSO Package (or the SSO add-on)", state.has_sso_package, id="has_sso_package")
         yield FieldError("has_sso_package")
-        yield Checkbox(
-            "My Pulumi edition supports SAML SSO (paid editions)", state.has_saml_edition, id="has_saml_edition"
-        )
+        yield Tick("My Pulumi edition supports SAML SSO (paid editions)", state.has_saml_edition, id="has_saml_edition")
         yield FieldError("has_saml_edition")
         with Horizontal(id="day-two"):
             yield Static("Already set up? JumpCloud's certificate expiring?", classes="day-two-text")

@@ -412,7 +412,7 @@ async def test_bad_input_is_a_finding_and_a_crash_is_a_message(tmp_path):
         assert "xml.forbidden" in screen.report.codes
 
         # a bug in the diagnosis: a message on the screen, the paste kept, the app alive
-        def broken(*args):
+        def broken(*args, **kwargs):
             raise RuntimeError("boom")
 
         app.diagnose = broken
@@ -560,3 +560,86 @@ async def test_the_paste_and_its_diagnosis_are_kept_when_troubleshooting_is_clos
     # never saved: it may hold personal data
     assert CANARY not in (tmp_path / "state" / "state.json").read_text()
     assert "alice@example.com" not in (tmp_path / "state" / "state.json").read_text()
+
+
+# ---------------------------------------------------------------------------
+# another metadata file, and the moment the response was captured
+
+
+async def test_a_named_metadata_file_is_what_the_signature_is_checked_against(tmp_path):
+    """Step 5 holds another app's export; the admin names the right file and the same
+    response verifies; a wrong path is said beside the field and nothing is run."""
+    rotated = saml_factory.identity("rotated")
+    other_file = tmp_path / "JumpCloud-other-metadata.xml"
+    other_file.write_bytes(saml_factory.metadata_xml(ident=rotated))
+    signed_by_rotated = saml_factory.signed_response(
+        rotated,
+        audience=VALUES.sp_entity_id,
+        destination=VALUES.acs_url,
+        recipient=VALUES.acs_url,
+        issue_instant=ISSUED,
+    )
+    app = app_at(tmp_path, StepId.SIGNIN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        assert "metadata exported in step 5" in shown(screen, "#ts-status")
+        await diagnose_paste(pilot, signed_by_rotated)
+        assert "response.cert.mismatch" in screen.report.codes  # against step 5's export
+
+        screen.query_one("#ts_metadata", Input).value = str(tmp_path / "missing.xml")
+        await pilot.press("ctrl+d")
+        await wait_for_diagnosis(pilot, screen)
+        assert "There is no file at" in str(screen.query_one("#err-ts_metadata").render())
+        assert "response.cert.mismatch" in screen.report.codes  # the last diagnosis is kept as it was
+
+        screen.query_one("#ts_metadata", Input).value = str(other_file)
+        await pilot.press("ctrl+d")
+        await wait_for_diagnosis(pilot, screen)
+        assert str(screen.query_one("#err-ts_metadata").render()).strip() == ""
+        assert "response.cert.mismatch" not in screen.report.codes
+        assert screen.report.signature_checked_against_metadata
+        assert f"Signature checked against the certificate in {other_file}" in shown(screen, "#ts-status")
+
+
+async def test_the_capture_time_is_what_the_times_are_checked_against(tmp_path):
+    """A response captured an hour ago has expired now; given the capture time it has not.
+    A time that is not one is refused beside its field."""
+    captured = FIXED_NOW - timedelta(hours=1)
+    old = response(issue_instant=captured - timedelta(seconds=20))
+    app = app_at(tmp_path, StepId.SIGNIN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        await diagnose_paste(pilot, old)
+        assert "response.time.expired" in screen.report.codes
+
+        screen.query_one("#ts_at", Input).value = "an hour ago"
+        await pilot.press("ctrl+d")
+        await wait_for_diagnosis(pilot, screen)
+        assert "is not a date and time" in str(screen.query_one("#err-ts_at").render())
+        assert screen.focused is screen.query_one("#ts_at", Input)
+
+        screen.query_one("#ts_at", Input).value = captured.strftime("%Y-%m-%d %H:%M")  # no zone: UTC
+        await pilot.press("ctrl+d")
+        await wait_for_diagnosis(pilot, screen)
+        assert str(screen.query_one("#err-ts_at").render()).strip() == ""
+        assert "response.time.expired" not in screen.report.codes
+        assert screen.report.diagnosis.ok, screen.report.codes
+
+
+def test_diagnosis_inputs_default_to_step_5_and_now():
+    from wizard.troubleshoot import STEP5_METADATA, diagnosis_inputs
+
+    inputs = diagnosis_inputs("", "", "<step5/>")
+    assert (inputs.metadata_xml, inputs.metadata_source, inputs.now, inputs.problems) == (
+        "<step5/>",
+        STEP5_METADATA,
+        None,
+        (),
+    )
+    at = diagnosis_inputs("", "2026-11-30T14:05:00+01:00", "")
+    assert at.now == datetime(2026, 11, 30, 13, 5, tzinfo=UTC)
+    bad = diagnosis_inputs("/no/such/file.xml", "tomorrow", "<step5/>")
+    assert [p.field for p in bad.problems] == ["ts_at", "ts_metadata"]
+    assert bad.metadata_xml == ""

@@ -8,7 +8,9 @@ beside a diagnosis is decided here -
 - the decoded summary as rows, each flagged value with what Pulumi (or the metadata)
   expects beside it, matched through ``Finding.field``;
 - the catalogue entries that the findings' codes point to, filled in for the org;
-- reading a response from a file the admin names.
+- reading a response from a file the admin names;
+- what the diagnosis is run against: a metadata file the admin names (step 5's export
+  when none is) and the moment the response was captured (now when none is given).
 
 No Textual import here.  Nothing here raises on bad input; a pasted response is
 never written anywhere.
@@ -115,14 +117,20 @@ def describe_encoding(encoding: str) -> str:
 # the exported metadata
 
 NO_METADATA_NOTE = (
-    "No exported metadata in the wizard yet (step 5): the signature could not be checked against the metadata."
+    "No exported metadata in the wizard yet (step 5) and no metadata file named above: "
+    "the signature could not be checked against the metadata."
 )
+STEP5_METADATA = "the metadata exported in step 5"
 
 
-def _idp_from_metadata(metadata_xml: str, now: datetime | None) -> tuple[ExpectedIdp | None, str]:
-    """The IdP's entityID and certificates from the exported metadata, and a note for the screen."""
+def _idp_from_metadata(
+    metadata_xml: str, now: datetime | None, source: str = STEP5_METADATA
+) -> tuple[ExpectedIdp | None, str]:
+    """The IdP's entityID and certificates from the metadata, and a note for the screen."""
     if not metadata_xml.strip():
         return None, NO_METADATA_NOTE
+    if source != STEP5_METADATA:
+        return _idp_from_named_metadata(metadata_xml, now, source)
     from wizard.metadata import check_metadata
     from wizard.response import expected_idp_from_metadata
 
@@ -146,6 +154,78 @@ def _idp_from_metadata(metadata_xml: str, now: datetime | None) -> tuple[Expecte
         )
     entity = f" (entityID {idp.entity_id})" if idp.entity_id else ""
     return idp, f"Signature checked against the exported metadata's certificate{entity}."
+
+
+def _idp_from_named_metadata(metadata_xml: str, now: datetime | None, source: str) -> tuple[ExpectedIdp | None, str]:
+    """As ``_idp_from_metadata``, for a file the admin named on the screen."""
+    from wizard.metadata import check_metadata
+    from wizard.response import expected_idp_from_metadata
+
+    unchecked = "the signature could not be checked against the metadata."
+    try:
+        report = check_metadata(metadata_xml, now=now)
+    except Exception as exc:  # a bug in the metadata checks must not hide the diagnosis
+        return None, f"{source} could not be read ({exc.__class__.__name__}): {unchecked}"
+    if report.metadata is None:
+        why = report.findings[0].message if report.findings else "it is not IdP metadata"
+        return None, f"{source} could not be read ({why.rstrip('.')}): {unchecked}"
+    idp = expected_idp_from_metadata(report.metadata)
+    if not idp.certificates_der:
+        return idp, f"{source} has no signing certificate: {unchecked}"
+    entity = f" (entityID {idp.entity_id})" if idp.entity_id else ""
+    return idp, f"Signature checked against the certificate in {source}{entity}."
+
+
+# ---------------------------------------------------------------------------
+# what the diagnosis is run against: which metadata, as of when
+
+TROUBLESHOOT_METADATA_FILE = FileKind(
+    prefix="metadata.file",
+    field="ts_metadata",
+    ask="Enter the path of the metadata file.",
+    none_fix="Clear the field to check against the metadata exported in step 5.",
+    missing_fix="Check the path, or clear the field to check against the metadata exported in step 5.",
+)
+
+
+@dataclass(frozen=True)
+class DiagnosisInputs:
+    """The metadata and the moment a diagnosis is run against, or why they cannot be used."""
+
+    metadata_xml: str = ""
+    metadata_source: str = STEP5_METADATA  # in words, for the note under the input
+    now: datetime | None = None  # None: the current time
+    problems: tuple[Finding, ...] = ()  # each beside its field: ts_metadata, ts_at
+
+
+def diagnosis_inputs(metadata_path: str, captured_at: str, step5_metadata_xml: str) -> DiagnosisInputs:
+    """Step 5's export unless a metadata file is named; now unless a capture time is given.
+
+    A time without a zone is UTC (as the times in a SAML response are)."""
+    from wizard.clock import parse_utc
+    from wizard.steps import METADATA_CAP  # as step 5: the parser reports a bigger file as too large
+
+    problems: list[Finding] = []
+    now: datetime | None = None
+    if captured_at.strip():
+        try:
+            now = parse_utc(captured_at)
+        except ValueError:
+            problems.append(
+                finding(
+                    "troubleshoot.at",
+                    f"'{captured_at.strip()}' is not a date and time.",
+                    "Write it as 2026-11-30 14:05 (UTC) or 2026-11-30T14:05:00+01:00, or clear it to use now.",
+                    "ts_at",
+                )
+            )
+    if not metadata_path.strip():
+        return DiagnosisInputs(step5_metadata_xml, STEP5_METADATA, now, tuple(problems))
+    data, read_problems = read_named_file(metadata_path, TROUBLESHOOT_METADATA_FILE, cap=METADATA_CAP)
+    if data is None:
+        return DiagnosisInputs("", metadata_path.strip(), now, (*problems, *read_problems))
+    text = decode_text(data) or data.decode("utf-8", errors="replace")
+    return DiagnosisInputs(text, metadata_path.strip(), now, tuple(problems))
 
 
 # ---------------------------------------------------------------------------
@@ -244,6 +324,7 @@ def diagnose_for_org(
     api_base: str,
     metadata_xml: str = "",
     now: datetime | None = None,
+    metadata_source: str = STEP5_METADATA,
 ) -> Troubleshooting:
     """Diagnose ``text`` for ``org``; never raises for bad input (an unusable org is a finding)."""
     from wizard.response import SUMMARY_KEYS, Diagnosis, diagnose
@@ -267,7 +348,7 @@ def diagnose_for_org(
         )
     if api_base_problem(api_base or ""):
         api_base = DEFAULT_API_BASE
-    idp, note = _idp_from_metadata(metadata_xml, now)
+    idp, note = _idp_from_metadata(metadata_xml, now, metadata_source)
     diagnosis = diagnose(text, org=org, api_base=api_base, idp=idp, now=now)
     _ = diagnosis.pretty_xml  # built on first use: here, in the worker thread, not when the screen draws
     related, catalogue_problem = related_entries(diagnosis.findings, org=org, api_base=api_base)
@@ -314,11 +395,14 @@ def read_response_file(path_text: str, *, cap: int = RESPONSE_FILE_CAP) -> tuple
 __all__ = [
     "NO_METADATA_NOTE",
     "RESPONSE_FILE_CAP",
+    "STEP5_METADATA",
     "SUMMARY_LABELS",
+    "DiagnosisInputs",
     "SummaryRow",
     "Troubleshooting",
     "describe_encoding",
     "diagnose_for_org",
+    "diagnosis_inputs",
     "read_response_file",
     "related_entries",
     "search_catalogue",

@@ -27,25 +27,34 @@ class StepList(Static):
             super().__init__()
             self.step = step
 
-    def __init__(self, state: WizardState, current: StepId) -> None:
-        super().__init__(self.render_steps(state, current), id="steps")
+    def __init__(self, state: WizardState, current: StepId, *, folded: bool = False) -> None:
+        super().__init__(self.render_steps(state, current, folded=folded), id="steps")
         self.current = current
-        self.border_title = "Steps"
+        self.folded = folded
+        self.border_title = "" if folded else "Steps"
+        self.set_class(folded, "-folded")
 
     @staticmethod
-    def render_steps(state: WizardState, current: StepId) -> Content:
+    def render_steps(state: WizardState, current: StepId, *, folded: bool = False) -> Content:
+        """The steps with their marks; ``folded``: mark and number only (a narrow strip
+        that leaves a narrow window's width to the step's values)."""
         parts: list[str | tuple[str, str]] = []
         for number, step in enumerate(STEP_ORDER, start=1):
             marker = "▶" if step is current else " "
-            line = f"{marker}{state.status(step).glyph} {number}. {STEPS[step].title}"
+            glyph = state.status(step).glyph
+            line = f"{marker}{glyph}{number}" if folded else f"{marker}{glyph} {number}. {STEPS[step].title}"
             if number > 1:
                 parts.append("\n")
             if step is current:
-                parts.append((line.ljust(24), "bold $block-cursor-foreground on $block-cursor-background"))
+                parts.append(
+                    (line.ljust(4 if folded else 24), "bold $block-cursor-foreground on $block-cursor-background")
+                )
             elif state.can_visit(step):
                 parts.append(line)
             else:
                 parts.append((line, "$foreground 40%"))  # not reached yet
+        if folded:  # the step's own title says its state in words
+            return Content.assemble(*parts)
         parts.append("\n")
         used = {state.status(step) for step in STEP_ORDER}
         # the marks in use, named (one plain part: a styled part per line costs start-up)
@@ -53,7 +62,14 @@ class StepList(Static):
         return Content.assemble(*parts)
 
     def show_state(self, state: WizardState) -> None:
-        self.update(self.render_steps(state, self.current))
+        self.update(self.render_steps(state, self.current, folded=self.folded))
+
+    def fold(self, state: WizardState, folded: bool) -> None:
+        if folded != self.folded:
+            self.folded = folded
+            self.border_title = "" if folded else "Steps"
+            self.set_class(folded, "-folded")
+            self.show_state(state)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

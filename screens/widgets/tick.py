@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from textual.widgets import Checkbox
+
+
+class Tick(Checkbox):
+    """A checkbox whose mark reads without colour: ``✓`` when ticked, blank when not.
+
+    Textual's own draws the same ``X`` for both and tells them apart by colour only,
+    which a monochrome terminal, a screen reader's text or a pasted capture loses.
+    """
+
+    @property  # read by ToggleButton each time it draws the button
+    def BUTTON_INNER(self) -> str:
+        return "✓" if self.value else " "

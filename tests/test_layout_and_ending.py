@@ -1,0 +1,199 @@
+"""Pilot: what an admin meets on every screen (issue 15): ticks that read without colour,
+a step list that folds so values fit at 80 columns and are never broken inside, focus
+that brings what it lands on into view, step 5's paste box after a file load, Finish
+that finishes, and ctrl+q that says what it would leave behind."""
+
+from __future__ import annotations
+
+from screens.confirm import ConfirmScreen
+from screens.metadata import MetadataScreen
+from screens.scim import ScimScreen
+from screens.sso_tab import SsoTabScreen
+from screens.summary import SummaryScreen
+from screens.widgets import StepList
+from tests.exports import GOOD_EXPORT
+from tests.wizard_helpers import finished_setup, make_app, set_value, settle, tick, until
+from wizard.state import StateStore, StepId, StepStatus
+
+
+def saved_at(tmp_path, step: StepId):
+    state_dir = tmp_path / "state"
+    StateStore(state_dir).save(finished_setup(tmp_path, through=step))
+    return make_app(state_dir)
+
+
+async def resume(pilot, screen_type):
+    await until(pilot, lambda: type(pilot.app.screen).__name__ == "ResumeScreen", what="the resume prompt")
+    await pilot.press("r")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, screen_type)
+    return pilot.app.screen
+
+
+def visible(screen, widget) -> bool:
+    """Whether all of ``widget`` is inside the step body's visible area."""
+    body = screen.query_one("#body").content_region
+    region = widget.region
+    return region.height > 0 and body.contains_region(region)
+
+
+# ---------------------------------------------------------------------------
+# ticks
+
+
+async def test_a_ticked_box_and_an_unticked_one_differ_without_colour(tmp_path):
+    app = saved_at(tmp_path, StepId.SSO_TAB)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await resume(pilot, SsoTabScreen)
+        box = screen.query_one("#tick-sp_entity_id")
+        assert not box.value
+        unticked = box.render().plain
+        await tick(pilot, "#tick-sp_entity_id")
+        ticked = box.render().plain
+        assert "✓" in ticked and "✓" not in unticked
+        assert "X" not in unticked  # Textual's own mark is the same X, told apart only by colour
+
+
+# ---------------------------------------------------------------------------
+# the step list folds below 100 columns; a value is never broken inside
+
+
+async def test_below_100_columns_the_step_list_folds_and_ctrl_l_opens_it(tmp_path):
+    app = saved_at(tmp_path, StepId.SSO_TAB)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resume(pilot, SsoTabScreen)
+        steps = screen.query_one(StepList)
+        assert steps.folded and steps.size.width <= 6
+        value = screen.query_one("#copy-sp_entity_id .copy-text")
+        url = app.values.sp_entity_id
+        assert value.size.height == 1  # on one line, not cut in two
+        assert url in value.render().plain  # and whole: at 80 columns it fits once folded
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert not steps.folded and steps.size.width > 20
+        assert "3. SSO tab values" in steps.render().plain
+        # opened, the value no longer fits: it stays one line, visibly cut, never wrapped
+        await pilot.pause()
+        assert value.size.height == 1
+        assert value.render_line(0).text.rstrip().endswith("…")
+        # the choice holds on the next step
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert steps.folded
+    app = saved_at(tmp_path / "wide", StepId.SSO_TAB)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await resume(pilot, SsoTabScreen)
+        assert not screen.query_one(StepList).folded
+
+
+# ---------------------------------------------------------------------------
+# focus brings what it lands on into view
+
+
+async def test_focusing_row_6_brings_its_value_into_view(tmp_path):
+    app = saved_at(tmp_path, StepId.SSO_TAB)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await resume(pilot, SsoTabScreen)
+        value = screen.query_one("#copy-signature_algorithm .copy-text")
+        assert not visible(screen, value)
+        screen.query_one("#tick-signature_algorithm").focus()
+        await settle(pilot)
+        assert visible(screen, value)
+
+
+async def test_ticking_skip_scim_puts_the_reason_field_in_view_and_typing_lands_there(tmp_path):
+    app = saved_at(tmp_path, StepId.SCIM)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await resume(pilot, ScimScreen)
+        await tick(pilot, "#skip")
+        await settle(pilot)
+        reason = screen.query_one("#skip_reason")
+        assert screen.focused is reason
+        assert visible(screen, reason)
+        await pilot.press("n", "o", "n", "e")
+        assert reason.value == "none"
+
+
+# ---------------------------------------------------------------------------
+# step 5: the paste box after a file is loaded
+
+
+async def test_loading_a_file_empties_the_paste_box_of_other_xml(tmp_path):
+    app = saved_at(tmp_path, StepId.METADATA)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await resume(pilot, MetadataScreen)
+        await set_value(pilot, "#paste", "<md:EntityDescriptor entityID='old'/>")
+        await settle(pilot)
+        await set_value(pilot, "#metadata_path", str(GOOD_EXPORT))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.report is not None and screen.report.ok
+        assert screen.query_one("#paste").text == ""
+        assert screen.form()["metadata_xml"] == GOOD_EXPORT.read_text()
+
+
+# ---------------------------------------------------------------------------
+# ending and quitting
+
+
+async def test_finish_writes_the_record_and_offers_to_quit(tmp_path):
+    state_dir = tmp_path / "state"
+    state = finished_setup(tmp_path, through=StepId.SUMMARY)
+    StateStore(state_dir).save(state)
+    app = make_app(state_dir)
+    record = tmp_path / "record.md"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SummaryScreen)
+        await set_value(pilot, "#record_path", str(record))
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert record.exists()
+        assert app.state.status(StepId.SUMMARY) is StepStatus.VERIFIED
+        assert isinstance(app.screen, ConfirmScreen)
+        assert str(record) in str(app.screen.query_one("#confirm-text").render())
+        await pilot.press("n")  # stay
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen) and app.is_running
+        await pilot.press("ctrl+n")  # Finish again: already written, offers to quit again
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_ctrl_q_with_a_checked_export_not_accepted_asks_and_keeps_it(tmp_path):
+    app = saved_at(tmp_path, StepId.METADATA)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await resume(pilot, MetadataScreen)
+        await set_value(pilot, "#metadata_path", str(GOOD_EXPORT))
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        text = str(app.screen.query_one("#confirm-text").render())
+        assert GOOD_EXPORT.name in text and "not accepted" in text
+        assert app.screen.focused is app.screen.query_one("#confirm-no")  # enter alone stays
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen and app.is_running
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert not app.is_running
+    again = make_app(tmp_path / "state")  # what it said is true: step 5 has it again
+    async with again.run_test(size=(100, 30)) as pilot:
+        screen = await resume(pilot, MetadataScreen)
+        assert screen.report is not None and screen.report.ok
+        assert screen.form()["metadata_path"] == str(GOOD_EXPORT)
+
+
+async def test_ctrl_q_with_nothing_pending_quits_at_once(tmp_path):
+    app = saved_at(tmp_path, StepId.SSO_TAB)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SsoTabScreen)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
