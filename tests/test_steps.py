@@ -83,3 +83,21 @@ def test_the_default_display_name_follows_the_seed_guide():
     from wizard.state import WizardState
 
     assert WizardState().display_name == "Pulumi Cloud"
+
+
+def test_a_bad_jumpcloud_address_on_step_1_is_refused_beside_its_field_not_a_crash():
+    from wizard import flow
+    from wizard.state import StepId, WizardState
+
+    form = {
+        "org": "acmecorp",
+        "api_base": "https://api.pulumi.com",
+        "has_sso_package": True,
+        "has_saml_edition": True,
+        "jumpcloud_url": "http://console.jumpcloud.com",
+    }
+    outcome = flow.submit(WizardState(), StepId.WELCOME, form)
+    assert not outcome.passed
+    refused = [f for f in outcome.verdict.findings if f.is_error]
+    assert [(f.code, f.field) for f in refused] == [("step.jumpcloud_url", "jumpcloud_url")]
+    assert "console.eu.jumpcloud.com" in refused[0].fix

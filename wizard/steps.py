@@ -520,7 +520,8 @@ def _gate_welcome(state: WizardState, form: Form) -> Verdict:
             finding(
                 "step.jumpcloud_url",
                 problem,
-                "Use https://console.jumpcloud.com, or https://console.eu.jumpcloud.com for the EU region.",
+                "Use https://console.jumpcloud.com, https://console.eu.jumpcloud.com (EU region) or "
+                "https://console.in.jumpcloud.com (India region): scheme and host only.",
                 "jumpcloud_url",
             )
         ]
