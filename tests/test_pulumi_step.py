@@ -334,12 +334,13 @@ async def test_leaving_the_step_while_pulumi_is_asked(fake, tmp_path, monkeypatc
     assert app.state.status(StepId.PULUMI) is StepStatus.NOT_STARTED
 
 
-def test_unsourced_advice_is_shown_but_never_required():
+def test_the_switching_account_rule_is_sourced_and_so_required():
+    """Pulumi's Identity Providers page states it, so it is a gate, not advice."""
     from wizard.pulumi_step import ADVICE_KEYS, SWITCH_CHECKLIST
 
-    assert ADVICE_KEYS == ("own_account",)
-    advice = next(item for item in SWITCH_CHECKLIST if item.key == "own_account")
-    assert advice.title.startswith("(Advice)") and "no Pulumi document found says so" in advice.explanation
-    # the checklist passes with every required item ticked and the advice not
+    item = next(item for item in SWITCH_CHECKLIST if item.key == "own_account")
+    assert item.required and "own_account" in CHECKLIST_KEYS and "own_account" not in ADVICE_KEYS
+    assert "Identity Providers" in item.explanation and "no Pulumi document" not in item.explanation
+    refused = check_checklist([key for key in CHECKLIST_KEYS if key != "own_account"])
+    assert [f.code for f in refused] == ["step.pulumi.checklist"]
     assert check_checklist(CHECKLIST_KEYS) == []
-    assert "own_account" not in CHECKLIST_KEYS

@@ -47,11 +47,10 @@ SWITCH_CHECKLIST: tuple[ChecklistItem, ...] = (
     ),
     ChecklistItem(
         "own_account",
-        "(Advice) That account: no other orgs, no personal stacks.",
-        "Advice, not a rule: earlier notes said Pulumi requires this of the admin making the switch, "
-        "but no Pulumi document found says so. If the switch is refused, leave the other "
-        "organisations and move the personal stacks first.",
-        required=False,
+        "That account: in no other org, owns no stacks or environments.",
+        "Pulumi's Identity Providers page: to switch an organisation to SAML you must not belong "
+        "to unrelated Pulumi organisations, and your own account must not own any stacks or "
+        "environments. Leave the other organisations and transfer or delete those first.",
     ),
     ChecklistItem(
         "members",
