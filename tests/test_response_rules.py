@@ -170,6 +170,29 @@ def test_counts_are_not_judged_when_the_status_failed():
     assert codes(rules.run_rules(facts, EXPECTED)) == ["response.status"]
 
 
+def test_without_a_status_element_every_other_rule_still_runs():
+    wrong = replace(GOOD, audiences=("https://example.com/other-app",), nameid=replace(GOOD.nameid, value="bob"))
+    facts = response(wrong, status=StatusFacts(False))
+    assert codes(rules.run_rules(facts, EXPECTED)) == [
+        "response.status",
+        "response.audience.mismatch",
+        "response.nameid.not_email",
+    ]
+    assert "the other checks still ran" in rules.run_rules(facts, EXPECTED)[0].message
+
+
+def test_without_a_status_element_counts_and_encryption_are_judged():
+    two = response(None, status=StatusFacts(False), assertion_count=2)
+    assert codes(rules.run_rules(two, EXPECTED)) == ["response.status", "response.assertion.count"]
+    encrypted = response(None, status=StatusFacts(False), assertion_count=0, encrypted_count=1)
+    assert codes(rules.run_rules(encrypted, EXPECTED)) == ["response.status", "response.encrypted"]
+
+
+def test_a_document_that_is_no_response_is_judged_on_nothing_else():
+    facts = ResponseFacts("AuthnRequest", SAMLP_NS, is_response=False, assertion_count=2, encrypted_count=1)
+    assert codes(rules.run_rules(facts, EXPECTED)) == ["response.not_response"]
+
+
 # ---- signatures and certificates -------------------------------------------------------
 
 

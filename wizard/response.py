@@ -15,6 +15,11 @@ The diagnosis runs in four steps, one module each:
 
 This module ties them together and is the public surface.  Nothing here raises on
 bad input: every problem is a ``Finding``.
+
+Every check that can run does: only a paste that is not a readable samlp:Response,
+a failure Status (JumpCloud's answer instead of an assertion) or an assertion that
+is missing, encrypted or not alone leave the assertion's checks out.  A response
+without a Status gets that finding and all the others.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 A rule is one function decorated with ``@rule`` (it gets the whole ``ResponseFacts``)
 or ``@assertion_rule`` (it gets the ``AssertionFacts`` and runs only when the
-response has one readable Assertion with a Success status).  It returns a list of
+response has one readable Assertion and its Status is Success or missing: a missing
+Status is the status rule's finding and every other check still runs, while a
+failure Status is JumpCloud's answer instead of an assertion).  It returns a list of
 findings, empty when all is well; it never raises on odd facts.  Rules run in the
 order they are defined here, which is the order their findings are listed in
 within a severity.
@@ -267,7 +269,8 @@ def status(facts: ResponseFacts, expected: Expected) -> list[Finding]:
         return [
             finding(
                 "response.status",
-                "The response has no Status, so it cannot say that the sign-in succeeded.",
+                "The response has no Status, so it does not say that the sign-in succeeded "
+                "(the other checks still ran on the rest of it).",
                 "This is not a response JumpCloud sends: capture the response again.",
                 "status",
             )
@@ -298,7 +301,7 @@ def status(facts: ResponseFacts, expected: Expected) -> list[Finding]:
 @rule
 def encrypted(facts: ResponseFacts, expected: Expected) -> list[Finding]:
     """The assertion is encrypted, which Pulumi cannot read."""
-    if not facts.status_ok or not facts.encrypted_count:
+    if not facts.judged or not facts.encrypted_count:
         return []
     return [
         finding(
@@ -316,7 +319,7 @@ def encrypted(facts: ResponseFacts, expected: Expected) -> list[Finding]:
 def assertion_count(facts: ResponseFacts, expected: Expected) -> list[Finding]:
     """Not exactly one Assertion (an encrypted one alone is the encryption rule's)."""
     count = facts.assertion_count
-    if not facts.status_ok or count == 1 or (count == 0 and facts.encrypted_count):
+    if not facts.judged or count == 1 or (count == 0 and facts.encrypted_count):
         return []
     return [
         finding(
