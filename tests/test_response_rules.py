@@ -223,6 +223,24 @@ def test_cert_mismatch_needs_metadata_and_an_embedded_certificate():
     assert rules.cert_mismatch(no_keyinfo, EXPECTED) == []
 
 
+def test_cert_mismatch_states_the_fact_then_the_likely_causes_each_with_its_fix():
+    rotated = replace(GOOD, signature=replace(SIGNED, embedded_certificates=(f.identity("rotated").cert_der,)))
+    found = only(rules.cert_mismatch(rotated, EXPECTED), "response.cert.mismatch")
+    fact, _, causes = found.message.partition(" Likely causes: ")
+    # the fact: which certificate signed, which one the metadata has; no single cause asserted
+    assert "is not the one in the metadata" in fact and "regenerated" not in fact
+    assert "Pulumi still has the old metadata" not in found.message
+    for cause in (
+        "the certificate was regenerated in JumpCloud",
+        "the metadata is another app's export",
+        "the response came from another app or identity provider",
+    ):
+        assert cause in causes
+    for fix in ("Regenerated: export the metadata again", "Another app's metadata:", "Another app's response:"):
+        assert fix in found.fix
+    assert "rotate command" in found.fix
+
+
 def test_cert_expired_judges_the_certificate_that_verified():
     old = f.identity("expired", not_before=datetime(2020, 1, 1, tzinfo=UTC), years=5)
     signed_by_old = replace(GOOD, signature=replace(SIGNED, verified_with=(old.cert_der,)))
@@ -276,7 +294,18 @@ def test_signature_invalid_after_a_rotation_points_at_the_certificate():
             failures=(Verification("assertion", error="Signature verification failed"),),
         ),
     )
-    assert "different key" in only(rules.signature_invalid(a, EXPECTED), "response.signature.invalid").message
+    found = only(rules.signature_invalid(a, EXPECTED), "response.signature.invalid")
+    assert "different key" in found.message and "certificate finding" in found.fix
+    assert "Likely causes" not in found.message  # the certificate finding lists them, once
+
+
+def test_signature_invalid_without_a_named_certificate_lists_the_likely_causes():
+    failure = Verification("assertion", error="Signature verification failed")
+    a = replace(GOOD, signature=replace(SIGNED, verified=False, embedded_certificates=(), failures=(failure,)))
+    found = only(rules.signature_invalid(a, EXPECTED), "response.signature.invalid")
+    assert "Likely causes: the certificate was regenerated in JumpCloud" in found.message
+    assert "another app's export" in found.message and "Another app's response:" in found.fix
+    assert found.fix.endswith("If none of these applies, capture the response again unchanged.")
 
 
 def test_signature_unchecked_without_metadata():
@@ -298,6 +327,17 @@ def test_issuer_of_the_assertion_then_of_the_response():
     found = only(rules.issuer_mismatch(replace(GOOD, response_issuer="Other"), EXPECTED), "response.issuer.mismatch")
     assert "response's Issuer is 'Other'" in found.message
     assert rules.issuer_mismatch(replace(GOOD, issuer="anything"), NO_METADATA) == []
+
+
+def test_issuer_mismatch_gives_the_likely_causes_each_with_its_fix():
+    found = only(rules.issuer_mismatch(replace(GOOD, issuer="JumpCloud-old"), EXPECTED), "response.issuer.mismatch")
+    assert found.message.startswith("The assertion's Issuer is 'JumpCloud-old' but the metadata's entityID is")
+    assert (
+        "Likely causes: the IdP Entity ID was changed on the SSO tab after this metadata was exported; "
+        "the metadata is another app's export; the response came from another app or identity provider."
+    ) in found.message
+    assert found.fix.startswith("Changed: ")
+    assert "Another app's metadata:" in found.fix and "Another app's response:" in found.fix
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,9 @@ findings, empty when all is well; it never raises on odd facts.  Rules run in th
 order they are defined here, which is the order their findings are listed in
 within a severity.
 
+A message states what was found; where the response cannot tell which of several
+causes it is, it says "Likely causes: ..." and the fix names the fix for each.
+
 Adding a check is one function here and its test in tests/test_response_rules.py::
 
     @assertion_rule
@@ -396,22 +399,51 @@ def certificate_mismatch(a: AssertionFacts, expected: Expected) -> bool:
     return bool(known and embedded and not any(c in known for c in embedded))
 
 
+# When the response and the metadata disagree (certificate, signature, Issuer), nothing in the
+# response says why: these are the possibilities, each with its fix.
+_OTHER_APP_METADATA = (
+    "the metadata is another app's export",
+    "Another app's metadata: export the metadata from the Pulumi app's SSO tab (Export Metadata; its "
+    "SSO URL ends in that app's IdP URL value) and check the response against it.",
+)
+_OTHER_APP_RESPONSE = (
+    "the response came from another app or identity provider",
+    "Another app's response: sign in through the Pulumi app (Pulumi's SSO page, or the Pulumi tile in "
+    "the JumpCloud User Console) and capture that response.",
+)
+_CERTIFICATE_REGENERATED = (
+    "the certificate was regenerated in JumpCloud after this metadata was exported",
+    "Regenerated: export the metadata again (SSO tab > Export Metadata) and load it into Pulumi "
+    "(Settings > Access Management > SAML SSO > update the metadata), or use the wizard's rotate command.",
+)
+_ENTITY_ID_CHANGED = (
+    "the IdP Entity ID was changed on the SSO tab after this metadata was exported",
+    "Changed: keep the IdP Entity ID you want on the SSO tab, save, export the metadata again and load "
+    "it into Pulumi, which compares the Issuer with the entityID of the metadata it has.",
+)
+CERTIFICATE_CAUSES = (_CERTIFICATE_REGENERATED, _OTHER_APP_METADATA, _OTHER_APP_RESPONSE)
+ISSUER_CAUSES = (_ENTITY_ID_CHANGED, _OTHER_APP_METADATA, _OTHER_APP_RESPONSE)
+
+
+def likely_causes(causes: tuple[tuple[str, str], ...]) -> tuple[str, str]:
+    """(" Likely causes: a; b; c.", "fix for a fix for b fix for c"): for a message and its fix."""
+    return " Likely causes: " + "; ".join(cause for cause, _ in causes) + ".", " ".join(fix for _, fix in causes)
+
+
 @assertion_rule
 def cert_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
-    """The response names a signing certificate the metadata does not have (a rotation)."""
+    """The response names a signing certificate the metadata does not have (a rotation, or another app's)."""
     if not certificate_mismatch(a, expected):
         return []
     embedded, known = a.signature.embedded_certificates, expected.certificates
+    causes, fixes = likely_causes(CERTIFICATE_CAUSES)
     return [
         finding(
             "response.cert.mismatch",
             "The response was signed with a certificate (SHA-256 "
             f"{fingerprint(embedded[0]) if embedded[0] else 'unreadable'}) that is not the one in the "
-            f"metadata (SHA-256 {fingerprint(known[0])}): the certificate was regenerated in JumpCloud "
-            "but Pulumi still has the old metadata.",
-            "In JumpCloud, export the metadata again (SSO tab > Export Metadata) and load it into Pulumi "
-            "(Settings > Access Management > SAML SSO > update the metadata), or use the wizard's rotate "
-            "command.",
+            f"metadata (SHA-256 {fingerprint(known[0])})." + causes,
+            fixes,
             "certificate_sha256",
         )
     ]
@@ -493,21 +525,19 @@ def signature_invalid(a: AssertionFacts, expected: Expected) -> list[Finding]:
             )
             fix = "Capture the response again without editing it."
         elif certificate_mismatch(a, expected):
-            why = "it was made with a different key than the metadata certificate's (see the certificate finding)"
-            fix = (
-                "Export the metadata from JumpCloud again and load it into Pulumi, so Pulumi has the "
-                "current certificate."
+            why = (
+                "it was made with a different key than the metadata certificate's (the certificate finding "
+                "says why that likely is)."
             )
+            fix = "Follow the certificate finding's fix: the signature verifies once the certificates match."
         else:
-            why = f"it does not verify with the metadata certificate ({failure.error})"
-            fix = (
-                "Export the metadata from JumpCloud again and load it into Pulumi; if it still fails, "
-                "capture the response again unchanged."
-            )
+            causes, fixes = likely_causes(CERTIFICATE_CAUSES)
+            why = f"it does not verify with the metadata certificate ({failure.error})." + causes
+            fix = fixes + " If none of these applies, capture the response again unchanged."
         findings.append(
             finding(
                 "response.signature.invalid",
-                f"The {failure.where}'s signature is not valid: {why}.",
+                f"The {failure.where}'s signature is not valid: {why}" + ("" if why.endswith(".") else "."),
                 fix,
                 "signature_algorithm",
             )
@@ -544,14 +574,15 @@ def issuer_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
     if want is None:
         return []
     if a.issuer != want:
+        causes, fixes = likely_causes(ISSUER_CAUSES)
         return [
             finding(
                 "response.issuer.mismatch",
                 f"The assertion's Issuer is {a.issuer!r} but the metadata's entityID is {want!r}"
                 + (f"; {difference(a.issuer, want)}" if a.issuer else "")
-                + ".",
-                "In JumpCloud the IdP Entity ID on the SSO tab must be the value in the metadata Pulumi "
-                "has: export the metadata again after changing it, and load it into Pulumi.",
+                + "."
+                + causes,
+                fixes,
                 "issuer",
             )
         ]
