@@ -295,6 +295,23 @@ def test_signed_with_another_certificate_is_a_rotation(good):
     assert "Export" in mismatch.fix or "export" in mismatch.fix
 
 
+def test_with_another_apps_metadata_the_wrong_audience_comes_first():
+    # the admin checks a response against the metadata of another app: the Issuer, the
+    # certificate and the signature all differ, but the Audience is what to fix first
+    other_app = ExpectedIdp("JumpCloud-other-app", (f.identity("other-app").cert_der,))
+    result = run(f.signed_response(audience=f.SP_ENTITY_ID.replace("acme-corp", "acme-crop")), idp=other_app)
+    order = [x.code for x in result.findings]
+    assert order[0] == "response.audience.mismatch"
+    assert set(order[1:4]) == {"response.cert.mismatch", "response.signature.invalid", "response.issuer.mismatch"}
+    first = result.findings[0]
+    assert "Its Issuer and signing certificate are not the metadata's either" in first.message
+    assert "different JumpCloud apps" in first.message
+    # a rotation alone (same app, right Audience) does not say so
+    rotated = run(f.signed_response(f.identity("rotated")))
+    assert "different JumpCloud apps" not in " ".join(x.message for x in rotated.findings)
+    assert rotated.findings[0].code == "response.cert.mismatch"
+
+
 def test_the_certificate_inside_the_response_is_never_trusted():
     # an attacker signs with their key and embeds the metadata's certificate
     root = f.sign_assertion(f.build_response(nameid="mallory@example.com"), f.identity("attacker"))

@@ -353,6 +353,25 @@ def test_audience(audiences, said):
     assert said in found.message and f.SP_ENTITY_ID in found.fix
 
 
+def test_a_wrong_audience_with_the_metadata_disagreeing_too_says_the_apps_differ():
+    other_audience = "https://example.com/other-app"
+    wrong = replace(GOOD, audiences=(other_audience,))
+    plain = only(rules.audience_mismatch(wrong, EXPECTED), "response.audience.mismatch")
+    assert "different JumpCloud apps" not in plain.message and "another app" not in plain.fix
+
+    other_cert = replace(wrong, signature=replace(SIGNED, embedded_certificates=(f.identity("other-app").cert_der,)))
+    found = only(rules.audience_mismatch(other_cert, EXPECTED), "response.audience.mismatch")
+    assert "Its signing certificate is not the metadata's either" in found.message
+    assert "likely from different JumpCloud apps" in found.message and "Fix this first." in found.message
+    assert f.SP_ENTITY_ID in found.fix and f"the one whose SP Entity ID is {other_audience}" in found.fix
+
+    both = replace(other_cert, issuer="JumpCloud-other-app")
+    found = only(rules.audience_mismatch(both, EXPECTED), "response.audience.mismatch")
+    assert "Its Issuer and signing certificate are not the metadata's either" in found.message
+    # without metadata there is nothing to disagree with
+    assert "different" not in only(rules.audience_mismatch(both, NO_METADATA), "response.audience.mismatch").message
+
+
 def test_audience_among_several_is_fine():
     assert rules.audience_mismatch(replace(GOOD, audiences=("other", f.SP_ENTITY_ID)), EXPECTED) == []
 

@@ -5,9 +5,10 @@ or ``@assertion_rule`` (it gets the ``AssertionFacts`` and runs only when the
 response has one readable Assertion and its Status is Success or missing: a missing
 Status is the status rule's finding and every other check still runs, while a
 failure Status is JumpCloud's answer instead of an assertion).  It returns a list of
-findings, empty when all is well; it never raises on odd facts.  Rules run in the
-order they are defined here, which is the order their findings are listed in
-within a severity.
+findings, empty when all is well; it never raises on odd facts.  Findings are shown
+in fix-first order (``wizard.codes.Fix``, described in ``wizard.response``); rules
+run in the order they are defined here, which is the order their findings are
+listed in within the same severity and rank.
 
 A message states what was found; where the response cannot tell which of several
 causes it is, it says "Likely causes: ..." and the fix names the fix for each.
@@ -21,9 +22,10 @@ Adding a check is one function here and its test in tests/test_response_rules.py
             return []
         return [finding("response.audience.mismatch", "what is wrong", "how to fix it", "audience")]
 
-A new finding code must also be listed in ``wizard.response.RESPONSE_CODES`` and
-named by an entry of the troubleshooting catalogue (assets/troubleshooting.json);
-``--json`` users rely on codes and severities staying as they are.  A fact no
+A new finding code must also be listed in ``wizard.response.RESPONSE_CODES``, get
+its row in ``wizard.codes`` with its fix-first rank (``Fix``), and be named by an
+entry of the troubleshooting catalogue (assets/troubleshooting.json); ``--json``
+users rely on codes and severities staying as they are.  A fact no
 dataclass of ``wizard.response_facts`` holds yet is read there first.
 """
 
@@ -399,6 +401,12 @@ def certificate_mismatch(a: AssertionFacts, expected: Expected) -> bool:
     return bool(known and embedded and not any(c in known for c in embedded))
 
 
+def issuer_differs(a: AssertionFacts, expected: Expected) -> bool:
+    """The metadata's entityID is known and the assertion's Issuer is not it."""
+    want = expected.idp.entity_id if expected.idp else None
+    return want is not None and a.issuer != want
+
+
 # When the response and the metadata disagree (certificate, signature, Issuer), nothing in the
 # response says why: these are the possibilities, each with its fix.
 _OTHER_APP_METADATA = (
@@ -615,16 +623,36 @@ def audience_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
         ]
     got = a.audiences[0]
     hint = " (that is the ACS URL; the SP Entity ID ends in /metadata)" if got == v.acs_url else ""
-    return [
-        finding(
-            "response.audience.mismatch",
-            f"The Audience is {got!r} but Pulumi expects the SP Entity ID {v.sp_entity_id!r}{hint}; "
-            f"{difference(got, v.sp_entity_id)}.",
-            f"In JumpCloud, on the Pulumi app's SSO tab, set SP Entity ID to exactly {v.sp_entity_id} "
-            "(the org name is case-sensitive), save, and sign in again.",
-            "audience",
+    message = (
+        f"The Audience is {got!r} but Pulumi expects the SP Entity ID {v.sp_entity_id!r}{hint}; "
+        f"{difference(got, v.sp_entity_id)}."
+    )
+    fix = (
+        f"In JumpCloud, on the Pulumi app's SSO tab, set SP Entity ID to exactly {v.sp_entity_id} "
+        "(the org name is case-sensitive), save, and sign in again."
+    )
+    others = [
+        name
+        for name, differs in (
+            ("Issuer", issuer_differs(a, expected)),
+            ("signing certificate", certificate_mismatch(a, expected)),
         )
+        if differs
     ]
+    if others:
+        # the app the response is for is wrong, and so is the IdP side: most likely the response and
+        # the metadata are not from the same app, and the metadata findings follow from that
+        message += (
+            f" Its {' and '.join(others)} {'are' if len(others) > 1 else 'is'} not the metadata's either: "
+            "the response and the metadata are likely from different JumpCloud apps, and the "
+            "findings comparing them follow from that. Fix this first."
+        )
+        fix += (
+            f" If the response came from another app (the one whose SP Entity ID is {got}), sign in "
+            "through the Pulumi app instead. Then check it against the metadata exported from the "
+            "Pulumi app's SSO tab (Export Metadata)."
+        )
+    return [finding("response.audience.mismatch", message, fix, "audience")]
 
 
 @assertion_rule
