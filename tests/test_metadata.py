@@ -770,6 +770,18 @@ def test_okta_shaped_metadata():
     assert "not even a JumpCloud URL" in with_value.findings[0].message
 
 
+def test_another_idps_host_is_a_fact_with_its_likely_causes_not_one_asserted():
+    report = check_metadata(OKTA.format(cert=cert_b64(_valid_cert())).encode(), now=NOW)
+    found = next(f for f in report.findings if f.code == "metadata.sso.not_jumpcloud")
+    assert "this metadata comes from another identity provider" not in found.message
+    assert found.message.startswith("The SSO Location's host is acme.okta.com, not sso.jumpcloud.com")
+    assert (
+        "Likely causes: the metadata is another identity provider's; the SSO Location was edited after the export."
+        in found.message
+    )
+    assert found.fix.startswith("Another identity provider's: ") and "Edited: export it again" in found.fix
+
+
 def test_entra_shaped_metadata_signed_with_bom():
     cert = _valid_cert()
     data = signed_entra(cert)

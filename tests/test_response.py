@@ -183,6 +183,57 @@ def test_status_gives_the_second_level_code_message_and_jumpcloud_cause(sub, mes
     assert result.summary["status"] == f"Responder / {name}"
 
 
+def _without_status(root: etree._Element) -> etree._Element:
+    status = f.find(root, "samlp:Status")
+    root.remove(status)
+    return root
+
+
+def test_a_response_without_status_still_gets_every_other_check():
+    ident = f.identity("other-app")
+    xml = f.to_bytes(
+        f.sign_assertion(
+            _without_status(f.build_response(audience="https://example.com/other", nameid="bob")),
+            ident,
+        )
+    )
+    result = run(xml)
+    assert {
+        "response.status",
+        "response.audience.mismatch",
+        "response.nameid.not_email",
+        "response.cert.mismatch",
+        "response.signature.invalid",
+    } <= errors(result)
+    assert "no Status" in finding(result, "response.status").message
+    assert result.summary["status"] == "(none)"
+    assert result.summary["audience"] == "https://example.com/other"
+    assert result.summary["certificate_sha256"] == ident.fingerprint
+
+
+def test_a_good_response_without_status_has_that_one_error_and_its_signature_verified():
+    xml = f.to_bytes(f.sign_assertion(_without_status(f.build_response(in_response_to="_req1"))))
+    result = run(xml)
+    assert errors(result) == {"response.status"}
+    assert codes(result) == {"response.status"}
+    assert result.summary["signature_verified"] == "yes"
+    assert result.summary["nameid"] == "alice@example.com"
+    # and it is judged on its times like any other
+    late = run(xml, now=f.NOW + timedelta(hours=2))
+    assert errors(late) == {"response.status", "response.time.expired"}
+
+
+def test_an_encrypted_assertion_without_status_is_named_too():
+    root = f.parse(f.encrypted())
+    assert errors(run(f.to_bytes(_without_status(root)))) == {"response.status", "response.encrypted"}
+
+
+def test_a_failure_status_is_the_only_finding_even_with_an_assertion():
+    xml = f.signed_response(status=f.RESPONDER, sub_status=f.AUTHN_FAILED, audience="https://example.com/other")
+    result = run(xml)
+    assert codes(result) == {"response.status"}
+
+
 def test_encrypted_assertion_says_turn_encryption_off():
     result = run(f.encrypted())
     assert errors(result) == {"response.encrypted"}
@@ -242,6 +293,23 @@ def test_signed_with_another_certificate_is_a_rotation(good):
     assert f.identity("rotated").fingerprint in mismatch.message
     assert f.identity().fingerprint in mismatch.message
     assert "Export" in mismatch.fix or "export" in mismatch.fix
+
+
+def test_with_another_apps_metadata_the_wrong_audience_comes_first():
+    # the admin checks a response against the metadata of another app: the Issuer, the
+    # certificate and the signature all differ, but the Audience is what to fix first
+    other_app = ExpectedIdp("JumpCloud-other-app", (f.identity("other-app").cert_der,))
+    result = run(f.signed_response(audience=f.SP_ENTITY_ID.replace("acme-corp", "acme-crop")), idp=other_app)
+    order = [x.code for x in result.findings]
+    assert order[0] == "response.audience.mismatch"
+    assert set(order[1:4]) == {"response.cert.mismatch", "response.signature.invalid", "response.issuer.mismatch"}
+    first = result.findings[0]
+    assert "Its Issuer and signing certificate are not the metadata's either" in first.message
+    assert "different JumpCloud apps" in first.message
+    # a rotation alone (same app, right Audience) does not say so
+    rotated = run(f.signed_response(f.identity("rotated")))
+    assert "different JumpCloud apps" not in " ".join(x.message for x in rotated.findings)
+    assert rotated.findings[0].code == "response.cert.mismatch"
 
 
 def test_the_certificate_inside_the_response_is_never_trusted():

@@ -170,6 +170,29 @@ def test_counts_are_not_judged_when_the_status_failed():
     assert codes(rules.run_rules(facts, EXPECTED)) == ["response.status"]
 
 
+def test_without_a_status_element_every_other_rule_still_runs():
+    wrong = replace(GOOD, audiences=("https://example.com/other-app",), nameid=replace(GOOD.nameid, value="bob"))
+    facts = response(wrong, status=StatusFacts(False))
+    assert codes(rules.run_rules(facts, EXPECTED)) == [
+        "response.status",
+        "response.audience.mismatch",
+        "response.nameid.not_email",
+    ]
+    assert "the other checks still ran" in rules.run_rules(facts, EXPECTED)[0].message
+
+
+def test_without_a_status_element_counts_and_encryption_are_judged():
+    two = response(None, status=StatusFacts(False), assertion_count=2)
+    assert codes(rules.run_rules(two, EXPECTED)) == ["response.status", "response.assertion.count"]
+    encrypted = response(None, status=StatusFacts(False), assertion_count=0, encrypted_count=1)
+    assert codes(rules.run_rules(encrypted, EXPECTED)) == ["response.status", "response.encrypted"]
+
+
+def test_a_document_that_is_no_response_is_judged_on_nothing_else():
+    facts = ResponseFacts("AuthnRequest", SAMLP_NS, is_response=False, assertion_count=2, encrypted_count=1)
+    assert codes(rules.run_rules(facts, EXPECTED)) == ["response.not_response"]
+
+
 # ---- signatures and certificates -------------------------------------------------------
 
 
@@ -198,6 +221,24 @@ def test_cert_mismatch_needs_metadata_and_an_embedded_certificate():
     assert rules.cert_mismatch(rotated, NO_METADATA) == []
     no_keyinfo = replace(GOOD, signature=replace(SIGNED, embedded_certificates=()))
     assert rules.cert_mismatch(no_keyinfo, EXPECTED) == []
+
+
+def test_cert_mismatch_states_the_fact_then_the_likely_causes_each_with_its_fix():
+    rotated = replace(GOOD, signature=replace(SIGNED, embedded_certificates=(f.identity("rotated").cert_der,)))
+    found = only(rules.cert_mismatch(rotated, EXPECTED), "response.cert.mismatch")
+    fact, _, causes = found.message.partition(" Likely causes: ")
+    # the fact: which certificate signed, which one the metadata has; no single cause asserted
+    assert "is not the one in the metadata" in fact and "regenerated" not in fact
+    assert "Pulumi still has the old metadata" not in found.message
+    for cause in (
+        "the certificate was regenerated in JumpCloud",
+        "the metadata is another app's export",
+        "the response came from another app or identity provider",
+    ):
+        assert cause in causes
+    for fix in ("Regenerated: export the metadata again", "Another app's metadata:", "Another app's response:"):
+        assert fix in found.fix
+    assert "rotate command" in found.fix
 
 
 def test_cert_expired_judges_the_certificate_that_verified():
@@ -253,7 +294,18 @@ def test_signature_invalid_after_a_rotation_points_at_the_certificate():
             failures=(Verification("assertion", error="Signature verification failed"),),
         ),
     )
-    assert "different key" in only(rules.signature_invalid(a, EXPECTED), "response.signature.invalid").message
+    found = only(rules.signature_invalid(a, EXPECTED), "response.signature.invalid")
+    assert "different key" in found.message and "certificate finding" in found.fix
+    assert "Likely causes" not in found.message  # the certificate finding lists them, once
+
+
+def test_signature_invalid_without_a_named_certificate_lists_the_likely_causes():
+    failure = Verification("assertion", error="Signature verification failed")
+    a = replace(GOOD, signature=replace(SIGNED, verified=False, embedded_certificates=(), failures=(failure,)))
+    found = only(rules.signature_invalid(a, EXPECTED), "response.signature.invalid")
+    assert "Likely causes: the certificate was regenerated in JumpCloud" in found.message
+    assert "another app's export" in found.message and "Another app's response:" in found.fix
+    assert found.fix.endswith("If none of these applies, capture the response again unchanged.")
 
 
 def test_signature_unchecked_without_metadata():
@@ -277,6 +329,17 @@ def test_issuer_of_the_assertion_then_of_the_response():
     assert rules.issuer_mismatch(replace(GOOD, issuer="anything"), NO_METADATA) == []
 
 
+def test_issuer_mismatch_gives_the_likely_causes_each_with_its_fix():
+    found = only(rules.issuer_mismatch(replace(GOOD, issuer="JumpCloud-old"), EXPECTED), "response.issuer.mismatch")
+    assert found.message.startswith("The assertion's Issuer is 'JumpCloud-old' but the metadata's entityID is")
+    assert (
+        "Likely causes: the IdP Entity ID was changed on the SSO tab after this metadata was exported; "
+        "the metadata is another app's export; the response came from another app or identity provider."
+    ) in found.message
+    assert found.fix.startswith("Changed: ")
+    assert "Another app's metadata:" in found.fix and "Another app's response:" in found.fix
+
+
 @pytest.mark.parametrize(
     ("audiences", "said"),
     [
@@ -288,6 +351,25 @@ def test_issuer_of_the_assertion_then_of_the_response():
 def test_audience(audiences, said):
     found = only(rules.audience_mismatch(replace(GOOD, audiences=audiences), EXPECTED), "response.audience.mismatch")
     assert said in found.message and f.SP_ENTITY_ID in found.fix
+
+
+def test_a_wrong_audience_with_the_metadata_disagreeing_too_says_the_apps_differ():
+    other_audience = "https://example.com/other-app"
+    wrong = replace(GOOD, audiences=(other_audience,))
+    plain = only(rules.audience_mismatch(wrong, EXPECTED), "response.audience.mismatch")
+    assert "different JumpCloud apps" not in plain.message and "another app" not in plain.fix
+
+    other_cert = replace(wrong, signature=replace(SIGNED, embedded_certificates=(f.identity("other-app").cert_der,)))
+    found = only(rules.audience_mismatch(other_cert, EXPECTED), "response.audience.mismatch")
+    assert "Its signing certificate is not the metadata's either" in found.message
+    assert "likely from different JumpCloud apps" in found.message and "Fix this first." in found.message
+    assert f.SP_ENTITY_ID in found.fix and f"the one whose SP Entity ID is {other_audience}" in found.fix
+
+    both = replace(other_cert, issuer="JumpCloud-other-app")
+    found = only(rules.audience_mismatch(both, EXPECTED), "response.audience.mismatch")
+    assert "Its Issuer and signing certificate are not the metadata's either" in found.message
+    # without metadata there is nothing to disagree with
+    assert "different" not in only(rules.audience_mismatch(both, NO_METADATA), "response.audience.mismatch").message
 
 
 def test_audience_among_several_is_fine():

@@ -1,5 +1,7 @@
-"""Every finding code the wizard emits, declared once: its severity, and the entries of
-the troubleshooting catalogue (``assets/troubleshooting.json``) that explain it.
+"""Every finding code the wizard emits, declared once: its severity, the entries of the
+troubleshooting catalogue (``assets/troubleshooting.json``) that explain it, and how
+soon to act on it (``Fix``, the fix-first rank ``wizard.findings.in_reading_order``
+sorts by within a severity).
 
 Codes are part of the interface: the sub-commands' ``--json`` output, the tests and the
 catalogue refer to them, so a code is never renamed.  A check makes a finding with
@@ -11,10 +13,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import IntEnum
 
 from wizard.findings import Finding, Severity
 
 _E, _W, _I, _OK = Severity.ERROR, Severity.WARNING, Severity.INFO, Severity.OK
+
+
+class Fix(IntEnum):
+    """What to act on first, within a severity: the lower, the sooner.
+
+    Findings are shown by severity, then by this rank, then in the order they were
+    found (``wizard.findings.in_reading_order``).  The ranks order a SAML response's
+    findings (why, in ``wizard.response``); a code without one keeps the order it was
+    found in, after the ranked ones.
+    """
+
+    CAPTURE = 1  # the paste is not one response as JumpCloud made it: everything else is read from it
+    STATUS = 2  # JumpCloud's Status: it refused the sign-in (the cause is the fix), or there is none
+    APP = 3  # the values typed on the SSO tab (step 3) that name the app a response is for
+    SETTINGS = 4  # the SSO tab's other settings: encryption, signature algorithm, NameID, RelayState
+    METADATA = 5  # the response against the metadata: Issuer, certificate, signature
+    CLOCK = 6  # the times: a clock, or an old capture
+    UNRANKED = 7  # in the order found
 
 
 @dataclass(frozen=True)
@@ -22,6 +43,7 @@ class Code:
     code: str
     severity: Severity
     catalogue: tuple[str, ...] = ()  # ids of the catalogue entries that explain it
+    fix_first: Fix = Fix.UNRANKED  # how soon to act on it, within its severity
 
 
 def _index(*codes: Code) -> Mapping[str, Code]:
@@ -65,38 +87,38 @@ REGISTRY: Mapping[str, Code] = _index(
     Code("metadata.valid_until.past", _E),
     Code("metadata.valid_until.unreadable", _W),
     Code("metadata.warnings.unacknowledged", _E),
-    # response: a SAML response pasted for diagnosis (wizard/response_*.py)
-    Code("response.assertion.count", _E, ("tampered-response",)),
-    Code("response.audience.mismatch", _E, ("audience-mismatch",)),
-    Code("response.cert.expired", _E, ("expired-certificate",)),
-    Code("response.cert.mismatch", _E, ("signature-invalid-after-rotation",)),
-    Code("response.cert.not_yet_valid", _E, ("clock-skew",)),
-    Code("response.destination.mismatch", _E, ("acs-mismatch",)),
-    Code("response.encrypted", _E, ("encrypted-assertion",)),
+    # response: a SAML response pasted for diagnosis (wizard/response_*.py), ranked fix-first
+    Code("response.assertion.count", _E, ("tampered-response",), Fix.CAPTURE),
+    Code("response.audience.mismatch", _E, ("audience-mismatch",), Fix.APP),
+    Code("response.cert.expired", _E, ("expired-certificate",), Fix.METADATA),
+    Code("response.cert.mismatch", _E, ("signature-invalid-after-rotation",), Fix.METADATA),
+    Code("response.cert.not_yet_valid", _E, ("clock-skew",), Fix.METADATA),
+    Code("response.destination.mismatch", _E, ("acs-mismatch",), Fix.APP),
+    Code("response.encrypted", _E, ("encrypted-assertion",), Fix.SETTINGS),
     Code("response.file.is_dir", _E),
     Code("response.file.missing", _E),
     Code("response.file.none", _E),
     Code("response.file.too_large", _E),
-    Code("response.inresponseto.idp_initiated", _I, ("idp-initiated-no-relaystate",)),
-    Code("response.issuer.mismatch", _E, ("issuer-mismatch",)),
-    Code("response.nameid.comment", _E, ("tampered-response",)),
-    Code("response.nameid.format", _E, ("nameid-format-invalid",)),
-    Code("response.nameid.missing", _E, ("nameid-not-email",)),
-    Code("response.nameid.not_email", _E, ("nameid-not-email",)),
-    Code("response.not_decodable", _E, ("wrong-paste",)),
-    Code("response.not_response", _E, ("wrong-paste",)),
+    Code("response.inresponseto.idp_initiated", _I, ("idp-initiated-no-relaystate",), Fix.SETTINGS),
+    Code("response.issuer.mismatch", _E, ("issuer-mismatch",), Fix.METADATA),
+    Code("response.nameid.comment", _E, ("tampered-response",), Fix.CAPTURE),
+    Code("response.nameid.format", _E, ("nameid-format-invalid",), Fix.SETTINGS),
+    Code("response.nameid.missing", _E, ("nameid-not-email",), Fix.SETTINGS),
+    Code("response.nameid.not_email", _E, ("nameid-not-email",), Fix.SETTINGS),
+    Code("response.not_decodable", _E, ("wrong-paste",), Fix.CAPTURE),
+    Code("response.not_response", _E, ("wrong-paste",), Fix.CAPTURE),
     Code("response.ok", _OK),
-    Code("response.recipient.mismatch", _E, ("acs-mismatch",)),
-    Code("response.signature.invalid", _E, ("signature-invalid-after-rotation", "tampered-response")),
-    Code("response.signature.missing", _E, ("unsigned-response",)),
-    Code("response.signature.sha1", _E, ("sha1-signature",)),
-    Code("response.signature.unchecked", _E),
-    Code("response.signature.wrapping", _E, ("tampered-response",)),
-    Code("response.status", _E, ("user-not-in-group", "sign-in-error-status")),
-    Code("response.value.split", _E, ("tampered-response",)),
-    Code("response.time.expired", _E, ("clock-skew",)),
-    Code("response.time.not_yet_valid", _E, ("clock-skew",)),
-    Code("response.time.unreadable", _W, ("clock-skew",)),
+    Code("response.recipient.mismatch", _E, ("acs-mismatch",), Fix.APP),
+    Code("response.signature.invalid", _E, ("signature-invalid-after-rotation", "tampered-response"), Fix.METADATA),
+    Code("response.signature.missing", _E, ("unsigned-response",), Fix.SETTINGS),
+    Code("response.signature.sha1", _E, ("sha1-signature",), Fix.SETTINGS),
+    Code("response.signature.unchecked", _E, (), Fix.METADATA),
+    Code("response.signature.wrapping", _E, ("tampered-response",), Fix.CAPTURE),
+    Code("response.status", _E, ("user-not-in-group", "sign-in-error-status"), Fix.STATUS),
+    Code("response.value.split", _E, ("tampered-response",), Fix.CAPTURE),
+    Code("response.time.expired", _E, ("clock-skew",), Fix.CLOCK),
+    Code("response.time.not_yet_valid", _E, ("clock-skew",), Fix.CLOCK),
+    Code("response.time.unreadable", _W, ("clock-skew",), Fix.CLOCK),
     # troubleshoot: the troubleshooting screen's own input
     Code("troubleshoot.org", _E),
     Code("troubleshoot.at", _E),
@@ -269,6 +291,13 @@ REGISTRY: Mapping[str, Code] = _index(
 def finding(code: str, message: str, fix: str = "", field: str | None = None) -> Finding:
     """A finding of ``code``, with the severity the registry declares for it."""
     return Finding(code, REGISTRY[code].severity, message, fix, field)
+
+
+def fix_rank(code: str) -> Fix:
+    """How soon to act on a finding of ``code`` within its severity (``Fix.UNRANKED`` for a code
+    not declared here)."""
+    declared = REGISTRY.get(code)
+    return declared.fix_first if declared is not None else Fix.UNRANKED
 
 
 def catalogue_links() -> dict[str, tuple[str, ...]]:

@@ -79,5 +79,11 @@ def has_errors(findings: Iterable[Finding]) -> bool:
 
 def in_reading_order(findings: Iterable[Finding]) -> list[Finding]:
     """The one order findings are shown in everywhere: errors, warnings, information,
-    then what is fine; in the order they were found within each."""
-    return sorted(findings, key=lambda f: -f.severity.rank)
+    then what is fine; within each, what to fix first (the rank ``wizard.codes``
+    declares with each code, ``Fix``), then the order they were found in.
+
+    Sorting again gives the same order, so a screen may sort what a check sorted.
+    """
+    from wizard.codes import fix_rank  # wizard.codes imports this module
+
+    return sorted(findings, key=lambda f: (-f.severity.rank, fix_rank(f.code)))

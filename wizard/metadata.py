@@ -483,10 +483,12 @@ def _check_sso(md: IdpMetadata, idp_url_value: str | None) -> list[Finding]:
             findings.append(
                 finding(
                     "metadata.sso.not_jumpcloud",
-                    f"The SSO Location's host is {show(host)}, not {JUMPCLOUD_SSO_HOST}: this metadata "
-                    "comes from another identity provider.",
-                    f"If you meant to use JumpCloud, export the metadata from {_JC_SSO_TAB} > Export "
-                    "Metadata; otherwise the JumpCloud-specific steps of this wizard do not apply.",
+                    f"The SSO Location's host is {show(host)}, not {JUMPCLOUD_SSO_HOST} (JumpCloud's SSO "
+                    f"URL is {JUMPCLOUD_SSO_BASE}<IdP URL value>). Likely causes: the metadata is another "
+                    "identity provider's; the SSO Location was edited after the export.",
+                    "Another identity provider's: if you meant to use JumpCloud, export the metadata from "
+                    f"{_JC_SSO_TAB} > Export Metadata; otherwise the JumpCloud-specific steps of this wizard "
+                    "do not apply. Edited: export it again and use the file unchanged.",
                 )
             )
     if idp_url_value:

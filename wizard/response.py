@@ -15,6 +15,30 @@ The diagnosis runs in four steps, one module each:
 
 This module ties them together and is the public surface.  Nothing here raises on
 bad input: every problem is a ``Finding``.
+
+Every check that can run does: only a paste that is not a readable samlp:Response,
+a failure Status (JumpCloud's answer instead of an assertion) or an assertion that
+is missing, encrypted or not alone leave the assertion's checks out.  A response
+without a Status gets that finding and all the others.
+
+The findings come in fix-first order: errors, then warnings, then information; within
+a severity, by the rank ``wizard.codes`` declares with each code (``Fix``), then in
+the order the rules found them:
+
+1. ``CAPTURE``: the paste is not one response as JumpCloud made it (not a response,
+   not exactly one assertion, signature wrapping, a value split by a comment or
+   markup): everything else is read from it, so capture it again first;
+2. ``STATUS``: JumpCloud refused the sign-in (its cause is the fix), or no Status;
+3. ``APP``: the Audience, Destination and Recipient, the values typed on the app's
+   SSO tab in step 3: they name the app a response is for, and when they are wrong
+   the rest is about another app;
+4. ``SETTINGS``: the SSO tab's other settings (assertion encryption, signature
+   algorithm, NameID, Default RelayState);
+5. ``METADATA``: the Issuer, certificate and signature compared with the metadata.
+   These follow from the first ones: with another app's metadata, or a response from
+   another app, the Issuer, the certificate and the signature all differ, while the
+   thing to fix is the app (the Audience finding then says so);
+6. ``CLOCK``: the validity times (a wrong clock, or an old capture).
 """
 
 from __future__ import annotations

@@ -139,11 +139,23 @@ class ResponseFacts:
     status: StatusFacts | None = None  # None when not a Response
     assertion_count: int = 0  # plain saml:Assertion children of the Response
     encrypted_count: int = 0  # saml:EncryptedAssertion children
-    assertion: AssertionFacts | None = None  # set when the status is Success and there is exactly one Assertion
+    assertion: AssertionFacts | None = None  # set when ``judged`` and there is exactly one Assertion
 
     @property
-    def status_ok(self) -> bool:
-        return self.status is not None and self.status.success
+    def status_failed(self) -> bool:
+        """The Status says the sign-in did not succeed (a missing Status says nothing either way)."""
+        return self.status is not None and self.status.present and not self.status.success
+
+    @property
+    def judged(self) -> bool:
+        """A Response whose content is checked: its Status is Success, or missing.
+
+        A missing Status is a finding of its own, but it is no reason to skip the rest:
+        the assertion is still read, and every other check runs on it.  A Status that
+        reports a failure is JumpCloud's answer instead of an assertion; its cause is
+        the one thing to fix, so nothing else is judged.
+        """
+        return self.is_response and not self.status_failed
 
 
 # ---------------------------------------------------------------------------
@@ -399,7 +411,7 @@ def extract_facts(root: etree._Element, *, certificates: tuple[bytes, ...], now:
         assertion_count=len(assertions),
         encrypted_count=len(encrypted),
     )
-    if not status.success or len(assertions) != 1:
+    if not facts.judged or len(assertions) != 1:
         return facts
     return replace(facts, assertion=_assertion_facts(root, assertions[0], certificates, now))
 

@@ -2,10 +2,16 @@
 
 A rule is one function decorated with ``@rule`` (it gets the whole ``ResponseFacts``)
 or ``@assertion_rule`` (it gets the ``AssertionFacts`` and runs only when the
-response has one readable Assertion with a Success status).  It returns a list of
-findings, empty when all is well; it never raises on odd facts.  Rules run in the
-order they are defined here, which is the order their findings are listed in
-within a severity.
+response has one readable Assertion and its Status is Success or missing: a missing
+Status is the status rule's finding and every other check still runs, while a
+failure Status is JumpCloud's answer instead of an assertion).  It returns a list of
+findings, empty when all is well; it never raises on odd facts.  Findings are shown
+in fix-first order (``wizard.codes.Fix``, described in ``wizard.response``); rules
+run in the order they are defined here, which is the order their findings are
+listed in within the same severity and rank.
+
+A message states what was found; where the response cannot tell which of several
+causes it is, it says "Likely causes: ..." and the fix names the fix for each.
 
 Adding a check is one function here and its test in tests/test_response_rules.py::
 
@@ -16,9 +22,10 @@ Adding a check is one function here and its test in tests/test_response_rules.py
             return []
         return [finding("response.audience.mismatch", "what is wrong", "how to fix it", "audience")]
 
-A new finding code must also be listed in ``wizard.response.RESPONSE_CODES`` and
-named by an entry of the troubleshooting catalogue (assets/troubleshooting.json);
-``--json`` users rely on codes and severities staying as they are.  A fact no
+A new finding code must also be listed in ``wizard.response.RESPONSE_CODES``, get
+its row in ``wizard.codes`` with its fix-first rank (``Fix``), and be named by an
+entry of the troubleshooting catalogue (assets/troubleshooting.json); ``--json``
+users rely on codes and severities staying as they are.  A fact no
 dataclass of ``wizard.response_facts`` holds yet is read there first.
 """
 
@@ -267,7 +274,8 @@ def status(facts: ResponseFacts, expected: Expected) -> list[Finding]:
         return [
             finding(
                 "response.status",
-                "The response has no Status, so it cannot say that the sign-in succeeded.",
+                "The response has no Status, so it does not say that the sign-in succeeded "
+                "(the other checks still ran on the rest of it).",
                 "This is not a response JumpCloud sends: capture the response again.",
                 "status",
             )
@@ -298,7 +306,7 @@ def status(facts: ResponseFacts, expected: Expected) -> list[Finding]:
 @rule
 def encrypted(facts: ResponseFacts, expected: Expected) -> list[Finding]:
     """The assertion is encrypted, which Pulumi cannot read."""
-    if not facts.status_ok or not facts.encrypted_count:
+    if not facts.judged or not facts.encrypted_count:
         return []
     return [
         finding(
@@ -316,7 +324,7 @@ def encrypted(facts: ResponseFacts, expected: Expected) -> list[Finding]:
 def assertion_count(facts: ResponseFacts, expected: Expected) -> list[Finding]:
     """Not exactly one Assertion (an encrypted one alone is the encryption rule's)."""
     count = facts.assertion_count
-    if not facts.status_ok or count == 1 or (count == 0 and facts.encrypted_count):
+    if not facts.judged or count == 1 or (count == 0 and facts.encrypted_count):
         return []
     return [
         finding(
@@ -393,22 +401,57 @@ def certificate_mismatch(a: AssertionFacts, expected: Expected) -> bool:
     return bool(known and embedded and not any(c in known for c in embedded))
 
 
+def issuer_differs(a: AssertionFacts, expected: Expected) -> bool:
+    """The metadata's entityID is known and the assertion's Issuer is not it."""
+    want = expected.idp.entity_id if expected.idp else None
+    return want is not None and a.issuer != want
+
+
+# When the response and the metadata disagree (certificate, signature, Issuer), nothing in the
+# response says why: these are the possibilities, each with its fix.
+_OTHER_APP_METADATA = (
+    "the metadata is another app's export",
+    "Another app's metadata: export the metadata from the Pulumi app's SSO tab (Export Metadata; its "
+    "SSO URL ends in that app's IdP URL value) and check the response against it.",
+)
+_OTHER_APP_RESPONSE = (
+    "the response came from another app or identity provider",
+    "Another app's response: sign in through the Pulumi app (Pulumi's SSO page, or the Pulumi tile in "
+    "the JumpCloud User Console) and capture that response.",
+)
+_CERTIFICATE_REGENERATED = (
+    "the certificate was regenerated in JumpCloud after this metadata was exported",
+    "Regenerated: export the metadata again (SSO tab > Export Metadata) and load it into Pulumi "
+    "(Settings > Access Management > SAML SSO > update the metadata), or use the wizard's rotate command.",
+)
+_ENTITY_ID_CHANGED = (
+    "the IdP Entity ID was changed on the SSO tab after this metadata was exported",
+    "Changed: keep the IdP Entity ID you want on the SSO tab, save, export the metadata again and load "
+    "it into Pulumi, which compares the Issuer with the entityID of the metadata it has.",
+)
+CERTIFICATE_CAUSES = (_CERTIFICATE_REGENERATED, _OTHER_APP_METADATA, _OTHER_APP_RESPONSE)
+ISSUER_CAUSES = (_ENTITY_ID_CHANGED, _OTHER_APP_METADATA, _OTHER_APP_RESPONSE)
+
+
+def likely_causes(causes: tuple[tuple[str, str], ...]) -> tuple[str, str]:
+    """(" Likely causes: a; b; c.", "fix for a fix for b fix for c"): for a message and its fix."""
+    return " Likely causes: " + "; ".join(cause for cause, _ in causes) + ".", " ".join(fix for _, fix in causes)
+
+
 @assertion_rule
 def cert_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
-    """The response names a signing certificate the metadata does not have (a rotation)."""
+    """The response names a signing certificate the metadata does not have (a rotation, or another app's)."""
     if not certificate_mismatch(a, expected):
         return []
     embedded, known = a.signature.embedded_certificates, expected.certificates
+    causes, fixes = likely_causes(CERTIFICATE_CAUSES)
     return [
         finding(
             "response.cert.mismatch",
             "The response was signed with a certificate (SHA-256 "
             f"{fingerprint(embedded[0]) if embedded[0] else 'unreadable'}) that is not the one in the "
-            f"metadata (SHA-256 {fingerprint(known[0])}): the certificate was regenerated in JumpCloud "
-            "but Pulumi still has the old metadata.",
-            "In JumpCloud, export the metadata again (SSO tab > Export Metadata) and load it into Pulumi "
-            "(Settings > Access Management > SAML SSO > update the metadata), or use the wizard's rotate "
-            "command.",
+            f"metadata (SHA-256 {fingerprint(known[0])})." + causes,
+            fixes,
             "certificate_sha256",
         )
     ]
@@ -490,21 +533,19 @@ def signature_invalid(a: AssertionFacts, expected: Expected) -> list[Finding]:
             )
             fix = "Capture the response again without editing it."
         elif certificate_mismatch(a, expected):
-            why = "it was made with a different key than the metadata certificate's (see the certificate finding)"
-            fix = (
-                "Export the metadata from JumpCloud again and load it into Pulumi, so Pulumi has the "
-                "current certificate."
+            why = (
+                "it was made with a different key than the metadata certificate's (the certificate finding "
+                "says why that likely is)."
             )
+            fix = "Follow the certificate finding's fix: the signature verifies once the certificates match."
         else:
-            why = f"it does not verify with the metadata certificate ({failure.error})"
-            fix = (
-                "Export the metadata from JumpCloud again and load it into Pulumi; if it still fails, "
-                "capture the response again unchanged."
-            )
+            causes, fixes = likely_causes(CERTIFICATE_CAUSES)
+            why = f"it does not verify with the metadata certificate ({failure.error})." + causes
+            fix = fixes + " If none of these applies, capture the response again unchanged."
         findings.append(
             finding(
                 "response.signature.invalid",
-                f"The {failure.where}'s signature is not valid: {why}.",
+                f"The {failure.where}'s signature is not valid: {why}" + ("" if why.endswith(".") else "."),
                 fix,
                 "signature_algorithm",
             )
@@ -541,14 +582,15 @@ def issuer_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
     if want is None:
         return []
     if a.issuer != want:
+        causes, fixes = likely_causes(ISSUER_CAUSES)
         return [
             finding(
                 "response.issuer.mismatch",
                 f"The assertion's Issuer is {a.issuer!r} but the metadata's entityID is {want!r}"
                 + (f"; {difference(a.issuer, want)}" if a.issuer else "")
-                + ".",
-                "In JumpCloud the IdP Entity ID on the SSO tab must be the value in the metadata Pulumi "
-                "has: export the metadata again after changing it, and load it into Pulumi.",
+                + "."
+                + causes,
+                fixes,
                 "issuer",
             )
         ]
@@ -581,16 +623,36 @@ def audience_mismatch(a: AssertionFacts, expected: Expected) -> list[Finding]:
         ]
     got = a.audiences[0]
     hint = " (that is the ACS URL; the SP Entity ID ends in /metadata)" if got == v.acs_url else ""
-    return [
-        finding(
-            "response.audience.mismatch",
-            f"The Audience is {got!r} but Pulumi expects the SP Entity ID {v.sp_entity_id!r}{hint}; "
-            f"{difference(got, v.sp_entity_id)}.",
-            f"In JumpCloud, on the Pulumi app's SSO tab, set SP Entity ID to exactly {v.sp_entity_id} "
-            "(the org name is case-sensitive), save, and sign in again.",
-            "audience",
+    message = (
+        f"The Audience is {got!r} but Pulumi expects the SP Entity ID {v.sp_entity_id!r}{hint}; "
+        f"{difference(got, v.sp_entity_id)}."
+    )
+    fix = (
+        f"In JumpCloud, on the Pulumi app's SSO tab, set SP Entity ID to exactly {v.sp_entity_id} "
+        "(the org name is case-sensitive), save, and sign in again."
+    )
+    others = [
+        name
+        for name, differs in (
+            ("Issuer", issuer_differs(a, expected)),
+            ("signing certificate", certificate_mismatch(a, expected)),
         )
+        if differs
     ]
+    if others:
+        # the app the response is for is wrong, and so is the IdP side: most likely the response and
+        # the metadata are not from the same app, and the metadata findings follow from that
+        message += (
+            f" Its {' and '.join(others)} {'are' if len(others) > 1 else 'is'} not the metadata's either: "
+            "the response and the metadata are likely from different JumpCloud apps, and the "
+            "findings comparing them follow from that. Fix this first."
+        )
+        fix += (
+            f" If the response came from another app (the one whose SP Entity ID is {got}), sign in "
+            "through the Pulumi app instead. Then check it against the metadata exported from the "
+            "Pulumi app's SSO tab (Export Metadata)."
+        )
+    return [finding("response.audience.mismatch", message, fix, "audience")]
 
 
 @assertion_rule
