@@ -613,6 +613,7 @@ async def test_the_capture_time_is_what_the_times_are_checked_against(tmp_path):
         screen = await open_troubleshooting(pilot)
         await diagnose_paste(pilot, old)
         assert "response.time.expired" in screen.report.codes
+        assert "Captured at on the troubleshooting screen" in shown(screen, "#ts-findings")  # the fix names this field
 
         screen.query_one("#ts_at", Input).value = "an hour ago"
         await pilot.press("ctrl+d")

@@ -863,7 +863,8 @@ def time_expired(a: AssertionFacts, expected: Expected) -> list[Finding]:
         why = f"it expired {duration(late)} ago ({iso(end)}); this looks like an old capture, not a clock problem"
         fix = (
             "Sign in again and capture a fresh response, or give the time it was captured "
-            "(--at) to check it as of then."
+            "(Captured at on the troubleshooting screen; --at of the diagnose command) to check it "
+            "as of then."
         )
     else:
         why = (
