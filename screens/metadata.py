@@ -219,6 +219,7 @@ class MetadataScreen(StepScreen):
         from wizard.metadata import MetadataReport, check_metadata
 
         idp_url_value, now = self.app.state.idp_url_value or None, self.app.now()
+        idp_entity_id = self.app.state.idp_entity_id
 
         def failed(exc: Exception) -> MetadataReport:
             return MetadataReport(
@@ -234,7 +235,9 @@ class MetadataScreen(StepScreen):
             )
 
         self.checker.start(
-            lambda: asyncio.to_thread(check_metadata, data, idp_url_value=idp_url_value, now=now),
+            lambda: asyncio.to_thread(
+                check_metadata, data, idp_url_value=idp_url_value, now=now, idp_entity_id=idp_entity_id
+            ),
             lambda report: self.show_report(report, source, reveal=reveal),
             failed,
             running="Checking the metadata…",

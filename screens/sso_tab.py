@@ -2,20 +2,22 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import Button, Checkbox, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Input, Static
 
 from screens.base import StepScreen
 from screens.jumpcloud_panel import JumpCloudCheck
 from screens.widgets import CopyValue, FieldError, FindingsView, Tick
 from wizard.state import StepId
+from wizard.steps import IDP_ENTITY_ROW
+from wizard.values import recommended_idp_entity_id
 
 
 class SsoTabScreen(JumpCloudCheck, StepScreen):
     STEP = StepId.SSO_TAB
     JC_PART = "sso"
-    BINDINGS = [Binding(str(n), f"copy_row({n})", f"Copy row {n}", show=False) for n in range(1, 7)] + [
-        Binding("1-6", "noop", "Copy row", key_display="1-6"),
+    BINDINGS = [Binding(str(n), f"copy_row({n})", f"Copy row {n}", show=False) for n in range(1, 8)] + [
+        Binding("1-7", "noop", "Copy row", key_display="1-7"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -38,6 +40,26 @@ class SsoTabScreen(JumpCloudCheck, StepScreen):
                     yield CopyValue(row.label, row.value, key=str(n), lead=tick, id=f"copy-{row.key}")
                     if row.note:
                         yield Static(row.note, classes="row-note")
+            # JumpCloud's own field: free text, so the admin may keep another value (an Input)
+            with Vertical(classes="sso-row", id="idp-entity-row"):
+                with Horizontal(classes="copy-head"):
+                    yield Tick(
+                        "7. IdP Entity ID", IDP_ENTITY_ROW in ticked, id=f"tick-{IDP_ENTITY_ROW}", name=IDP_ENTITY_ROW
+                    )
+                    yield Button("Copy [7]", id="copy-idp-entity", classes="copy-button", compact=True)
+                yield Input(
+                    self.view.idp_entity_id or recommended_idp_entity_id(self.view.idp_url_value),
+                    placeholder="the IdP Entity ID entered in JumpCloud",
+                    id=IDP_ENTITY_ROW,
+                    compact=True,
+                )
+                yield Static(
+                    "At the top of JumpCloud's SSO tab, required there. Free text: suggested is this "
+                    "app's IdP URL, which no other app has; keep another value if JumpCloud already "
+                    "holds one, and enter it here. Step 5 checks that the export carries it.",
+                    classes="row-note",
+                )
+                yield FieldError(IDP_ENTITY_ROW)
         yield FieldError("rows")
         yield Static(
             "⚠ NameID Format: JumpCloud's default 'unspecified' is refused by Pulumi. Choose emailAddress "
@@ -83,12 +105,20 @@ class SsoTabScreen(JumpCloudCheck, StepScreen):
         ready = bool(check is not None and check.mismatched) and self.query_one("#jc-fix-confirm", Checkbox).value
         self.query_one("#jc-fix-run", Button).disabled = not ready
 
+    def on_input_changed(self, event: Input.Changed) -> None:  # the base class posts the form's change
+        if event.input.id == IDP_ENTITY_ROW and self._last_form is not None:
+            # the tick said the old value is in JumpCloud, not this one
+            self.query_one(f"#tick-{IDP_ENTITY_ROW}", Checkbox).value = False
+
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:  # the base class posts the form's change
         if event.checkbox.id == "jc-fix-confirm":
             self._fix_ready()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "jc-fix-run":
+        if event.button.id == "copy-idp-entity":
+            event.stop()
+            self._copy_idp_entity_id()
+        elif event.button.id == "jc-fix-run":
             event.stop()
             self._fix()
 
@@ -118,7 +148,17 @@ class SsoTabScreen(JumpCloudCheck, StepScreen):
         rows = self.app.values.sso_rows()
         if 1 <= number <= len(rows):
             self.query_one(f"#copy-{rows[number - 1].key}", CopyValue).request()
+        elif number == len(rows) + 1:
+            self._copy_idp_entity_id()
+
+    def _copy_idp_entity_id(self) -> None:
+        value = self.query_one(f"#{IDP_ENTITY_ROW}", Input).value.strip()
+        self.post_message(CopyValue.Requested("IdP Entity ID", value))
 
     def form(self) -> dict:
         ticks = self.query_one("#rows").query(Checkbox)
-        return {"rows": sorted(cb.name for cb in ticks if cb.value and cb.name), "jumpcloud": self.jumpcloud}
+        return {
+            "rows": sorted(cb.name for cb in ticks if cb.value and cb.name),
+            IDP_ENTITY_ROW: self.query_one(f"#{IDP_ENTITY_ROW}", Input).value,
+            "jumpcloud": self.jumpcloud,
+        }

@@ -72,6 +72,8 @@ CHANGES = {
         {SSO, GROUPS, META, PULUMI, SIGNIN, SCIM, SUMMARY},
     ),
     "groups": (lambda s: setattr(s, "groups", ["Engineering", "Ops"]), {SUMMARY}),
+    # the export carries it: step 5 checks it again (6 and 7 follow when the export changes)
+    "idp_entity_id": (lambda s: setattr(s, "idp_entity_id", "pulumi-jc"), {META, SUMMARY}),
     "metadata_cert": (_metadata("cert_sha256", "00:11"), {PULUMI, SIGNIN, SUMMARY}),
     "metadata_sso_url": (_metadata("sso_url", "https://sso.jumpcloud.com/saml2/other"), {PULUMI, SIGNIN, SUMMARY}),
     "metadata_entity_id": (_metadata("entity_id", "JumpCloud"), {PULUMI, SIGNIN, SUMMARY}),
@@ -186,7 +188,18 @@ def test_the_whole_setup_through_the_model_records_the_evidence_of_each_step(tmp
             "has_saml_edition": True,
         },
         APP: {"app_kind": "custom", "idp_url_value": " bitdefender ", "display_name": "Pulumi", "acknowledged": True},
-        SSO: {"rows": ["sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format", "signature_algorithm"]},
+        SSO: {
+            "rows": [
+                "sp_entity_id",
+                "acs_url",
+                "relay_state",
+                "nameid",
+                "nameid_format",
+                "signature_algorithm",
+                "idp_entity_id",
+            ],
+            "idp_entity_id": "strategicgroupnw",
+        },
         GROUPS: {"groups": "Engineering, SRE"},
         META: {
             "metadata_path": str(GOOD_EXPORT),

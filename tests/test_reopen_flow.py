@@ -29,7 +29,7 @@ V, W, C, S, R, F, N = (
     StepStatus.FAILED,
     StepStatus.NOT_STARTED,
 )
-ROWS = ("sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format", "signature_algorithm")
+ROWS = ("sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format", "signature_algorithm", "idp_entity_id")
 
 
 def statuses(app) -> list[StepStatus]:

@@ -124,8 +124,21 @@ async def walk_first_four(pilot, app, recorder) -> None:
     assert isinstance(app.screen, SsoTabScreen)
     assert "Signature Algorithm" in error_text(pilot, "rows")
     await tick(pilot, "#tick-signature_algorithm")
+    # the IdP Entity ID: JumpCloud's own field, suggested (the app's IdP URL), key 7 copies it
+    entity = app.screen.query_one("#idp_entity_id")
+    assert entity.value == "https://sso.jumpcloud.com/saml2/bitdefender"
+    await pilot.press("7")
+    await pilot.pause()
+    assert app.clipboard == entity.value
+    await next_step(pilot)
+    assert isinstance(app.screen, SsoTabScreen)
+    assert "IdP Entity ID" in error_text(pilot, "rows")
+    # this admin's JumpCloud already holds another value (the export's entityID): entered as it is
+    await type_into(pilot, "#idp_entity_id", "strategicgroupnw")
+    await tick(pilot, "#tick-idp_entity_id")
     await next_step(pilot)
     assert isinstance(app.screen, GroupsScreen)
+    assert app.state.idp_entity_id == "strategicgroupnw"
 
     # 4. groups
     await next_step(pilot)

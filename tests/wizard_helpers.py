@@ -145,7 +145,16 @@ def finished_setup(folder, *, org: str = "acmecorp", through=None):
             "acknowledged": True,
         },
         StepId.SSO_TAB: {
-            "rows": ["sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format", "signature_algorithm"]
+            "rows": [
+                "sp_entity_id",
+                "acs_url",
+                "relay_state",
+                "nameid",
+                "nameid_format",
+                "signature_algorithm",
+                "idp_entity_id",
+            ],
+            "idp_entity_id": "strategicgroupnw",  # GOOD_EXPORT's entityID
         },
         StepId.GROUPS: {"groups": "Engineering\nSRE"},
         StepId.METADATA: {

@@ -69,6 +69,7 @@ REGISTRY: Mapping[str, Code] = _index(
     Code("metadata.cert.weak_key", _W),
     Code("metadata.entityid.missing", _E, ("metadata-refused", "issuer-mismatch")),
     Code("metadata.entityid.placeholder", _W, ("issuer-mismatch",)),
+    Code("metadata.entityid.mismatch", _E, ("issuer-mismatch",)),
     Code("metadata.file.encoding", _E),
     Code("metadata.file.is_dir", _E),
     Code("metadata.file.missing", _E),
@@ -283,6 +284,7 @@ REGISTRY: Mapping[str, Code] = _index(
     Code("step.signin.idp", _E),
     Code("step.signin.sp", _E),
     Code("step.sso_tab.unticked", _E),
+    Code("step.sso_tab.idp_entity_id", _E),
     Code("step.summary.incomplete", _E),
     Code("step.summary.unwritten", _E),
 )

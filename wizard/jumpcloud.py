@@ -400,6 +400,7 @@ class JumpCloudCheck:
     app: dict[str, Any] | None = field(default=None, repr=False)  # the whole object, for a fix
     fields: list[SsoField] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)  # names of the groups bound to the app
+    idp_entity_id: str = ""  # the IdP Entity ID on the app's SSO tab, as JumpCloud holds it
     all_groups: list[dict[str, str]] = field(default_factory=list)  # every group: id and name
     metadata: Any = None  # wizard.metadata.MetadataReport of the app's metadata
     metadata_xml: str | None = field(default=None, repr=False)
@@ -479,6 +480,8 @@ async def _check(
     result.fields = sso_fields(app, values)
     result.findings += _sso_findings(result.fields)
     result.findings += _idp_findings(app, values)
+    entity = config_value(app["config"].get("idpEntityId")) if isinstance(app.get("config"), dict) else None
+    result.idp_entity_id = str(entity).strip() if entity is not None else ""
     result.findings += _cert_findings(app, moment)
     groups, problems = await _groups(client, summary["id"])
     result.findings += problems

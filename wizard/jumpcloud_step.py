@@ -37,6 +37,7 @@ class Evidence:
     findings: list[Finding] = field(default_factory=list)  # what the check says about this part
     note: str = ""
     groups: list[str] = field(default_factory=list)  # the bound groups' names (part "groups")
+    idp_entity_id: str = ""  # the IdP Entity ID JumpCloud holds (part "sso")
 
 
 def applies(check: JumpCloudCheck | None, state: WizardState) -> bool:
@@ -70,7 +71,12 @@ def evidence(check: JumpCloudCheck | None, state: WizardState, part: Part) -> Ev
             return Evidence("refuted", errors + warnings)
         if any(not f.matched for f in check.fields):
             return Evidence("silent", warnings)
-        return Evidence("verified", warnings, note=f"JumpCloud's API shows the six values on the SSO tab of '{label}'")
+        return Evidence(
+            "verified",
+            warnings,
+            note=f"JumpCloud's API shows the six values on the SSO tab of '{label}'",
+            idp_entity_id=check.idp_entity_id,
+        )
     group_findings = [f for f in check.findings if f.code.startswith("jumpcloud.groups.")]
     if any(f.is_error for f in group_findings):
         return Evidence("refuted", group_findings)

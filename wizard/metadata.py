@@ -414,6 +414,25 @@ def _check_entity_id(md: IdpMetadata) -> list[Finding]:
     return []
 
 
+def check_entity_matches(md: IdpMetadata, idp_entity_id: str) -> list[Finding]:
+    """The export's entityID is the IdP Entity ID typed on JumpCloud's SSO tab: one that
+    differs from what the admin entered there is another app's export, or one exported
+    before the field was changed (every response then carries another Issuer)."""
+    want, got = idp_entity_id.strip(), (md.entity_id or "").strip()
+    if not want or not got or got == want:
+        return []
+    return [
+        finding(
+            "metadata.entityid.mismatch",
+            f"The metadata's IdP entity ID is {show(got, 80)}, but the IdP Entity ID entered on "
+            f"JumpCloud's SSO tab (step 3) is {show(want, 80)}.",
+            f"If JumpCloud's IdP Entity ID field holds {show(want, 80)}, save the SSO tab and "
+            f"{_JC_EXPORT} again; if it holds {show(got, 80)}, enter that on step 3.",
+            "idp_entity_id",
+        )
+    ]
+
+
 def _check_protocol(md: IdpMetadata) -> list[Finding]:
     if SAML2_PROTOCOL in md.protocols:
         return []
@@ -632,11 +651,13 @@ def check_metadata(
     idp_url_value: str | None = None,
     now: datetime | None = None,
     max_bytes: int = xmlsafe.DEFAULT_MAX_BYTES,
+    idp_entity_id: str = "",
 ) -> MetadataReport:
     """Check IdP metadata (the exported file's bytes, or pasted text) the way Pulumi will.
 
     ``idp_url_value`` is the value after ``https://sso.jumpcloud.com/saml2/`` the admin
-    chose; the SSO URL is compared with it only when given.  ``now`` (default: the
+    chose; the SSO URL is compared with it only when given; so is the entityID with
+    ``idp_entity_id``, what the admin entered as JumpCloud's IdP Entity ID.  ``now`` (default: the
     clock) is what certificate and validUntil dates are checked against; a naive
     datetime is taken as UTC.
     """
@@ -677,6 +698,7 @@ def check_metadata(
         findings += _check_entity_id(md)
     else:
         findings += _check_entity_id(md)
+        findings += check_entity_matches(md, idp_entity_id)
         findings += _check_protocol(md)
         findings += _check_sso(md, idp_url_value)
         findings += _check_certificates(md, now, unreadable)

@@ -79,6 +79,8 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
     ]
     for row in values.sso_rows():
         lines.append(f"| {row.label} | `{row.value}` |")
+    if state.idp_entity_id:
+        lines.append(f"| IdP Entity ID | `{_md(state.idp_entity_id)}` |")
     lines += [
         "",
         "### User groups bound to the application",

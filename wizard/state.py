@@ -143,8 +143,9 @@ class WizardState:
     idp_url_value: str = ""
     display_name: str = "Pulumi Cloud"  # the seed guide's example
     idp_url_acknowledged: bool = False
-    # 3. SSO tab rows ticked by the admin
+    # 3. SSO tab rows ticked by the admin, and the IdP Entity ID entered there (free text)
     ticked_rows: list[str] = field(default_factory=list)
+    idp_entity_id: str = ""
     # 4. groups
     groups: list[str] = field(default_factory=list)
     # 5. metadata (public: an IdP's metadata holds no secret)

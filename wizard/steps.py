@@ -122,19 +122,38 @@ def check_create_app(app_kind: str, idp_url_value: str, display_name: str, ackno
     return findings or [finding("step.ok", "Application recorded.")]
 
 
-def check_sso_tab(values: OrgValues, ticked: set[str] | list[str]) -> list[Finding]:
-    missing = [row for row in values.sso_rows() if row.key not in set(ticked)]
+IDP_ENTITY_ROW = "idp_entity_id"  # JumpCloud's own field on the SSO tab: free text, not computed
+
+
+def check_sso_tab(values: OrgValues, ticked: set[str] | list[str], idp_entity_id: str | None = None) -> list[Finding]:
+    """Every row ticked; with ``idp_entity_id`` (not None), the IdP Entity ID row too, and
+    a value in it (JumpCloud requires one; the export carries it as its entityID)."""
+    findings: list[Finding] = []
+    labels = [(row.key, row.label) for row in values.sso_rows()]
+    if idp_entity_id is not None:
+        labels.append((IDP_ENTITY_ROW, "IdP Entity ID"))
+        if not idp_entity_id.strip():
+            findings.append(
+                finding(
+                    "step.sso_tab.idp_entity_id",
+                    "Enter the IdP Entity ID you put in JumpCloud's SSO tab: JumpCloud requires one, "
+                    "and the exported metadata carries it as its entity ID.",
+                    "Use the value suggested here (any text unique to this app works), enter it in "
+                    "JumpCloud's IdP Entity ID field, then tick its row.",
+                    IDP_ENTITY_ROW,
+                )
+            )
+    missing = [label for key, label in labels if key not in set(ticked)]
     if missing:
-        names = ", ".join(row.label for row in missing)
-        return [
+        findings.append(
             finding(
                 "step.sso_tab.unticked",
-                f"Tick each row once it is entered in JumpCloud; not yet ticked: {names}.",
+                f"Tick each row once it is entered in JumpCloud; not yet ticked: {', '.join(missing)}.",
                 "Copy each value into JumpCloud's SSO tab, then tick its row.",
                 "rows",
             )
-        ]
-    return [finding("step.ok", "All six SSO values entered.")]
+        )
+    return findings or [finding("step.ok", f"All {len(labels)} SSO tab values entered.")]
 
 
 _SPLIT_RE = re.compile(r"[,\n;]+")
@@ -437,6 +456,7 @@ INPUTS: dict[str, Input] = {
     ),
     "metadata_sso_url": Input("the metadata's SSO URL", lambda s: s.metadata_summary.get("sso_url", "")),
     "metadata_entity_id": Input("the metadata's IdP entity ID", lambda s: s.metadata_summary.get("entity_id", "")),
+    "idp_entity_id": Input("the IdP Entity ID entered in JumpCloud", lambda s: s.idp_entity_id),
     # the self-hosted override (the default is built from the org and API base, which are inputs already)
     "scim_base_url": Input("the SCIM base URL", lambda s: s.scim_base_url),
     "record": Input("what the setup record says", record_digest, shown=False),
@@ -596,8 +616,9 @@ def _jumpcloud_evidence(state: WizardState, form: Form, part: str) -> Any:
 
 
 def _apply_sso_tab(state: WizardState, form: Form) -> None:
-    keys = {row.key for row in org_values_of(state).sso_rows()}
+    keys = {row.key for row in org_values_of(state).sso_rows()} | {IDP_ENTITY_ROW}
     state.ticked_rows = sorted(k for k in _names(form, "rows", state.ticked_rows) if k in keys)
+    state.idp_entity_id = _text(form, IDP_ENTITY_ROW, state.idp_entity_id).strip()
 
 
 def _gate_sso_tab(state: WizardState, form: Form) -> Verdict:
@@ -606,16 +627,19 @@ def _gate_sso_tab(state: WizardState, form: Form) -> Verdict:
     if proven is not None and proven.proof == "refuted":
         return Verdict(proven.findings, refuted=True)
     if proven is not None and proven.proof == "verified":
+        # the IdP Entity ID is JumpCloud's own answer here, not what was typed on this step
         return Verdict(
-            [finding("step.ok", "JumpCloud holds the six SSO values.")],
+            [finding("step.ok", "JumpCloud holds the six SSO values and an IdP Entity ID.")],
             StepStatus.VERIFIED,
-            proven.note,
+            f"{proven.note}; IdP Entity ID {proven.idp_entity_id}",
             context=proven.findings,
+            updates={"idp_entity_id": proven.idp_entity_id},
         )
     return Verdict(
-        check_sso_tab(values, state.ticked_rows),
+        check_sso_tab(values, state.ticked_rows, state.idp_entity_id),
         StepStatus.CONFIRMED,
-        f"the admin ticked the six values for {state.org} as entered in JumpCloud's SSO tab",
+        f"the admin ticked the six values for {state.org} and the IdP Entity ID "
+        f"{state.idp_entity_id} as entered in JumpCloud's SSO tab",
         context=proven.findings if proven is not None else [],
     )
 
@@ -655,6 +679,12 @@ def _apply_metadata(state: WizardState, form: Form) -> None:
 def _gate_metadata(state: WizardState, form: Form) -> Verdict:
     report = form.get("report")
     findings = check_metadata_gate(report, _flag(form, "ack_warnings", False))
+    if report is not None and report.metadata is not None and report.ok and state.idp_entity_id:
+        from wizard.metadata import check_entity_matches
+
+        mismatch = check_entity_matches(report.metadata, state.idp_entity_id)
+        if mismatch:  # a report made before step 3's value was known is held to it too
+            return Verdict([*mismatch, *(f for f in findings if f.code != "step.ok")], refuted=True)
     if report is None or report.metadata is None or not report.ok:
         # the export itself was checked and refused: a step accepted earlier no longer holds
         return Verdict(findings, refuted=report is not None and not report.ok)
@@ -877,7 +907,7 @@ STEPS: dict[StepId, Step] = {
             "screens.metadata:MetadataScreen",
             _apply_metadata,
             _gate_metadata,
-            rests_on=_APP,
+            rests_on=_APP + ("idp_entity_id",),
             clears=("metadata_warnings",),
             vouches={"ack_warnings": ("report",)},
         ),

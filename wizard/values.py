@@ -236,6 +236,12 @@ def idp_url_value_problem(value: str) -> str | None:
     return None
 
 
+def recommended_idp_entity_id(idp_url_value: str) -> str:
+    """What step 3 suggests for JumpCloud's IdP Entity ID (free text there): the app's own
+    IdP URL, a URI (as SAML entity IDs are) that no other app of the organisation has."""
+    return idp_sso_url(idp_url_value) if idp_url_value else ""
+
+
 def idp_sso_url(value: str) -> str:
     return JUMPCLOUD_SSO_BASE + value
 

@@ -1,0 +1,96 @@
+"""The IdP Entity ID: JumpCloud's own field on the SSO tab (free text, required there),
+a row of step 3 with a suggested value, and the rule that the export carries it."""
+
+from __future__ import annotations
+
+from screens.metadata import MetadataScreen
+from screens.sso_tab import SsoTabScreen
+from tests.exports import GOOD_EXPORT
+from tests.wizard_helpers import finished_setup, make_app, set_value, settle, tick, until
+from wizard import flow
+from wizard.metadata import check_metadata
+from wizard.report import build_record
+from wizard.state import StateStore, StepId, StepStatus
+from wizard.steps import check_sso_tab
+from wizard.values import org_values, recommended_idp_entity_id
+
+SIX = ["sp_entity_id", "acs_url", "relay_state", "nameid", "nameid_format", "signature_algorithm"]
+
+
+def test_the_suggestion_is_the_app_s_own_idp_url():
+    assert recommended_idp_entity_id("pulumi-acme") == "https://sso.jumpcloud.com/saml2/pulumi-acme"
+    assert recommended_idp_entity_id("") == ""
+
+
+def test_step_3_needs_the_idp_entity_id_entered_and_ticked():
+    values = org_values("acmecorp")
+    empty = check_sso_tab(values, [*SIX, "idp_entity_id"], "  ")
+    assert [(f.code, f.field) for f in empty] == [("step.sso_tab.idp_entity_id", "idp_entity_id")]
+    unticked = check_sso_tab(values, SIX, "JumpCloud")
+    assert [f.code for f in unticked] == ["step.sso_tab.unticked"] and "IdP Entity ID" in unticked[0].message
+    assert [f.code for f in check_sso_tab(values, [*SIX, "idp_entity_id"], "JumpCloud")] == ["step.ok"]
+
+
+def test_an_export_carrying_another_entity_id_is_refused_with_both_values():
+    report = check_metadata(GOOD_EXPORT.read_bytes(), idp_url_value="bitdefender", idp_entity_id="JumpCloud")
+    assert not report.ok
+    mismatch = next(f for f in report.findings if f.code == "metadata.entityid.mismatch")
+    assert "strategicgroupnw" in mismatch.message and "JumpCloud" in mismatch.message
+    assert "step 3" in mismatch.fix
+    same = check_metadata(GOOD_EXPORT.read_bytes(), idp_url_value="bitdefender", idp_entity_id="strategicgroupnw")
+    assert same.ok
+
+
+def test_the_gate_holds_an_earlier_report_to_step_3_s_value():
+    """A report checked before the value was known still cannot pass step 5."""
+    state = finished_setup("/nonexistent", through=StepId.METADATA)
+    state.idp_entity_id = "JumpCloud"
+    form = {
+        "metadata_path": str(GOOD_EXPORT),
+        "metadata_xml": GOOD_EXPORT.read_text(),
+        "source": GOOD_EXPORT.name,
+        "ack_warnings": False,
+        "report": check_metadata(GOOD_EXPORT.read_bytes(), idp_url_value="bitdefender"),
+    }
+    outcome = flow.submit(state, StepId.METADATA, form)
+    assert not outcome.passed
+    assert [f.code for f in outcome.verdict.findings if f.is_error] == ["metadata.entityid.mismatch"]
+
+
+def test_the_record_states_the_idp_entity_id(tmp_path):
+    state = finished_setup(tmp_path)
+    assert "| IdP Entity ID | `strategicgroupnw` |" in build_record(state)
+
+
+async def test_changing_it_on_step_3_reopens_step_5_which_then_refuses_the_old_export(tmp_path):
+    state_dir = tmp_path / "state"
+    state = finished_setup(tmp_path, through=StepId.PULUMI)
+    state.current_step = StepId.SSO_TAB.value
+    StateStore(state_dir).save(state)
+    app = make_app(state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: type(app.screen).__name__ == "ResumeScreen", what="the resume prompt")
+        await pilot.press("r")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SsoTabScreen)
+        assert screen.query_one("#idp_entity_id").value == "strategicgroupnw"
+        assert screen.query_one("#tick-idp_entity_id").value
+        await set_value(pilot, "#idp_entity_id", "pulumi-jumpcloud")
+        await pilot.pause()
+        assert not screen.query_one("#tick-idp_entity_id").value  # it vouched for the old value
+        await tick(pilot, "#tick-idp_entity_id")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert app.state.idp_entity_id == "pulumi-jumpcloud"
+        assert app.state.status(StepId.METADATA) is StepStatus.REOPENED
+        await pilot.press("ctrl+n")  # step 4, unchanged
+        await settle(pilot)
+        metadata = app.screen
+        assert isinstance(metadata, MetadataScreen)
+        await settle(pilot)
+        codes = [f.code for f in metadata.report.findings]
+        assert "metadata.entityid.mismatch" in codes
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert isinstance(app.screen, MetadataScreen)  # refused: the export predates the change
