@@ -347,6 +347,26 @@ class WizardApp(App):
         '[' in one must show as written, not be read as markup (or fail as bad markup)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
+    def _guide_links(self, screen: Screen) -> list[tuple[str, str]]:
+        """The links of the guide on ``screen`` (the troubleshooting guide's elsewhere)."""
+        from screens.widgets.guide import LINK
+        from wizard.links import TITLES
+
+        step = getattr(screen, "STEP", None)
+        guide = assets.guide(STEPS[step].guide if step is not None else "troubleshooting")
+        return [(m.group("url"), TITLES.get(m.group("url"), m.group("text"))) for m in LINK.finditer(guide)]
+
+    def action_open_link(self, url: str) -> None:
+        """A link in a guide: open it in the browser, and copy it (over SSH, or without a
+        browser, opening does nothing visible; the copy still works)."""
+        from wizard.links import TITLES
+
+        try:
+            self.open_url(url)
+        except Exception:  # no browser to hand it to: the copy below is the way
+            pass
+        self.copy_value(TITLES.get(url, "link"), url)
+
     def copy_value(self, label: str, value: str) -> None:
         self.copy_to_clipboard(value)  # OSC 52: works over SSH in most terminals
         problem = self._system_copy(value) if self._system_copy else None
@@ -402,6 +422,8 @@ class WizardApp(App):
         yield SystemCommand(
             "Open troubleshooting", "Paste a SAML response; search the symptoms catalogue", self.action_troubleshoot
         )
+        for url, title in self._guide_links(screen):
+            yield SystemCommand(f"Open {title}", url, partial(self.action_open_link, url))
         yield SystemCommand(
             "Rotate the certificate", "Load JumpCloud's regenerated certificate into Pulumi", self.action_rotate
         )

@@ -71,3 +71,22 @@ ALL_LINKS: tuple[str, ...] = (
     PULUMI_SCIM_TROUBLESHOOTING,
 )
 """Every address above, once."""
+
+
+TITLES: dict[str, str] = {
+    JUMPCLOUD_INTEGRATE_WITH_PULUMI: "JumpCloud: Integrate with Pulumi",
+    JUMPCLOUD_CONNECTOR_FIELDS: "JumpCloud: SSO Application Connector Fields",
+    JUMPCLOUD_ROTATE_SSO_CERTS: "JumpCloud: Rotate SSO Application Certificates",
+    JUMPCLOUD_ADMIN_PORTAL: "JumpCloud Admin Portal",
+    JUMPCLOUD_ADMIN_PORTAL_EU: "JumpCloud Admin Portal (EU region)",
+    JUMPCLOUD_API_V1: "JumpCloud API v1 reference",
+    JUMPCLOUD_API_V2: "JumpCloud API v2 reference",
+    PULUMI_SAML_JUMPCLOUD: "Pulumi: SAML, Configuring JumpCloud",
+    PULUMI_SAML_SSO: "Pulumi: SAML terminology and concepts",
+    PULUMI_SAML_ADMIN: "Pulumi: SAML admin",
+    PULUMI_SAML_TROUBLESHOOTING: "Pulumi: SAML SSO troubleshooting",
+    PULUMI_IDENTITY_PROVIDERS: "Pulumi: Identity Providers",
+    PULUMI_SCIM: "Pulumi: Pulumi Cloud and SCIM",
+    PULUMI_SCIM_TROUBLESHOOTING: "Pulumi: SCIM troubleshooting",
+}
+"""A short title for each address, as the command palette lists it."""

@@ -2,15 +2,26 @@ from __future__ import annotations
 
 import re
 
+from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-_INLINE = re.compile(r"\*\*(?P<bold>.+?)\*\*|`(?P<code>[^`]+)`|\*(?P<em>[^*]+)\*")
+_INLINE = re.compile(
+    r"\[(?P<ltext>[^\]]+)\]\((?P<url>https://[^)\s]+)\)|\*\*(?P<bold>.+?)\*\*|`(?P<code>[^`]+)`|\*(?P<em>[^*]+)\*"
+)
+LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<url>https://[^)\s]+)\)")
+
+
+def link_style(url: str) -> Style:
+    """Underlined, and a click runs the app's open_link: the browser opens it and the
+    address is copied (a terminal without a browser still gets it)."""
+    return Style(underline=True, bold=True, meta={"@click": f"app.open_link({url!r})"})
 
 
 def render_guide(markdown: str) -> Text:
     """The small Markdown subset the guides use (paragraphs, numbered/bullet lists,
-    **bold**, *italic*, `code`) as Rich text: cheaper than a Markdown widget."""
+    **bold**, *italic*, `code`, [links](https://...)) as Rich text: cheaper than a
+    Markdown widget."""
     out = Text()
     paragraphs = re.split(r"\n\s*\n", markdown.strip())
     for index, para in enumerate(paragraphs):
@@ -34,7 +45,9 @@ def render_guide(markdown: str) -> Text:
             pos = 0
             for match in _INLINE.finditer(line):
                 out.append(line[pos : match.start()])
-                if match.group("bold"):
+                if match.group("url"):
+                    out.append(match.group("ltext"), style=link_style(match.group("url")))
+                elif match.group("bold"):
                     out.append(match.group("bold"), style="bold")
                 elif match.group("code"):
                     out.append(match.group("code"), style="bold cyan")
