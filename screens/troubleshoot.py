@@ -168,8 +168,10 @@ class TroubleshootScreen(Screen):
                     yield FindingsView(id="ts-findings")
                     yield Static("", id="ts-related")
                     yield Static("", id="ts-summary")
-                    yield Label("Decoded XML (read-only)", id="ts-pretty-label")
-                    yield TextArea("", id="ts-pretty", read_only=True, show_line_numbers=False)
+                    yield Static("", id="ts-pretty-label", markup=False)
+            # a tab of its own: inside the results, its scrollbar sat inside theirs
+            with TabPane("Decoded XML", id="ts-decoded"):
+                yield TextArea("", id="ts-pretty", read_only=True, show_line_numbers=False)
             with TabPane("Symptoms catalogue", id="ts-catalogue"), Vertical(id="ts-catalogue-box"):
                 yield Input(
                     placeholder="search: locked out, email already in use, certificate…",
@@ -182,8 +184,9 @@ class TroubleshootScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        for selector in ("#ts-related", "#ts-summary", "#ts-pretty-label", "#ts-pretty"):
+        for selector in ("#ts-related", "#ts-summary", "#ts-pretty-label"):
             self.query_one(selector).display = False
+        self.query_one("#ts-tabs", TabbedContent).disable_tab("ts-decoded")
         self._show_idle_status()
         self._show_catalogue("")
         self.query_one("#response", TextArea).focus()
@@ -326,8 +329,9 @@ class TroubleshootScreen(Screen):
         self.report = None
         self.query_one("#ts-status", Static).update(message)
         self.query_one("#ts-findings", FindingsView).clear()
-        for selector in ("#ts-related", "#ts-summary", "#ts-pretty-label", "#ts-pretty"):
+        for selector in ("#ts-related", "#ts-summary", "#ts-pretty-label"):
             self.query_one(selector).display = False
+        self.query_one("#ts-tabs", TabbedContent).disable_tab("ts-decoded")
 
     def _show_report(self, report: Troubleshooting) -> None:
         self.report = report
@@ -353,8 +357,14 @@ class TroubleshootScreen(Screen):
 
         pretty = self.query_one("#ts-pretty", TextArea)
         pretty.text = report.pretty_xml or ""
-        pretty.display = bool(report.pretty_xml)
-        self.query_one("#ts-pretty-label").display = bool(report.pretty_xml)
+        tabs = self.query_one("#ts-tabs", TabbedContent)
+        label = self.query_one("#ts-pretty-label", Static)
+        if report.pretty_xml:
+            tabs.enable_tab("ts-decoded")
+            label.update("The response as decoded and indented is in the Decoded XML tab.")
+        else:
+            tabs.disable_tab("ts-decoded")
+        label.display = bool(report.pretty_xml)
         self.query_one("#ts-results", VerticalScroll).scroll_home(animate=False)
 
     # -- catalogue --------------------------------------------------------

@@ -644,3 +644,21 @@ def test_diagnosis_inputs_default_to_step_5_and_now():
     bad = diagnosis_inputs("/no/such/file.xml", "tomorrow", "<step5/>")
     assert [p.field for p in bad.problems] == ["ts_at", "ts_metadata"]
     assert bad.metadata_xml == ""
+
+
+async def test_the_decoded_xml_has_a_tab_of_its_own_not_a_scroll_inside_the_results(tmp_path):
+    from textual.widgets import TabbedContent
+
+    app = app_at(tmp_path, StepId.SIGNIN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        tabs = screen.query_one("#ts-tabs", TabbedContent)
+        assert tabs.get_tab("ts-decoded").disabled  # nothing decoded yet
+        await diagnose_paste(pilot, response())
+        assert not screen.query("#ts-results TextArea")  # one scrollbar in the results, not two
+        assert not tabs.get_tab("ts-decoded").disabled
+        tabs.active = "ts-decoded"
+        await pilot.pause()
+        pretty = screen.query_one("#ts-pretty", TextArea)
+        assert pretty.region.height > 10 and "<saml:Audience>" in pretty.text
