@@ -149,11 +149,11 @@ class TroubleshootScreen(Screen):
                     with Horizontal(id="ts-row2"):
                         yield Label("Metadata", id="ts-metadata-label")
                         yield Input(
-                            placeholder="step 5's export, or a file: ~/Downloads/JumpCloud-…-metadata.xml",
+                            placeholder="step 5's export, or a file path",
                             id="ts_metadata",
                             compact=True,
                         )
-                        yield Label("Captured at (UTC)", id="ts-at-label")
+                        yield Label("Captured (UTC)", id="ts-at-label")
                         yield Input(placeholder="now, or 2026-11-30 14:05", id="ts_at", compact=True)
                     yield FieldError("ts_org")
                     yield FieldError("response_path")

@@ -197,3 +197,19 @@ async def test_ctrl_q_with_nothing_pending_quits_at_once(tmp_path):
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_a_checklist_label_wider_than_the_window_wraps_instead_of_being_cut(tmp_path):
+    from screens.pulumi import PulumiScreen
+    from wizard.pulumi_step import SWITCH_CHECKLIST
+
+    app = saved_at(tmp_path, StepId.PULUMI)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resume(pilot, PulumiScreen)
+        await pilot.press("ctrl+l")  # the step list open: the narrowest the labels get
+        await settle(pilot)
+        for item in SWITCH_CHECKLIST:
+            box = screen.query_one(f"#switch-{item.key}")
+            shown = " ".join(box.render_line(y).text.strip() for y in range(box.size.height))
+            assert item.title in shown, (item.key, shown)
+            assert "…" not in shown

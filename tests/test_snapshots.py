@@ -74,6 +74,25 @@ def test_sso_table_at_80x24(snap_compare, tmp_path):
     assert snap_compare(app_at(tmp_path, StepId.SSO_TAB), terminal_size=(80, 24), run_before=resume_then())
 
 
+def test_sso_table_row_7_at_80x24(snap_compare, tmp_path):
+    """The IdP Entity ID row, reached by focus: its suggested value and note in view."""
+
+    async def run_before(pilot) -> None:
+        await resume_then()(pilot)
+        pilot.app.screen.query_one("#tick-idp_entity_id").focus()
+        await settle(pilot)
+
+    assert snap_compare(app_at(tmp_path, StepId.SSO_TAB), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_pulumi_step_at_80x24(snap_compare, tmp_path):
+    assert snap_compare(app_at(tmp_path, StepId.PULUMI), terminal_size=(80, 24), run_before=resume_then())
+
+
+def test_troubleshooting_screen_at_80x24(snap_compare, tmp_path):
+    assert snap_compare(app_at(tmp_path, StepId.SIGNIN), terminal_size=(80, 24), run_before=resume_then("ctrl+t"))
+
+
 def test_resume_prompt(snap_compare, tmp_path):
     StateStore(tmp_path / "state").save(saved_state(StepId.GROUPS))
 

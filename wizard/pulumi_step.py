@@ -47,7 +47,7 @@ SWITCH_CHECKLIST: tuple[ChecklistItem, ...] = (
     ),
     ChecklistItem(
         "own_account",
-        "That account: in no other org, owns no stacks or environments.",
+        "That account: no other orgs, no stacks or environments.",
         "Pulumi's Identity Providers page: to switch an organisation to SAML you must not belong "
         "to unrelated Pulumi organisations, and your own account must not own any stacks or "
         "environments. Leave the other organisations and transfer or delete those first.",

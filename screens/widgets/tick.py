@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from textual.geometry import Size
 from textual.widgets import Checkbox
 
 
@@ -13,3 +14,7 @@ class Tick(Checkbox):
     @property  # read by ToggleButton each time it draws the button
     def BUTTON_INNER(self) -> str:
         return "✓" if self.value else " "
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Textual's is always one line: with "text-wrap: wrap" a long label takes the lines it needs
+        return max(1, self.render().get_height(self.styles, width))
