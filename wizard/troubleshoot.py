@@ -126,54 +126,29 @@ STEP5_METADATA = "the metadata exported in step 5"
 def _idp_from_metadata(
     metadata_xml: str, now: datetime | None, source: str = STEP5_METADATA
 ) -> tuple[ExpectedIdp | None, str]:
-    """The IdP's entityID and certificates from the metadata, and a note for the screen."""
+    """The IdP's entityID and certificates from the metadata (step 5's export, or the
+    file named ``source``), and a note for the screen."""
     if not metadata_xml.strip():
         return None, NO_METADATA_NOTE
-    if source != STEP5_METADATA:
-        return _idp_from_named_metadata(metadata_xml, now, source)
     from wizard.metadata import check_metadata
     from wizard.response import expected_idp_from_metadata
 
-    try:
-        report = check_metadata(metadata_xml, now=now)
-    except Exception as exc:  # a bug in the metadata checks must not hide the diagnosis
-        return (
-            None,
-            f"The exported metadata could not be read ({exc.__class__.__name__}): the signature could not be checked against the metadata.",
-        )
-    if report.metadata is None:
-        why = report.findings[0].message if report.findings else "it is not IdP metadata"
-        return None, (
-            f"The exported metadata in the wizard could not be read ({why.rstrip('.')}): "
-            "the signature could not be checked against the metadata."
-        )
-    idp = expected_idp_from_metadata(report.metadata)
-    if not idp.certificates_der:
-        return idp, (
-            "The exported metadata has no signing certificate: the signature could not be checked against the metadata."
-        )
-    entity = f" (entityID {idp.entity_id})" if idp.entity_id else ""
-    return idp, f"Signature checked against the exported metadata's certificate{entity}."
-
-
-def _idp_from_named_metadata(metadata_xml: str, now: datetime | None, source: str) -> tuple[ExpectedIdp | None, str]:
-    """As ``_idp_from_metadata``, for a file the admin named on the screen."""
-    from wizard.metadata import check_metadata
-    from wizard.response import expected_idp_from_metadata
-
+    named = source != STEP5_METADATA
+    what = f"The metadata in {source}" if named else "The exported metadata"
+    certificate = f"the certificate in {source}" if named else "the exported metadata's certificate"
     unchecked = "the signature could not be checked against the metadata."
     try:
         report = check_metadata(metadata_xml, now=now)
     except Exception as exc:  # a bug in the metadata checks must not hide the diagnosis
-        return None, f"{source} could not be read ({exc.__class__.__name__}): {unchecked}"
+        return None, f"{what} could not be read ({exc.__class__.__name__}): {unchecked}"
     if report.metadata is None:
         why = report.findings[0].message if report.findings else "it is not IdP metadata"
-        return None, f"{source} could not be read ({why.rstrip('.')}): {unchecked}"
+        return None, f"{what} could not be read ({why.rstrip('.')}): {unchecked}"
     idp = expected_idp_from_metadata(report.metadata)
     if not idp.certificates_der:
-        return idp, f"{source} has no signing certificate: {unchecked}"
+        return idp, f"{what} has no signing certificate: {unchecked}"
     entity = f" (entityID {idp.entity_id})" if idp.entity_id else ""
-    return idp, f"Signature checked against the certificate in {source}{entity}."
+    return idp, f"Signature checked against {certificate}{entity}."
 
 
 # ---------------------------------------------------------------------------
