@@ -20,7 +20,7 @@ from screens.base import StepScreen
 from screens.widgets import CopyValue
 from wizard import __version__, flow
 from wizard.flow import Reopened
-from wizard.state import STEP_ORDER, StateStore, StepId, WizardState
+from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState
 from wizard.steps import STEPS, org_values_of
 from wizard.values import OrgValues, org_problem
 
@@ -221,9 +221,13 @@ class WizardApp(App):
             self.save()  # a check said no to what the step had: it is failed at once
             if screen is not None:
                 screen.show_state()
-        if message.live and screen is not None:
+        failed = state.status(step) is StepStatus.FAILED
+        if (message.live or failed) and screen is not None:
             verdict = flow.preview(state, step, message.form)
-            screen.show_findings(verdict.shown, verdict.findings)
+            if message.live:
+                screen.show_findings(verdict.shown, verdict.findings)
+            # the step's line says "failed" for the last Next: say too when the form passes now
+            screen.show_ready(failed and verdict.passed)
 
     def go_next(self, step: StepId) -> None:
         index = STEP_ORDER.index(step)

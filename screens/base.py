@@ -125,9 +125,18 @@ class StepScreen(Screen):
         yield TooSmall()
         yield Footer()
 
+    _ready = False  # the step failed at the last Next, and what it holds now passes
+
+    def show_ready(self, ready: bool) -> None:
+        if ready != self._ready:
+            self._ready = ready
+            self.query_one("#step-title", Static).update(self._title())
+
     def _title(self) -> Content:
         title = Content(f"Step {self.row.number} of {len(STEP_ORDER)}: {self.row.title}")
         status = status_line(self.app.state, self.STEP)
+        if self._ready and self.app.state.status(self.STEP) is StepStatus.FAILED:
+            status = "✗ refused at the last Next; what is here now passes: press Next (ctrl+n)"
         if not status:
             return title
         return Content.assemble(title, "\n", (status, "not bold $text-muted"))

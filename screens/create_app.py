@@ -33,7 +33,7 @@ class CreateAppScreen(JumpCloudCheck, StepScreen):
         )
         with Vertical(classes="field"):
             yield Label("Display name (shown on the user's tile)")
-            yield Input(state.display_name, placeholder="Pulumi Cloud", id="display_name")
+            yield Input(state.display_name, placeholder="the name under the tile, e.g. Pulumi Cloud", id="display_name")
             yield FieldError("display_name")
         yield Tick(
             "The app is saved in JumpCloud with exactly this IdP URL", state.idp_url_acknowledged, id="acknowledged"
@@ -103,6 +103,25 @@ class CreateAppScreen(JumpCloudCheck, StepScreen):
         if value and not idp_url_value_problem(value):
             return idp_sso_url(value)
         return idp_sso_url("<value>")
+
+    def _take_value_from_url(self) -> None:
+        """The whole IdP URL typed (or pasted key by key): its value is taken once the field
+        is left or Next is pressed, never while it is being typed."""
+        from wizard.values import idp_value_from_url
+
+        field = self.query_one("#idp_url_value", Input)
+        value = idp_value_from_url(field.value.strip())
+        if value is not None and value != field.value:
+            field.value = value
+            self.notify(f"Took the IdP URL value '{value}' from the URL entered.", timeout=6)
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        if event.input.id == "idp_url_value":
+            self._take_value_from_url()
+
+    def action_next(self) -> None:
+        self._take_value_from_url()
+        super().action_next()
 
     def on_input_changed(self, event: Input.Changed) -> None:  # the base class posts the change
         if event.input.id == "idp_url_value":

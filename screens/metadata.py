@@ -79,7 +79,9 @@ class MetadataScreen(StepScreen):
             self.run_check(self._xml, "pasted XML", reveal=False)
         self.set_interval(1.0, self._poll_file)
 
-    def _look_for_exports(self) -> None:
+    def _look_for_exports(self, *, again: bool = False) -> None:
+        """Offer the newest export in Downloads or here; ``again``: a later look (an export
+        downloaded meanwhile is offered), which never moves the focus or fills the path."""
         found_text = self.query_one("#found", Static)
         try:
             from wizard.metadata import find_exports
@@ -88,20 +90,37 @@ class MetadataScreen(StepScreen):
         except Exception:  # a folder we cannot list is not the admin's problem here
             exports = []
         if exports:
+            if again and exports[0] == self._found:
+                return
             self._found = exports[0]
             found_text.update(f"Found: {_short(exports[0])}")
             use = self.query_one("#use-found", Button)
             use.disabled = False
+            use.display = True
+            if again:
+                return
             path_input = self.query_one("#metadata_path", Input)
             if not path_input.value:
                 path_input.value = str(exports[0])
             if not self._path and not self._xml:
                 use.focus()
+        elif again:
+            return
         else:
             found_text.update("No JumpCloud-*metadata.xml in Downloads or the current folder.")
             self.query_one("#use-found", Button).display = False
 
     # -- loading ----------------------------------------------------------
+
+    _next_after_check = False  # Next pressed with a path typed but not loaded: submit once checked
+
+    def action_next(self) -> None:
+        path = self.query_one("#metadata_path", Input).value.strip()
+        if self.report is None and not self._xml.strip() and path:
+            self._next_after_check = True  # the path in the box is what the admin means: load it first
+            self.load_path(path)
+            return
+        super().action_next()
 
     def load_path(self, path_text: str, *, reveal: bool = True) -> None:
         self.query_one("#metadata_path", Input).value = path_text
@@ -109,6 +128,7 @@ class MetadataScreen(StepScreen):
         self.show_findings(problems)
         if data is None:
             self._watched = None
+            self._next_after_check = False  # what is wrong with the path is shown beside it
             return
         path = Path(path_text).expanduser()
         try:
@@ -122,7 +142,12 @@ class MetadataScreen(StepScreen):
         self._xml = decode_text(data) or data.decode("utf-8", errors="replace")
         self.run_check(data, _short(path.resolve()), reveal=reveal)
 
+    _polls = 0
+
     def _poll_file(self) -> None:
+        self._polls += 1
+        if self._polls % 3 == 0:  # an export downloaded while this step is open is offered too
+            self._look_for_exports(again=True)
         if not self._watched:
             return
         path, mtime, size = self._watched
@@ -269,6 +294,10 @@ class MetadataScreen(StepScreen):
         if report.ok:
             self.query_one("#gate-message", Static).update("")
         self.form_changed(checked=True)
+        if self._next_after_check:
+            self._next_after_check = False
+            self.call_after_refresh(StepScreen.action_next, self)  # the gate decides, with the verdict
+            return
         if reveal:  # the admin just loaded or pasted something: show the verdict
             findings_view = self.query_one("#findings")
             self.call_after_refresh(findings_view.scroll_visible, animate=False)

@@ -51,7 +51,6 @@ class SsoTabScreen(JumpCloudCheck, StepScreen):
                     self.view.idp_entity_id or recommended_idp_entity_id(self.view.idp_url_value),
                     placeholder="the IdP Entity ID entered in JumpCloud",
                     id=IDP_ENTITY_ROW,
-                    compact=True,
                 )
                 yield Static(
                     "At the top of JumpCloud's SSO tab, required there. Free text: suggested is this "
@@ -154,6 +153,15 @@ class SsoTabScreen(JumpCloudCheck, StepScreen):
     def _copy_idp_entity_id(self) -> None:
         value = self.query_one(f"#{IDP_ENTITY_ROW}", Input).value.strip()
         self.post_message(CopyValue.Requested("IdP Entity ID", value))
+
+    def show_refusal(self, findings, blocking) -> None:
+        """Refused for rows not ticked: the focus goes to the first of them, so that space
+        ticks it (not into the IdP Entity ID field, where it would type a space)."""
+        super().show_refusal(findings, blocking)
+        if any(f.code == "step.sso_tab.unticked" for f in blocking):
+            unticked = next((box for box in self.query_one("#rows").query(Checkbox) if not box.value), None)
+            if unticked is not None:
+                unticked.focus()
 
     def form(self) -> dict:
         ticks = self.query_one("#rows").query(Checkbox)

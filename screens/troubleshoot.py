@@ -96,9 +96,14 @@ class PasteArea(TextArea):
     class Pasted(Message):
         """Something was pasted: the screen diagnoses it, as step 5 checks a pasted export."""
 
+    diagnosed: str | None = None  # what the last diagnosis read, while it is still all the box holds
+
     async def _on_paste(self, event: events.Paste) -> None:
         # Textual calls this before TextArea's own _on_paste (handlers run down the class
         # hierarchy), which inserts the text: calling it here too would paste twice
+        if self.diagnosed is not None and self.text == self.diagnosed:
+            self.text = ""  # a paste over a diagnosed response replaces it, not added to it
+        self.diagnosed = None
         self.soft_wrap = len(self.text) + len(event.text) <= self.WRAP_LIMIT
         self.post_message(self.Pasted())  # handled after the text is in
 
@@ -113,11 +118,12 @@ class TroubleshootScreen(Screen):
     CSS_PATH = assets.path("troubleshoot.tcss")  # loaded when the screen is first shown
 
     BINDINGS = [
-        Binding("escape", "close", "Back to the wizard"),
+        Binding("escape", "close", "Back"),
         Binding("ctrl+t", "close", "Close", show=False, priority=True),
         Binding("ctrl+d", "diagnose", "Diagnose", priority=True),
         Binding("ctrl+o", "load", "Load file", priority=True),
         Binding("ctrl+f", "catalogue", "Catalogue", priority=True),
+        Binding("ctrl+r", "clear", "Clear", priority=True),
     ]
     app: WizardHost  # type: ignore[assignment]
 
@@ -221,6 +227,23 @@ class TroubleshootScreen(Screen):
     def action_close(self) -> None:
         self.app.pop_screen()
 
+    def action_clear(self) -> None:
+        """Forget the paste and its diagnosis (the fields above are kept)."""
+        self.query_one("#ts-tabs", TabbedContent).active = "ts-diagnose"
+        area = self.query_one("#response", PasteArea)
+        area.hold("")
+        area.diagnosed = None
+        self.report = None
+        self.remove_class("-diagnosed")
+        self.query_one("#ts-findings", FindingsView).clear()
+        for selector in ("#ts-related", "#ts-summary", "#ts-pretty-label"):
+            self.query_one(selector).display = False
+        self.query_one("#ts-pretty", TextArea).text = ""
+        self.query_one("#ts-tabs", TabbedContent).disable_tab("ts-decoded")
+        self.query_one("#ts-guide").display = True
+        self._show_idle_status()
+        area.focus()
+
     def action_catalogue(self) -> None:
         tabs = self.query_one("#ts-tabs", TabbedContent)
         tabs.active = "ts-diagnose" if tabs.active == "ts-catalogue" else "ts-catalogue"
@@ -280,15 +303,18 @@ class TroubleshootScreen(Screen):
             self.query_one("#ts_metadata", Input).value,
             self.query_one("#ts_at", Input).value,
             state.metadata_xml,
+            now=self.app.now(),
         )
         for slot in ("ts_metadata", "ts_at"):
             self.query_one(f"#err-{slot}", FieldError).show(
-                "\n".join(f"{p.message} {p.fix}".strip() for p in inputs.problems if p.field == slot)
+                "\n".join(f"{p.message} {p.fix}".strip() for p in (*inputs.problems, *inputs.notes) if p.field == slot)
             )
         if inputs.problems:
             self.query_one(f"#{inputs.problems[0].field}", Input).focus()
             return
-        text = self.query_one("#response", TextArea).text
+        area = self.query_one("#response", PasteArea)
+        text = area.text
+        area.diagnosed = text
         api_base = state.api_base
 
         def failed(exc: Exception) -> Exception:

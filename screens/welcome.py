@@ -189,6 +189,25 @@ class WelcomeScreen(StepScreen):
         )
         self.query_one("#jumpcloud-key-source", Static).update(text)
 
+    def _take_org_from_url(self) -> None:
+        """A console URL typed (or pasted key by key) into the org field: the name is taken
+        from it once the field is left or Next is pressed, never while it is being typed."""
+        from wizard.values import org_from_url
+
+        field = self.query_one("#org", Input)
+        name = org_from_url(field.value.strip())
+        if name is not None and name != field.value:
+            field.value = name
+            self.notify(f"Took the organisation name '{name}' from the URL entered.", timeout=6)
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        if event.input.id == "org":
+            self._take_org_from_url()
+
+    def action_next(self) -> None:
+        self._take_org_from_url()
+        super().action_next()
+
     def on_input_changed(self, event: Input.Changed) -> None:  # the base class posts the form's change
         if event.input.id == "org":
             from wizard.values import org_from_url

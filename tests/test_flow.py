@@ -386,3 +386,16 @@ def test_summaries_of_real_exports_feed_the_metadata_inputs():
     state = WizardState(metadata_summary=summary)
     assert INPUTS["metadata_cert"].read(state) == summary["cert_sha256"] != ""
     assert INPUTS["metadata_sso_url"].read(state) == "https://sso.jumpcloud.com/saml2/bitdefender"
+
+
+def test_a_change_undone_is_said_so_and_a_new_one_named_again():
+    state = finished_state()
+    state.org = "acmecorp2"
+    flow.reconcile(state)
+    state.org = "acmecorp"
+    assert flow.reconcile(state) == []  # nothing more is reopened
+    assert state.record(SSO).status is StepStatus.REOPENED and state.ticked_rows == []
+    assert state.record(SSO).note == "reopened: the organisation name changed and changed back; confirm this step again"
+    state.org = "acmecorp3"
+    flow.reconcile(state)
+    assert state.record(SSO).note == "reopened: the organisation name changed (acmecorp → acmecorp3)"

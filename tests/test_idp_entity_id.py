@@ -94,3 +94,28 @@ async def test_changing_it_on_step_3_reopens_step_5_which_then_refuses_the_old_e
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert isinstance(app.screen, MetadataScreen)  # refused: the export predates the change
+
+
+async def test_refused_for_an_unticked_row_the_focus_is_on_its_tick_so_space_ticks_it(tmp_path):
+    state_dir = tmp_path / "state"
+    state = finished_setup(tmp_path, through=StepId.SSO_TAB)
+    StateStore(state_dir).save(state)
+    app = make_app(state_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: type(app.screen).__name__ == "ResumeScreen", what="the resume prompt")
+        await pilot.press("r")
+        await settle(pilot)
+        screen = app.screen
+        for key in SIX:
+            await tick(pilot, f"#tick-{key}")
+        await set_value(pilot, "#idp_entity_id", "strategicgroupnw")
+        await pilot.press("ctrl+n")  # focus is in the field: refused for row 7's tick
+        await settle(pilot)
+        assert isinstance(app.screen, SsoTabScreen)
+        assert screen.focused is screen.query_one("#tick-idp_entity_id")
+        await pilot.press("space")
+        assert screen.query_one("#idp_entity_id").value == "strategicgroupnw"  # no space typed into it
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert app.state.idp_entity_id == "strategicgroupnw"
+        assert app.state.status(StepId.SSO_TAB) is StepStatus.CONFIRMED

@@ -215,3 +215,57 @@ async def test_a_checklist_label_wider_than_the_window_wraps_instead_of_being_cu
             shown = " ".join(box.render_line(y).text.strip() for y in range(box.size.height))
             assert item.title in shown, (item.key, shown)
             assert "…" not in shown
+
+
+async def test_an_export_downloaded_while_step_5_is_open_is_offered(tmp_path):
+    import shutil
+
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    state_dir = tmp_path / "state"
+    StateStore(state_dir).save(finished_setup(tmp_path, through=StepId.METADATA))
+    app = make_app(state_dir, downloads)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await resume(pilot, MetadataScreen)
+        found = screen.query_one("#found")
+        assert "No JumpCloud-*metadata.xml" in str(found.render())
+        typed_focus = screen.focused
+        shutil.copy(GOOD_EXPORT, downloads / "JumpCloud-Pulumi-metadata.xml")
+        await until(pilot, lambda: "Found:" in str(found.render()), seconds=10, what="the new export to be offered")
+        assert not screen.query_one("#use-found").disabled
+        assert screen.focused is typed_focus  # a later look never moves the focus
+
+
+async def test_next_with_a_path_typed_but_not_loaded_loads_it_and_goes_on(tmp_path):
+    app = saved_at(tmp_path, StepId.METADATA)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await resume(pilot, MetadataScreen)
+        screen.query_one("#metadata_path").value = str(GOOD_EXPORT)
+        assert screen.report is None
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await until(pilot, lambda: not isinstance(app.screen, MetadataScreen), what="step 6")
+        assert app.state.status(StepId.METADATA) is StepStatus.VERIFIED
+
+
+async def test_a_refused_step_says_when_what_it_holds_passes_now(tmp_path):
+    from screens.welcome import WelcomeScreen
+
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await set_value(pilot, "#org", "acme corp")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, WelcomeScreen)
+        title = screen.query_one("#step-title")
+        assert "✗ failed" in str(title.render())
+        await set_value(pilot, "#org", "acmecorp")
+        await tick(pilot, "#has_sso_package")
+        await tick(pilot, "#has_saml_edition")
+        await settle(pilot)
+        assert "what is here now passes: press Next" in str(title.render())
+        await set_value(pilot, "#org", "acme corp")
+        await settle(pilot)
+        assert "✗ failed" in str(title.render()) and "now passes" not in str(title.render())

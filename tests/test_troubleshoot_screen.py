@@ -662,3 +662,52 @@ async def test_the_decoded_xml_has_a_tab_of_its_own_not_a_scroll_inside_the_resu
         await pilot.pause()
         pretty = screen.query_one("#ts-pretty", TextArea)
         assert pretty.region.height > 10 and "<saml:Audience>" in pretty.text
+
+
+def test_the_note_says_checked_only_when_a_signature_was():
+    from wizard.troubleshoot import diagnose_for_org
+
+    nonsense = diagnose_for_org("hello there, not a response", org=ORG, api_base="", metadata_xml=metadata())
+    assert not nonsense.signature_checked_against_metadata
+    assert nonsense.metadata_note.startswith("No signature in this paste could be checked against")
+    unsigned_xml = saml_factory.to_bytes(
+        saml_factory.build_response(audience=VALUES.sp_entity_id, destination=VALUES.acs_url, recipient=VALUES.acs_url)
+    )
+    unsigned = diagnose_for_org(unsigned_xml, org=ORG, api_base="", metadata_xml=metadata(), now=FIXED_NOW)
+    assert not unsigned.signature_checked_against_metadata
+    assert unsigned.metadata_note.startswith("No signature in this paste could be checked against")
+    signed = diagnose_for_org(response(), org=ORG, api_base="", metadata_xml=metadata(), now=FIXED_NOW)
+    assert signed.signature_checked_against_metadata
+    assert signed.metadata_note.startswith("Signature checked against the exported metadata's certificate")
+
+
+async def test_a_paste_over_a_diagnosed_response_replaces_it_and_ctrl_r_clears(tmp_path):
+    app = app_at(tmp_path, StepId.SIGNIN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        first = response().decode()
+        await diagnose_paste(pilot, first)
+        area = screen.query_one("#response", TextArea)
+        assert area.text == first
+        # a second paste with the box untouched since: what is diagnosed is the new one alone
+        second = response(audience="https://api.pulumi.com/login/other/sso/saml/metadata").decode()
+        area.focus()
+        app.post_message(events.Paste(second))
+        await wait_for_diagnosis(pilot, screen)
+        assert area.text == second
+        assert "response.audience.mismatch" in screen.report.codes
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert area.text == "" and screen.report is None
+        assert "metadata exported in step 5" in shown(screen, "#ts-status")
+        assert not shown(screen, "#ts-summary")
+
+
+def test_a_capture_time_later_than_now_is_used_with_a_warning():
+    from wizard.troubleshoot import diagnosis_inputs
+
+    later = diagnosis_inputs("", "2027-06-01 10:00", "", now=FIXED_NOW)
+    assert later.problems == () and later.now == datetime(2027, 6, 1, 10, 0, tzinfo=UTC)
+    assert [(n.code, n.field) for n in later.notes] == [("troubleshoot.at.future", "ts_at")]
+    assert diagnosis_inputs("", "2026-11-27 11:00", "", now=FIXED_NOW).notes == ()

@@ -160,7 +160,9 @@ async def test_walk_all_nine_steps(tmp_path):
         await walk_first_four(pilot, app, recorder)
 
         # 5. metadata: nothing loaded, a malformed file, an expired one, then the real export found
+        # (with the found export's path in the box, Next would load it: emptied, nothing is)
         screen = app.screen
+        await type_into(pilot, "#metadata_path", "")
         await next_step(pilot)
         assert isinstance(app.screen, MetadataScreen)
         assert "Load the exported metadata" in error_text(pilot, "source")
@@ -623,3 +625,26 @@ async def test_start_over_from_the_palette_asks_first(tmp_path):
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen) and app.state.org == ""
+
+
+async def test_a_url_typed_key_by_key_gives_its_name_when_the_field_is_done(tmp_path):
+    """Terminals without bracketed paste send a paste as keys: the URL is taken apart on
+    Next (or when the field is left), not refused, and not while it is being typed."""
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await type_into(pilot, "#org", "https://app.pulumi.com/acmecorp", keys=True)
+        assert app.screen.query_one("#org").value == "https://app.pulumi.com/acmecorp"  # as typed, so far
+        await tick(pilot, "#has_sso_package")  # leaving the field
+        assert app.screen.query_one("#org").value == "acmecorp"
+        await tick(pilot, "#has_saml_edition")
+        await next_step(pilot)
+        assert isinstance(app.screen, CreateAppScreen) and app.state.org == "acmecorp"
+
+        await type_into(pilot, "#idp_url_value", "https://sso.jumpcloud.com/saml2/bitdefender", keys=True)
+        await next_step(pilot)  # refused for the tick, but the value is taken from the URL
+        assert app.screen.query_one("#idp_url_value").value == "bitdefender"
+        await tick(pilot, "#acknowledged")
+        await next_step(pilot)
+        assert app.state.idp_url_value == "bitdefender"
+        assert "Took the IdP URL value 'bitdefender'" in "\n".join(n.message for n in app._notifications)

@@ -121,6 +121,24 @@ def _clear(state: WizardState, names: tuple[str, ...]) -> None:
         setattr(state, name, copy.deepcopy(getattr(defaults, name)))
 
 
+WAS = "was:"
+
+
+def _note_changed_back(state: WizardState, step: StepId, record: StepRecord) -> None:
+    """A reopened step whose inputs are back to what it was completed with says so: its
+    note no longer names a change that the screen does not show (its confirmations were
+    cleared all the same, and the admin gives them again)."""
+    was = {key[len(WAS) :]: value for key, value in (record.basis or {}).items() if key.startswith(WAS)}
+    if not was or any(name not in INPUTS for name in was):
+        return
+    back = all(INPUTS[name].read(state) == value for name, value in was.items())
+    names = ", ".join(INPUTS[name].words for name in was)
+    back_note = f"reopened: {names} changed and changed back; confirm this step again"
+    note = back_note if back else f"reopened: {_words(state, was, list(was))}"
+    if note != record.note:
+        state.set_record(step, StepRecord(StepStatus.REOPENED, note, record.basis))
+
+
 def reconcile(state: WizardState) -> list[Reopened]:
     """Reopen every step completed on inputs that have changed since; drop stale drafts."""
     reopened: list[Reopened] = []
@@ -130,6 +148,8 @@ def reconcile(state: WizardState) -> list[Reopened]:
             continue
         record = state.record(step)
         draft = state.drafts.get(step.value)
+        if record.status is StepStatus.REOPENED and record.basis:
+            _note_changed_back(state, step, record)  # its "was:" basis names no input: it goes on as empty
         if record.basis is None:  # saved by an earlier version: taken as it is now, once
             state.set_record(step, StepRecord(record.status, record.note, basis_of(state, step)))
             continue
@@ -144,7 +164,10 @@ def reconcile(state: WizardState) -> list[Reopened]:
         _clear(state, row.clears)
         state.drafts.pop(step.value, None)
         why = _words(state, record.basis, changed)
-        state.set_record(step, StepRecord(StepStatus.REOPENED, f"reopened: {why}", {}))
+        # what the step was completed with, kept to tell a change that was undone (never compared
+        # as a basis: no input is named "was:...")
+        was = {f"{WAS}{name}": record.basis[name] for name in changed}
+        state.set_record(step, StepRecord(StepStatus.REOPENED, f"reopened: {why}", was))
         reopened.append(Reopened(step, tuple(changed), why))
     return reopened
 

@@ -63,7 +63,8 @@ _PULUMI_STEPS = (
     "Settings > Access Management > Membership Requirements > Change requirements > SAML SSO "
     "> Next: paste the whole XML and choose Apply changes"
 )
-_PULUMI_LOAD = "Pulumi (`jumpcloud-pulumi-sso rotate`)"
+# first-time setup loads it on step 6; an organisation already on SAML replaces it with `rotate`
+_PULUMI_LOAD = "Pulumi (step 6 of the wizard; once SAML is on, `jumpcloud-pulumi-sso rotate`)"
 _EXPORT_NAME_RE = re.compile(r"^jumpcloud-.*metadata(?: ?\(\d+\))?\.xml$", re.IGNORECASE)
 
 
@@ -426,8 +427,8 @@ def check_entity_matches(md: IdpMetadata, idp_entity_id: str) -> list[Finding]:
             "metadata.entityid.mismatch",
             f"The metadata's IdP entity ID is {show(got, 80)}, but the IdP Entity ID entered on "
             f"JumpCloud's SSO tab (step 3) is {show(want, 80)}.",
-            f"If JumpCloud's IdP Entity ID field holds {show(want, 80)}, save the SSO tab and "
-            f"{_JC_EXPORT} again; if it holds {show(got, 80)}, enter that on step 3.",
+            f"If JumpCloud's IdP Entity ID field holds {show(want, 80)}, save the SSO tab, "
+            f"{_JC_EXPORT}; if it holds {show(got, 80)}, enter that on step 3.",
             "idp_entity_id",
         )
     ]

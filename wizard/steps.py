@@ -106,7 +106,7 @@ def check_create_app(app_kind: str, idp_url_value: str, display_name: str, ackno
             finding(
                 "step.app.display_name",
                 "Enter the application's display name (what users see on the tile).",
-                "For example: Pulumi.",
+                "For example: Pulumi Cloud.",
                 "display_name",
             )
         )
@@ -383,7 +383,7 @@ def check_metadata_gate(report: MetadataReport | None, acknowledged_warnings: bo
         return [
             finding(
                 "metadata.none",
-                "Load the exported metadata: use the file found, type a path, or paste the XML.",
+                "Load the exported metadata: type its path (or use a file the wizard found), or paste the XML.",
                 "In JumpCloud: the application's SSO tab > Export Metadata.",
                 "source",
             )

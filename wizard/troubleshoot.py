@@ -19,7 +19,7 @@ never written anywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from wizard.clock import aware_now
@@ -121,6 +121,8 @@ NO_METADATA_NOTE = (
     "the signature could not be checked against the metadata."
 )
 STEP5_METADATA = "the metadata exported in step 5"
+CHECKED_AGAINST = "Signature checked against"
+NOT_CHECKED_AGAINST = "No signature in this paste could be checked against"
 
 
 def _idp_from_metadata(
@@ -148,7 +150,7 @@ def _idp_from_metadata(
     if not idp.certificates_der:
         return idp, f"{what} has no signing certificate: {unchecked}"
     entity = f" (entityID {idp.entity_id})" if idp.entity_id else ""
-    return idp, f"Signature checked against {certificate}{entity}."
+    return idp, f"{CHECKED_AGAINST} {certificate}{entity}."
 
 
 # ---------------------------------------------------------------------------
@@ -171,20 +173,24 @@ class DiagnosisInputs:
     metadata_source: str = STEP5_METADATA  # in words, for the note under the input
     now: datetime | None = None  # None: the current time
     problems: tuple[Finding, ...] = ()  # each beside its field: ts_metadata, ts_at
+    notes: tuple[Finding, ...] = ()  # warnings beside their field; the diagnosis still runs
 
 
-def diagnosis_inputs(metadata_path: str, captured_at: str, step5_metadata_xml: str) -> DiagnosisInputs:
+def diagnosis_inputs(
+    metadata_path: str, captured_at: str, step5_metadata_xml: str, *, now: datetime | None = None
+) -> DiagnosisInputs:
     """Step 5's export unless a metadata file is named; now unless a capture time is given.
 
-    A time without a zone is UTC (as the times in a SAML response are)."""
+    A time without a zone is UTC (as the times in a SAML response are); one later than
+    ``now`` (the clock) is used, with a warning: a response cannot be captured later."""
     from wizard.clock import parse_utc
     from wizard.steps import METADATA_CAP  # as step 5: the parser reports a bigger file as too large
 
     problems: list[Finding] = []
-    now: datetime | None = None
+    at: datetime | None = None
     if captured_at.strip():
         try:
-            now = parse_utc(captured_at)
+            at = parse_utc(captured_at)
         except ValueError:
             problems.append(
                 finding(
@@ -194,13 +200,23 @@ def diagnosis_inputs(metadata_path: str, captured_at: str, step5_metadata_xml: s
                     "ts_at",
                 )
             )
+    notes: tuple[Finding, ...] = ()
+    if at is not None and at > aware_now(now) + timedelta(minutes=5):
+        notes = (
+            finding(
+                "troubleshoot.at.future",
+                f"{at.strftime('%Y-%m-%d %H:%M')} UTC is later than now: a response cannot have been captured then.",
+                "Check the date and that the time is in UTC (or give the offset, e.g. +01:00).",
+                "ts_at",
+            ),
+        )
     if not metadata_path.strip():
-        return DiagnosisInputs(step5_metadata_xml, STEP5_METADATA, now, tuple(problems))
+        return DiagnosisInputs(step5_metadata_xml, STEP5_METADATA, at, tuple(problems), notes)
     data, read_problems = read_named_file(metadata_path, TROUBLESHOOT_METADATA_FILE, cap=METADATA_CAP)
     if data is None:
-        return DiagnosisInputs("", metadata_path.strip(), now, (*problems, *read_problems))
+        return DiagnosisInputs("", metadata_path.strip(), at, (*problems, *read_problems), notes)
     text = decode_text(data) or data.decode("utf-8", errors="replace")
-    return DiagnosisInputs(text, metadata_path.strip(), now, tuple(problems))
+    return DiagnosisInputs(text, metadata_path.strip(), at, tuple(problems), notes)
 
 
 # ---------------------------------------------------------------------------
@@ -327,12 +343,16 @@ def diagnose_for_org(
     diagnosis = diagnose(text, org=org, api_base=api_base, idp=idp, now=now)
     _ = diagnosis.pretty_xml  # built on first use: here, in the worker thread, not when the screen draws
     related, catalogue_problem = related_entries(diagnosis.findings, org=org, api_base=api_base)
+    # "checked" only when a signature was: not for a paste that is no signed response
+    checked = bool(idp and idp.certificates_der) and diagnosis.summary.get("signature_verified") in ("yes", "no")
+    if idp and idp.certificates_der and not checked:
+        note = note.replace(CHECKED_AGAINST, NOT_CHECKED_AGAINST, 1)
     return Troubleshooting(
         diagnosis=diagnosis,
         rows=summary_rows(diagnosis, _expected_values(org, api_base, idp, now)),
         related=related,
         metadata_note=note,
-        signature_checked_against_metadata=bool(idp and idp.certificates_der),
+        signature_checked_against_metadata=checked,
         catalogue_problem=catalogue_problem,
     )
 
