@@ -228,7 +228,9 @@ class StepScreen(Screen):
         """Scroll the first reason shown into view: the gate says "shown above"."""
         first = next(iter(self.query(".field-error.-shown, FindingsView.-shown")), None)  # DOM order
         if first is not None:
-            self.call_after_refresh(first.scroll_visible, animate=False)
+            # the whole field (its label and input with the reason under them), not the reason alone
+            target = first.parent if isinstance(first.parent, Widget) and first.parent.has_class("field") else first
+            self.call_after_refresh(target.scroll_visible, animate=False)
 
     def _focus_field(self, field: str) -> None:
         for widget in self.query(f"#{field}"):
