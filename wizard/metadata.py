@@ -64,7 +64,7 @@ _PULUMI_STEPS = (
     "> Next: paste the whole XML and choose Apply changes"
 )
 # first-time setup loads it on step 6; an organisation already on SAML replaces it with `rotate`
-_PULUMI_LOAD = "Pulumi (step 6 of the wizard; once SAML is on, `jumpcloud-pulumi-sso rotate`)"
+_PULUMI_LOAD = "Pulumi (on step 6 while setting up; with `jumpcloud-pulumi-sso rotate` once SAML is on)"
 _EXPORT_NAME_RE = re.compile(r"^jumpcloud-.*metadata(?: ?\(\d+\))?\.xml$", re.IGNORECASE)
 
 
