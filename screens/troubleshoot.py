@@ -177,7 +177,8 @@ class TroubleshootScreen(Screen):
                     yield Static("", id="ts-pretty-label", markup=False)
             # a tab of its own: inside the results, its scrollbar sat inside theirs
             with TabPane("Decoded XML", id="ts-decoded"):
-                yield TextArea("", id="ts-pretty", read_only=True, show_line_numbers=False)
+                # not wrapped: a wrapped line of XML loses its indentation
+                yield TextArea("", id="ts-pretty", read_only=True, show_line_numbers=False, soft_wrap=False)
             with TabPane("Symptoms catalogue", id="ts-catalogue"), Vertical(id="ts-catalogue-box"):
                 yield Input(
                     placeholder="search: locked out, email already in use, certificate…",

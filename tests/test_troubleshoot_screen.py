@@ -662,6 +662,8 @@ async def test_the_decoded_xml_has_a_tab_of_its_own_not_a_scroll_inside_the_resu
         await pilot.pause()
         pretty = screen.query_one("#ts-pretty", TextArea)
         assert pretty.region.height > 10 and "<saml:Audience>" in pretty.text
+        # one screen line per line of XML: a long line scrolls sideways, its indentation kept
+        assert pretty.wrapped_document.height == pretty.document.line_count
 
 
 def test_the_note_says_checked_only_when_a_signature_was():
