@@ -36,6 +36,9 @@ def test_the_guides_link_what_the_issue_asks_for():
     for words in ("Select Options", "Save Application", "Configure Application", "Identity Provider Metadata"):
         assert words in re.sub(r"\s+", " ", text)
     assert "bulk importing is not supported" in re.sub(r"\s+", " ", text)
+    # the IdP URL's custom value is optional in JumpCloud: what it is when left empty, and where it is shown
+    step2 = re.sub(r"\s+", " ", assets.guide("create_app"))
+    assert "https://sso.jumpcloud.com/saml2/<application name>" in step2 and "SSO IdP URL" in step2
 
 
 def test_a_link_is_shown_as_its_words_and_clicking_runs_open_link():
