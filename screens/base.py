@@ -8,7 +8,7 @@ tells the screen what to show.  A screen never writes the wizard's state.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
@@ -71,6 +71,9 @@ class StepScreen(Screen):
     # Where a finding about a meaning (org, api_base, token...) is shown on this step,
     # when the slot is not named after the meaning itself.
     FIELDS: ClassVar[dict[str, str]] = {}
+    # Fields where a whole URL may be pasted or typed: field id -> (what to take from the
+    # URL, None when it is not such a URL; what it is, in words)
+    URL_FIELDS: ClassVar[dict[str, tuple[Callable[[str], str | None], str]]] = {}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next", "Next", priority=True),
         Binding("ctrl+b", "back", "Back", priority=True),
@@ -101,6 +104,7 @@ class StepScreen(Screen):
         self.view = view  # what to show: the saved state with this step's draft on top
         self.refused = False
         self._last_form: dict[str, Any] | None = None
+        self._url_field_values: dict[str, str] = {}  # each URL field's value before its last change
 
     @property
     def row(self) -> Step:
@@ -172,7 +176,27 @@ class StepScreen(Screen):
         return unticked
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id in self.URL_FIELDS:
+            before = self._url_field_values.get(event.input.id, "")
+            self._url_field_values[event.input.id] = event.value
+            if len(event.value) - len(before) > 1 and self._take_from_url(event.input.id, "pasted"):
+                return  # a paste: taken at once (typed key by key, it waits until the field is done)
         self.form_changed()
+
+    def _take_from_url(self, field_id: str, how: str = "entered") -> bool:
+        """Replace a URL in the field by what it names (and say so); True when it did."""
+        extract, words = self.URL_FIELDS[field_id]
+        field: Input = self.query_one(f"#{field_id}")  # type: ignore[assignment]
+        taken = extract(field.value.strip())
+        if taken is None or taken == field.value:
+            return False
+        field.value = taken
+        self.notify(f"Took {words} '{taken}' from the URL you {how}.", timeout=6)
+        return True
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        if event.input.id in self.URL_FIELDS:  # typed key by key: the field is done now
+            self._take_from_url(event.input.id)
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self.form_changed()
@@ -241,6 +265,8 @@ class StepScreen(Screen):
     # -- navigation ---------------------------------------------------------
 
     def action_next(self) -> None:
+        for field_id in self.URL_FIELDS:
+            self._take_from_url(field_id)
         self.post_message(self.Submitted(self, self.form()))
 
     def action_back(self) -> None:

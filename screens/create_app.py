@@ -9,11 +9,12 @@ from screens.jumpcloud_panel import JumpCloudCheck
 from screens.widgets import CopyValue, FieldError, FindingsView, Tick
 from wizard.state import StepId
 from wizard.steps import APP_KINDS
-from wizard.values import idp_sso_url, idp_url_value_problem
+from wizard.values import idp_sso_url, idp_url_value_problem, idp_value_from_url
 
 
 class CreateAppScreen(JumpCloudCheck, StepScreen):
     STEP = StepId.CREATE_APP
+    URL_FIELDS = {"idp_url_value": (idp_value_from_url, "the IdP URL value")}  # the whole URL gives the value
     JC_PART = "app"
 
     def compose_body(self) -> ComposeResult:
@@ -104,36 +105,8 @@ class CreateAppScreen(JumpCloudCheck, StepScreen):
             return idp_sso_url(value)
         return idp_sso_url("<value>")
 
-    def _take_value_from_url(self) -> None:
-        """The whole IdP URL typed (or pasted key by key): its value is taken once the field
-        is left or Next is pressed, never while it is being typed."""
-        from wizard.values import idp_value_from_url
-
-        field = self.query_one("#idp_url_value", Input)
-        value = idp_value_from_url(field.value.strip())
-        if value is not None and value != field.value:
-            field.value = value
-            self.notify(f"Took the IdP URL value '{value}' from the URL entered.", timeout=6)
-
-    def on_input_blurred(self, event: Input.Blurred) -> None:
-        if event.input.id == "idp_url_value":
-            self._take_value_from_url()
-
-    def action_next(self) -> None:
-        self._take_value_from_url()
-        super().action_next()
-
     def on_input_changed(self, event: Input.Changed) -> None:  # the base class posts the change
         if event.input.id == "idp_url_value":
-            from wizard.values import idp_value_from_url
-
-            before, self._value_before = getattr(self, "_value_before", ""), event.value
-            pasted = len(event.value) - len(before) > 1  # more than one key's worth at once
-            value = idp_value_from_url(event.value) if pasted else None
-            if value is not None:  # the whole IdP URL pasted: the value is its last part
-                event.input.value = value
-                self.notify(f"Took the IdP URL value '{value}' from the URL you pasted.", timeout=6)
-                return
             self.query_one("#idp-url", CopyValue).show(self._url(event.value))
 
     def _kind(self) -> str:

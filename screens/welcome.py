@@ -10,11 +10,12 @@ from screens.base import StepScreen
 from screens.check import CheckRunner
 from screens.widgets import FieldError, FindingsView, Tick
 from wizard.state import StepId
-from wizard.values import DEFAULT_API_BASE, JUMPCLOUD_CONSOLE
+from wizard.values import DEFAULT_API_BASE, JUMPCLOUD_CONSOLE, org_from_url
 
 
 class WelcomeScreen(StepScreen):
     STEP = StepId.WELCOME
+    URL_FIELDS = {"org": (org_from_url, "the organisation name")}  # a console URL gives the name
     BINDINGS = [Binding("ctrl+j", "open_jumpcloud", "JumpCloud API")]
 
     class JumpCloudKeyEntered(Message):
@@ -189,36 +190,7 @@ class WelcomeScreen(StepScreen):
         )
         self.query_one("#jumpcloud-key-source", Static).update(text)
 
-    def _take_org_from_url(self) -> None:
-        """A console URL typed (or pasted key by key) into the org field: the name is taken
-        from it once the field is left or Next is pressed, never while it is being typed."""
-        from wizard.values import org_from_url
-
-        field = self.query_one("#org", Input)
-        name = org_from_url(field.value.strip())
-        if name is not None and name != field.value:
-            field.value = name
-            self.notify(f"Took the organisation name '{name}' from the URL entered.", timeout=6)
-
-    def on_input_blurred(self, event: Input.Blurred) -> None:
-        if event.input.id == "org":
-            self._take_org_from_url()
-
-    def action_next(self) -> None:
-        self._take_org_from_url()
-        super().action_next()
-
     def on_input_changed(self, event: Input.Changed) -> None:  # the base class posts the form's change
-        if event.input.id == "org":
-            from wizard.values import org_from_url
-
-            before, self._org_before = getattr(self, "_org_before", ""), event.value
-            pasted = len(event.value) - len(before) > 1  # more than one key's worth at once
-            name = org_from_url(event.value) if pasted else None
-            if name is not None:  # a pasted console URL: the name is the part after the host
-                event.input.value = name
-                self.notify(f"Took the organisation name '{name}' from the URL you pasted.", timeout=6)
-                return
         if event.input.id == "api_base":
             self._look_for_pulumi_token()
         if event.input.id == "jumpcloud_key":

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.exports import GOOD_EXPORT
-from tests.wizard_helpers import mark_complete
+from tests.wizard_helpers import SSO_TAB_ROWS, mark_complete
 from wizard import flow
 from wizard.findings import error, ok
 from wizard.state import STEP_ORDER, StateStore, StepStatus, WizardState
@@ -188,18 +188,7 @@ def test_the_whole_setup_through_the_model_records_the_evidence_of_each_step(tmp
             "has_saml_edition": True,
         },
         APP: {"app_kind": "custom", "idp_url_value": " bitdefender ", "display_name": "Pulumi", "acknowledged": True},
-        SSO: {
-            "rows": [
-                "sp_entity_id",
-                "acs_url",
-                "relay_state",
-                "nameid",
-                "nameid_format",
-                "signature_algorithm",
-                "idp_entity_id",
-            ],
-            "idp_entity_id": "strategicgroupnw",
-        },
+        SSO: {"rows": list(SSO_TAB_ROWS), "idp_entity_id": "strategicgroupnw"},
         GROUPS: {"groups": "Engineering, SRE"},
         META: {
             "metadata_path": str(GOOD_EXPORT),

@@ -10,7 +10,7 @@ import pytest
 import assets
 from screens.create_app import CreateAppScreen
 from screens.widgets.guide import LINK, render_guide
-from tests.wizard_helpers import CopyRecorder, complete_before, make_app, settle, until
+from tests.wizard_helpers import CopyRecorder, complete_before, make_app, resume
 from wizard import links
 from wizard.state import StateStore, StepId, WizardState
 from wizard.steps import STEPS
@@ -57,10 +57,7 @@ async def test_open_link_opens_the_browser_copies_and_is_in_the_palette(tmp_path
     opened: list[str] = []
     monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: type(app.screen).__name__ == "ResumeScreen", what="the resume prompt")
-        await pilot.press("r")
-        await settle(pilot)
-        assert isinstance(app.screen, CreateAppScreen)
+        await resume(pilot, CreateAppScreen)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Open JumpCloud: Integrate with Pulumi" in titles
         app.action_open_link(links.JUMPCLOUD_INTEGRATE_WITH_PULUMI)
@@ -76,9 +73,7 @@ async def test_clicking_a_link_in_the_guide_opens_it(tmp_path, monkeypatch):
     opened: list[str] = []
     monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: type(app.screen).__name__ == "ResumeScreen", what="the resume prompt")
-        await pilot.press("r")
-        await settle(pilot)
+        await resume(pilot, CreateAppScreen)
         guide = app.screen.query_one(".guide")
         first_line = guide.render_line(0).text
         column = first_line.index("JumpCloud Admin Portal") + 3

@@ -6,7 +6,7 @@ from __future__ import annotations
 from screens.metadata import MetadataScreen
 from screens.sso_tab import SsoTabScreen
 from tests.exports import GOOD_EXPORT
-from tests.wizard_helpers import finished_setup, make_app, set_value, settle, tick, until
+from tests.wizard_helpers import finished_setup, make_app, resume, set_value, settle, tick
 from wizard import flow
 from wizard.metadata import check_metadata
 from wizard.report import build_record
@@ -69,11 +69,7 @@ async def test_changing_it_on_step_3_reopens_step_5_which_then_refuses_the_old_e
     StateStore(state_dir).save(state)
     app = make_app(state_dir)
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: type(app.screen).__name__ == "ResumeScreen", what="the resume prompt")
-        await pilot.press("r")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SsoTabScreen)
+        screen = await resume(pilot, SsoTabScreen)
         assert screen.query_one("#idp_entity_id").value == "strategicgroupnw"
         assert screen.query_one("#tick-idp_entity_id").value
         await set_value(pilot, "#idp_entity_id", "pulumi-jumpcloud")
@@ -102,10 +98,7 @@ async def test_refused_for_an_unticked_row_the_focus_is_on_its_tick_so_space_tic
     StateStore(state_dir).save(state)
     app = make_app(state_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: type(app.screen).__name__ == "ResumeScreen", what="the resume prompt")
-        await pilot.press("r")
-        await settle(pilot)
-        screen = app.screen
+        screen = await resume(pilot, SsoTabScreen)
         for key in SIX:
             await tick(pilot, f"#tick-{key}")
         await set_value(pilot, "#idp_entity_id", "strategicgroupnw")

@@ -12,22 +12,12 @@ from screens.sso_tab import SsoTabScreen
 from screens.summary import SummaryScreen
 from screens.widgets import StepList
 from tests.exports import GOOD_EXPORT
-from tests.wizard_helpers import finished_setup, make_app, set_value, settle, tick, until
+from tests.wizard_helpers import finished_setup, make_app, resume, saved_app, set_value, settle, tick, until
 from wizard.state import StateStore, StepId, StepStatus
 
 
 def saved_at(tmp_path, step: StepId):
-    state_dir = tmp_path / "state"
-    StateStore(state_dir).save(finished_setup(tmp_path, through=step))
-    return make_app(state_dir)
-
-
-async def resume(pilot, screen_type):
-    await until(pilot, lambda: type(pilot.app.screen).__name__ == "ResumeScreen", what="the resume prompt")
-    await pilot.press("r")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, screen_type)
-    return pilot.app.screen
+    return saved_app(tmp_path, step)
 
 
 def visible(screen, widget) -> bool:

@@ -8,6 +8,16 @@ from pathlib import Path
 from screens.app import WizardApp
 
 FIXED_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+# the rows of step 3 to tick: the six values and JumpCloud's IdP Entity ID
+SSO_TAB_ROWS = (
+    "sp_entity_id",
+    "acs_url",
+    "relay_state",
+    "nameid",
+    "nameid_format",
+    "signature_algorithm",
+    "idp_entity_id",
+)
 
 
 class CopyRecorder:
@@ -145,15 +155,7 @@ def finished_setup(folder, *, org: str = "acmecorp", through=None):
             "acknowledged": True,
         },
         StepId.SSO_TAB: {
-            "rows": [
-                "sp_entity_id",
-                "acs_url",
-                "relay_state",
-                "nameid",
-                "nameid_format",
-                "signature_algorithm",
-                "idp_entity_id",
-            ],
+            "rows": list(SSO_TAB_ROWS),
             "idp_entity_id": "strategicgroupnw",  # GOOD_EXPORT's entityID
         },
         StepId.GROUPS: {"groups": "Engineering\nSRE"},
@@ -203,3 +205,22 @@ async def until(pilot, condition, *, seconds: float = 8.0, what: str = "the scre
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.02)
     await pilot.pause()
+
+
+def saved_app(folder: Path, step, **kwargs) -> WizardApp:
+    """The app over a state saved at ``step`` by an admin who took the steps before it."""
+    from wizard.state import StateStore
+
+    state_dir = Path(folder) / "state"
+    StateStore(state_dir).save(finished_setup(folder, through=step))
+    return make_app(state_dir, **kwargs)
+
+
+async def resume(pilot, screen_type=None):
+    """Accept the resume prompt; wait for the step's checks; the step's screen."""
+    await until(pilot, lambda: type(pilot.app.screen).__name__ == "ResumeScreen", what="the resume prompt")
+    await pilot.press("r")
+    await settle(pilot)
+    if screen_type is not None:
+        assert isinstance(pilot.app.screen, screen_type), pilot.app.screen
+    return pilot.app.screen
