@@ -2,9 +2,10 @@
 
 Every error-severity finding code and every troubleshooting catalogue entry has a row
 naming its source (a link to a source of section 1, an inline https link, or a named
-standard), or, for a code, is listed under "Gates without a source"; every address in
-``wizard.links`` is one of the page's https sources.  The markdown is read simply: table
-rows are lines starting with ``|``, sections start with ``## ``.
+standard), or, for a code, is listed under "Gates without a source"; every step guide
+has a row in section 7; every address in ``wizard.links`` is one of the page's https
+sources.  The markdown is read simply: table rows are lines starting with ``|``, sections
+start with ``## ``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from wizard.pulumi_step import ADVICE_KEYS, CHECKLIST_KEYS, SWITCH_CHECKLIST
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "docs" / "sources.md"
 CATALOGUE = ROOT / "assets" / "troubleshooting.json"
+GUIDES = ROOT / "assets" / "guides"
 
 _REFERENCE = re.compile(r"^\[([^\]]+)\]:\s*(\S+)\s*$", re.MULTILINE)
 _USED_REFERENCE = re.compile(r"\[([^\]]+)\](?![(:\[])")
@@ -36,6 +38,7 @@ NO_SOURCE = "Gates without a source"
 GATES = "Hard gates"
 CATALOGUE_SECTION = "troubleshooting catalogue"
 ADVICE = "Advice"
+GUIDES_SECTION = "step guides"
 
 
 def _sections(text: str) -> dict[str, list[str]]:
@@ -160,3 +163,13 @@ def test_advice_is_shown_never_required_and_documented_as_advice(sections):
     advice = "\n".join(_section(sections, ADVICE))
     for key in ADVICE_KEYS:
         assert f"`{key}`" in advice, f"the advice item {key} is not listed in docs/sources.md section 4"
+
+
+def test_every_step_guide_has_a_row(sections):
+    names = sorted(path.name for path in GUIDES.glob("*.md"))
+    assert names, f"no step guides in {GUIDES}"
+    rows = _rows(_section(sections, GUIDES_SECTION))
+    listed = set().union(*(_first_cell_names(row) for row in rows[1:]))
+    missing = [name for name in names if name not in listed]
+    assert not missing, f"step guides with no row in docs/sources.md section 7: {missing}"
+    assert listed <= set(names), f"docs/sources.md section 7 names guides that do not exist: {listed - set(names)}"
