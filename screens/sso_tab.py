@@ -53,7 +53,7 @@ class SsoTabScreen(JumpCloudCheck, StepScreen):
                     id=IDP_ENTITY_ROW,
                 )
                 yield Static(
-                    "At the top of JumpCloud's SSO tab, required there. Free text: suggested is this "
+                    "On JumpCloud's SSO tab, required there. Free text: suggested is this "
                     "app's IdP URL, which no other app has; keep another value if JumpCloud already "
                     "holds one, and enter it here. Step 5 checks that the export carries it.",
                     classes="row-note",
