@@ -226,8 +226,9 @@ class WizardApp(App):
             verdict = flow.preview(state, step, message.form)
             if message.live:
                 screen.show_findings(verdict.shown, verdict.findings)
-            # the step's line says "failed" for the last Next: say too when the form passes now
-            screen.show_ready(failed and verdict.passed)
+            # the step's line says "failed" for the last Next: say when the form passes now, or why not now
+            reason = next((f.message for f in verdict.findings if f.is_error), "")
+            screen.show_ready(failed and verdict.passed, reason if failed and not verdict.passed else "")
 
     def go_next(self, step: StepId) -> None:
         index = STEP_ORDER.index(step)
@@ -278,7 +279,13 @@ class WizardApp(App):
 
         unaccepted = getattr(self.screen, "unaccepted", None)
         pending = unaccepted() if callable(unaccepted) else ""
-        if pending:  # a checked export not accepted yet: say so before it is left behind
+        if pending and isinstance(self.screen, StepScreen):  # a checked export not accepted: say so first
+            passes = flow.preview(self.state, self.screen.STEP, self.screen.form()).passed
+            then = (
+                "Next accepts it, and nothing after step 5 uses it until then."
+                if passes
+                else "Next does not accept it yet (the step says why), and nothing after step 5 uses it."
+            )
 
             def answered(quit_now: bool | None) -> None:
                 if quit_now:
@@ -288,8 +295,7 @@ class WizardApp(App):
             self.push_screen(
                 ConfirmScreen(
                     "The metadata is not accepted yet",
-                    f"{pending} is loaded and checked on step 5, but not accepted: Next accepts it, "
-                    "and nothing after step 5 uses it until then.\n\n"
+                    f"{pending} is loaded and checked on step 5, but not accepted: {then}\n\n"
                     "Quit anyway? It is kept as unfinished input, and step 5 checks it again when "
                     "you resume.",
                     yes="Quit",
@@ -369,7 +375,11 @@ class WizardApp(App):
             self.open_url(url)
         except Exception:  # no browser to hand it to: the copy below is the way
             pass
-        self.copy_value(TITLES.get(url, "link"), url)
+        self.copy_to_clipboard(url)
+        problem = self._system_copy(url) if self._system_copy else None
+        note = "" if not problem else "\n(terminal clipboard only; select the address above by hand if paste fails)"
+        # the whole address, never cut short: it may be what the admin selects by hand
+        self.notify(f"{url}{note}", title=f"Opened and copied: {TITLES.get(url, 'link')}", timeout=8)
 
     def copy_value(self, label: str, value: str) -> None:
         self.copy_to_clipboard(value)  # OSC 52: works over SSH in most terminals

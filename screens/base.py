@@ -130,17 +130,25 @@ class StepScreen(Screen):
         yield Footer()
 
     _ready = False  # the step failed at the last Next, and what it holds now passes
+    _reason_now = ""  # ... or the first reason it does not, now
 
-    def show_ready(self, ready: bool) -> None:
-        if ready != self._ready:
-            self._ready = ready
+    def show_ready(self, ready: bool, reason_now: str = "") -> None:
+        if (ready, reason_now) != (self._ready, self._reason_now):
+            self._ready, self._reason_now = ready, reason_now
             self.query_one("#step-title", Static).update(self._title())
+            if ready:  # beside Next too: at 80x24 the title may be scrolled away
+                gate = self.query_one("#gate-message", Static)
+                gate.update("Passes now: press Next.")
+                gate.set_class(False, "-error")
 
     def _title(self) -> Content:
         title = Content(f"Step {self.row.number} of {len(STEP_ORDER)}: {self.row.title}")
         status = status_line(self.app.state, self.STEP)
-        if self._ready and self.app.state.status(self.STEP) is StepStatus.FAILED:
+        failed = self.app.state.status(self.STEP) is StepStatus.FAILED
+        if failed and self._ready:
             status = "✗ refused at the last Next; what is here now passes: press Next (ctrl+n)"
+        elif failed and self._reason_now:
+            status = f"✗ not accepted yet: {self._reason_now}"
         if not status:
             return title
         return Content.assemble(title, "\n", (status, "not bold $text-muted"))
@@ -257,9 +265,17 @@ class StepScreen(Screen):
             self.call_after_refresh(target.scroll_visible, animate=False)
 
     def _focus_field(self, field: str) -> None:
+        """Focus the field a reason is about; for a group of ticks (step 3's rows, step 6's
+        checklist), the first one not ticked, so that space ticks it."""
+        from textual.widgets import Checkbox
+
         for widget in self.query(f"#{field}"):
             if widget.focusable:
                 widget.focus()
+                return
+            unticked = next((box for box in widget.query(Checkbox) if not box.value), None)
+            if unticked is not None:
+                unticked.focus()
                 return
 
     # -- navigation ---------------------------------------------------------
@@ -334,6 +350,10 @@ class StepScreen(Screen):
         size = self.app.size
         self.set_class(size.width < MIN_WIDTH or size.height < MIN_HEIGHT, "-too-small")
         self.sub_title = self.app.state.org or ""
+        from textual.widgets import Input
+
+        for field in self.query(Input):  # Tab into a field must not select its text: a key would wipe it
+            field.select_on_focus = False
         self.call_after_refresh(self._start_following_the_form)
         self.call_after_refresh(self.app.first_screen_painted)
 

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Input, Label, RadioSet, Static
 
 from screens.base import StepScreen
 from screens.jumpcloud_panel import JumpCloudCheck
-from screens.widgets import CopyValue, FieldError, FindingsView, Tick
+from screens.widgets import Choice, CopyValue, FieldError, FindingsView, Tick
 from wizard.state import StepId
 from wizard.steps import APP_KINDS
 from wizard.values import idp_sso_url, idp_url_value_problem, idp_value_from_url
@@ -22,7 +22,7 @@ class CreateAppScreen(JumpCloudCheck, StepScreen):
         yield Label("Which kind of application did you create?")
         with RadioSet(id="app_kind"):
             for kind, label in APP_KINDS.items():
-                yield RadioButton(label, value=state.app_kind == kind, name=kind)
+                yield Choice(label, value=state.app_kind == kind, name=kind)
         with Vertical(classes="field"):
             yield Label("IdP URL value (Advanced Settings > IdP URL)")
             yield Input(state.idp_url_value, placeholder="e.g. pulumi-acmecorp", id="idp_url_value")

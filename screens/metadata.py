@@ -53,7 +53,7 @@ class MetadataScreen(StepScreen):
             yield Label("Path of the exported file")
             with Horizontal(classes="input-row"):
                 yield Input(
-                    state.metadata_path, placeholder="~/Downloads/JumpCloud-Pulumi-metadata.xml", id="metadata_path"
+                    state.metadata_path, placeholder="the path of JumpCloud-<name>-metadata.xml", id="metadata_path"
                 )
                 yield Button("Load", id="load", compact=True)
             yield FieldError("metadata_path")

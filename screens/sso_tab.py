@@ -152,16 +152,10 @@ class SsoTabScreen(JumpCloudCheck, StepScreen):
 
     def _copy_idp_entity_id(self) -> None:
         value = self.query_one(f"#{IDP_ENTITY_ROW}", Input).value.strip()
+        if not value:
+            self.notify("Nothing to copy: enter the IdP Entity ID first.", severity="warning", timeout=4)
+            return
         self.post_message(CopyValue.Requested("IdP Entity ID", value))
-
-    def show_refusal(self, findings, blocking) -> None:
-        """Refused for rows not ticked: the focus goes to the first of them, so that space
-        ticks it (not into the IdP Entity ID field, where it would type a space)."""
-        super().show_refusal(findings, blocking)
-        if any(f.code == "step.sso_tab.unticked" for f in blocking):
-            unticked = next((box for box in self.query_one("#rows").query(Checkbox) if not box.value), None)
-            if unticked is not None:
-                unticked.focus()
 
     def form(self) -> dict:
         ticks = self.query_one("#rows").query(Checkbox)

@@ -312,6 +312,10 @@ class TroubleshootScreen(Screen):
             )
         if inputs.problems:
             self.query_one(f"#{inputs.problems[0].field}", Input).focus()
+            if self.report is not None:  # what is below is the last diagnosis, not one of these inputs
+                self.query_one("#ts-status", Static).update(
+                    Text("Not diagnosed: fix the field above. The results below are from the last diagnosis.", "yellow")
+                )
             return
         area = self.query_one("#response", PasteArea)
         text = area.text

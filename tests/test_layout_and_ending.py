@@ -256,6 +256,35 @@ async def test_a_refused_step_says_when_what_it_holds_passes_now(tmp_path):
         await tick(pilot, "#has_saml_edition")
         await settle(pilot)
         assert "what is here now passes: press Next" in str(title.render())
+        assert str(screen.query_one("#gate-message").render()) == "Passes now: press Next."  # beside Next too
         await set_value(pilot, "#org", "acme corp")
         await settle(pilot)
-        assert "✗ failed" in str(title.render()) and "now passes" not in str(title.render())
+        assert "✗ not accepted yet: An organisation name has no spaces" in str(title.render())
+
+
+async def test_the_chosen_kind_of_app_reads_without_colour(tmp_path):
+    from screens.create_app import CreateAppScreen
+
+    app = saved_at(tmp_path, StepId.CREATE_APP)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await resume(pilot, CreateAppScreen)
+        marks = {button.name: button.render().plain[:3] for button in screen.query("#app_kind RadioButton")}
+        assert sorted(marks.values()) == sorted(["▐●▌", "▐ ▌"]), marks
+
+
+async def test_ctrl_q_says_when_the_export_would_not_be_accepted_either(tmp_path):
+    state_dir = tmp_path / "state"
+    state = finished_setup(tmp_path, through=StepId.METADATA)
+    state.idp_entity_id = "JumpCloud"  # the export's is strategicgroupnw: Next refuses it
+    StateStore(state_dir).save(state)
+    app = make_app(state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, MetadataScreen)
+        await set_value(pilot, "#metadata_path", str(GOOD_EXPORT))
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        text = str(app.screen.query_one("#confirm-text").render())
+        assert "Next does not accept it yet" in text and "Next accepts it" not in text

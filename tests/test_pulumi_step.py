@@ -288,7 +288,7 @@ async def test_server_down_lets_the_admin_confirm_and_the_record_says_not_verifi
         assert "connection refused" in error_text(pilot, "verify")
         assert str(screen.query_one("#gate-message").render()) == "Not yet: 2 things to fix (shown above)."
         await confirm_by_hand(pilot)
-        assert str(screen.query_one("#gate-message").render()) == ""
+        assert str(screen.query_one("#gate-message").render()) == "Passes now: press Next."
         await next_step(pilot)
         assert isinstance(app.screen, SigninScreen)
     assert app.state.status(StepId.PULUMI) is StepStatus.CONFIRMED
@@ -344,3 +344,17 @@ def test_the_switching_account_rule_is_sourced_and_so_required():
     refused = check_checklist([key for key in CHECKLIST_KEYS if key != "own_account"])
     assert [f.code for f in refused] == ["step.pulumi.checklist"]
     assert check_checklist(CHECKLIST_KEYS) == []
+
+
+async def test_refused_for_the_checklist_the_focus_is_on_its_first_unticked_item(tmp_path):
+    from tests.wizard_helpers import resume, saved_app
+
+    app = saved_app(tmp_path, StepId.PULUMI)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resume(pilot, PulumiScreen)
+        await tick(pilot, "#switch-immediate")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.focused is screen.query_one("#switch-saml_admin")  # space ticks it, not untick item 4
+        await pilot.press("space")
+        assert screen.query_one("#switch-saml_admin").value and screen.query_one("#switch-immediate").value

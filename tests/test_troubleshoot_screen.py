@@ -613,13 +613,16 @@ async def test_the_capture_time_is_what_the_times_are_checked_against(tmp_path):
         screen = await open_troubleshooting(pilot)
         await diagnose_paste(pilot, old)
         assert "response.time.expired" in screen.report.codes
-        assert "Captured at on the troubleshooting screen" in shown(screen, "#ts-findings")  # the fix names this field
+        assert "Captured (UTC) on the troubleshooting screen" in shown(
+            screen, "#ts-findings"
+        )  # the fix names this field
 
         screen.query_one("#ts_at", Input).value = "an hour ago"
         await pilot.press("ctrl+d")
         await wait_for_diagnosis(pilot, screen)
         assert "is not a date and time" in str(screen.query_one("#err-ts_at").render())
         assert screen.focused is screen.query_one("#ts_at", Input)
+        assert "Not diagnosed: fix the field above" in shown(screen, "#ts-status")
 
         screen.query_one("#ts_at", Input).value = captured.strftime("%Y-%m-%d %H:%M")  # no zone: UTC
         await pilot.press("ctrl+d")
@@ -706,10 +709,9 @@ async def test_a_paste_over_a_diagnosed_response_replaces_it_and_ctrl_r_clears(t
         assert not shown(screen, "#ts-summary")
 
 
-def test_a_capture_time_later_than_now_is_used_with_a_warning():
+def test_a_capture_time_later_than_now_is_refused():
     from wizard.troubleshoot import diagnosis_inputs
 
     later = diagnosis_inputs("", "2027-06-01 10:00", "", now=FIXED_NOW)
-    assert later.problems == () and later.now == datetime(2027, 6, 1, 10, 0, tzinfo=UTC)
-    assert [(n.code, n.field) for n in later.notes] == [("troubleshoot.at.future", "ts_at")]
-    assert diagnosis_inputs("", "2026-11-27 11:00", "", now=FIXED_NOW).notes == ()
+    assert [(p.code, p.field) for p in later.problems] == [("troubleshoot.at.future", "ts_at")]
+    assert diagnosis_inputs("", "2026-11-27 11:00", "", now=FIXED_NOW).problems == ()

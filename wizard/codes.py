@@ -123,7 +123,7 @@ REGISTRY: Mapping[str, Code] = _index(
     # troubleshoot: the troubleshooting screen's own input
     Code("troubleshoot.org", _E),
     Code("troubleshoot.at", _E),
-    Code("troubleshoot.at.future", _W),
+    Code("troubleshoot.at.future", _E),
     # jumpcloud: JumpCloud's admin API (wizard/jumpcloud.py; transport outcomes from wizard/transport.py)
     Code("jumpcloud.app.ambiguous", _E),
     Code("jumpcloud.app.created", _OK),

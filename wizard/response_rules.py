@@ -863,16 +863,20 @@ def time_expired(a: AssertionFacts, expected: Expected) -> list[Finding]:
         why = f"it expired {duration(late)} ago ({iso(end)}); this looks like an old capture, not a clock problem"
         fix = (
             "Sign in again and capture a fresh response, or give the time it was captured "
-            "(Captured at on the troubleshooting screen; --at of the diagnose command) to check it "
+            "(Captured (UTC) on the troubleshooting screen; --at of the diagnose command) to check it "
             "as of then."
         )
     else:
         why = (
             f"it expired {int(late.total_seconds())} s before this computer's time "
-            f"({iso(end)} vs {iso(now)}), beyond the 5 minutes of skew allowed, shortly after "
-            "it was issued: a clock is probably wrong"
+            f"({iso(end)} vs {iso(now)}), beyond the 5 minutes of skew allowed. Likely causes: it "
+            "was captured some minutes ago, or a clock (this computer's or JumpCloud's) is wrong"
         )
-        fix = "Check that this computer's clock sets itself automatically (NTP), then capture a fresh response."
+        fix = (
+            "If it was captured earlier, give that time (Captured (UTC) on the troubleshooting screen; "
+            "--at of the diagnose command); otherwise check that this computer's clock sets itself "
+            "automatically (NTP), then capture a fresh response."
+        )
     return [finding("response.time.expired", f"The response has expired: {why}.", fix, "not_on_or_after")]
 
 

@@ -812,7 +812,8 @@ def _gate_scim(state: WizardState, form: Form) -> Verdict:
     return Verdict(
         findings,
         StepStatus.CONFIRMED,
-        f"the admin confirmed JumpCloud's Test Connection passed; this machine could not reach {base}",
+        f"the admin confirmed JumpCloud's Test Connection passed and that this machine cannot reach {base}"
+        + ("" if probe is not None else " (the wizard did not try)"),
         refuted=refuted,
         context=answer,
     )

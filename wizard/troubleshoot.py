@@ -173,7 +173,7 @@ class DiagnosisInputs:
     metadata_source: str = STEP5_METADATA  # in words, for the note under the input
     now: datetime | None = None  # None: the current time
     problems: tuple[Finding, ...] = ()  # each beside its field: ts_metadata, ts_at
-    notes: tuple[Finding, ...] = ()  # warnings beside their field; the diagnosis still runs
+    notes: tuple[Finding, ...] = ()  # warnings beside their field; the diagnosis still runs (none yet)
 
 
 def diagnosis_inputs(
@@ -182,7 +182,7 @@ def diagnosis_inputs(
     """Step 5's export unless a metadata file is named; now unless a capture time is given.
 
     A time without a zone is UTC (as the times in a SAML response are); one later than
-    ``now`` (the clock) is used, with a warning: a response cannot be captured later."""
+    ``now`` (the clock) is refused: a response cannot have been captured then."""
     from wizard.clock import parse_utc
     from wizard.steps import METADATA_CAP  # as step 5: the parser reports a bigger file as too large
 
@@ -202,13 +202,13 @@ def diagnosis_inputs(
             )
     notes: tuple[Finding, ...] = ()
     if at is not None and at > aware_now(now) + timedelta(minutes=5):
-        notes = (
+        problems.append(
             finding(
                 "troubleshoot.at.future",
                 f"{at.strftime('%Y-%m-%d %H:%M')} UTC is later than now: a response cannot have been captured then.",
                 "Check the date and that the time is in UTC (or give the offset, e.g. +01:00).",
                 "ts_at",
-            ),
+            )
         )
     if not metadata_path.strip():
         return DiagnosisInputs(step5_metadata_xml, STEP5_METADATA, at, tuple(problems), notes)

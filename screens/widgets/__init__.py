@@ -4,6 +4,6 @@ from screens.widgets.copy_value import CopyValue
 from screens.widgets.field_error import FieldError
 from screens.widgets.findings_view import FindingsView, place_findings
 from screens.widgets.step_list import StepList
-from screens.widgets.tick import Tick
+from screens.widgets.tick import Choice, Tick
 
-__all__ = ["CopyValue", "FieldError", "FindingsView", "StepList", "Tick", "place_findings"]
+__all__ = ["Choice", "CopyValue", "FieldError", "FindingsView", "StepList", "Tick", "place_findings"]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from textual.geometry import Size
-from textual.widgets import Checkbox
+from textual.widgets import Checkbox, RadioButton
 
 
 class Tick(Checkbox):
@@ -18,3 +18,11 @@ class Tick(Checkbox):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         # Textual's is always one line: with "text-wrap: wrap" a long label takes the lines it needs
         return max(1, self.render().get_height(self.styles, width))
+
+
+class Choice(RadioButton):
+    """A radio button whose mark reads without colour: ``●`` when chosen, blank when not."""
+
+    @property
+    def BUTTON_INNER(self) -> str:
+        return "●" if self.value else " "
