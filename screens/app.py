@@ -375,18 +375,16 @@ class WizardApp(App):
             self.open_url(url)
         except Exception:  # no browser to hand it to: the copy below is the way
             pass
-        self.copy_to_clipboard(url)
-        problem = self._system_copy(url) if self._system_copy else None
-        note = "" if not problem else "\n(terminal clipboard only; select the address above by hand if paste fails)"
         # the whole address, never cut short: it may be what the admin selects by hand
-        self.notify(f"{url}{note}", title=f"Opened and copied: {TITLES.get(url, 'link')}", timeout=8)
+        self.copy_value(TITLES.get(url, "link"), url, title=f"Opened and copied: {TITLES.get(url, 'link')}", whole=True)
 
-    def copy_value(self, label: str, value: str) -> None:
+    def copy_value(self, label: str, value: str, *, title: str = "", whole: bool = False) -> None:
+        """Copy ``value`` and say so; ``whole``: the notice shows all of it, not its start."""
         self.copy_to_clipboard(value)  # OSC 52: works over SSH in most terminals
         problem = self._system_copy(value) if self._system_copy else None
-        shown = value if len(value) <= 60 else value[:57] + "…"
+        shown = value if whole or len(value) <= 60 else value[:57] + "…"
         note = "" if not problem else "\n(terminal clipboard only; select the text by hand if paste fails)"
-        self.notify(f"{shown}{note}", title=f"Copied {label}", timeout=4)
+        self.notify(f"{shown}{note}", title=title or f"Copied {label}", timeout=8 if whole else 4)
 
     # -- diagnosis glue (runs in a worker thread) -------------------------
 

@@ -64,6 +64,11 @@ async def test_open_link_opens_the_browser_copies_and_is_in_the_palette(tmp_path
         await pilot.pause()
         assert opened == [links.JUMPCLOUD_INTEGRATE_WITH_PULUMI]
         assert recorder.copied[-1] == links.JUMPCLOUD_INTEGRATE_WITH_PULUMI
+        # a long address is shown whole in the notice (it may be selected by hand from there)
+        app.action_open_link(links.PULUMI_SAML_TROUBLESHOOTING)
+        await pilot.pause()
+        assert len(links.PULUMI_SAML_TROUBLESHOOTING) > 60
+        assert links.PULUMI_SAML_TROUBLESHOOTING in list(app._notifications)[-1].message
 
 
 async def test_clicking_a_link_in_the_guide_opens_it(tmp_path, monkeypatch):
