@@ -84,7 +84,6 @@ async def test_focusing_row_6_brings_its_value_into_view(tmp_path):
     app = saved_at(tmp_path, StepId.SSO_TAB)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await resume(pilot, SsoTabScreen)
-        app.animation_level = "none"  # where the scroll ends, not a frame of it
         value = screen.query_one("#copy-signature_algorithm .copy-text")
         assert not visible(screen, value)
         screen.query_one("#tick-signature_algorithm").focus()
@@ -96,7 +95,6 @@ async def test_ticking_skip_scim_puts_the_reason_field_in_view_and_typing_lands_
     app = saved_at(tmp_path, StepId.SCIM)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await resume(pilot, ScimScreen)
-        app.animation_level = "none"  # where the scroll ends, not a frame of it
         await tick(pilot, "#skip")
         await settle(pilot)
         reason = screen.query_one("#skip_reason")

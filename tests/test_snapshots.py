@@ -79,7 +79,6 @@ def test_sso_table_row_7_at_80x24(snap_compare, tmp_path):
 
     async def run_before(pilot) -> None:
         await resume_then()(pilot)
-        pilot.app.animation_level = "none"  # focus scrolls are animated: the snapshot takes where they end
         pilot.app.screen.query_one("#tick-idp_entity_id").focus()
         await settle(pilot)
 

@@ -33,13 +33,17 @@ class CopyRecorder:
 
 def make_app(state_dir: Path, downloads: Path | None = None, recorder: CopyRecorder | None = None) -> WizardApp:
     folders = [downloads] if downloads else []
-    return WizardApp(
+    app = WizardApp(
         state_dir,
         now=lambda: FIXED_NOW,
         export_folders=lambda: list(folders),
         system_copy=recorder if recorder is not None else CopyRecorder(),
         cursor_blink=False,
     )
+    # scrolls (a focused field brought into view) end at once: a click or a snapshot taken
+    # during one would land on where things were, and pass or fail with the machine's speed
+    app.animation_level = "none"
+    return app
 
 
 async def type_into(pilot, selector: str, text: str, *, keys: bool = False) -> None:
