@@ -286,3 +286,20 @@ async def test_ctrl_q_says_when_the_export_would_not_be_accepted_either(tmp_path
         assert isinstance(app.screen, ConfirmScreen)
         text = str(app.screen.query_one("#confirm-text").render())
         assert "Next does not accept it yet" in text and "Next accepts it" not in text
+
+
+async def test_ctrl_j_shows_the_jumpcloud_key_field_it_focuses(tmp_path):
+    from screens.welcome import WelcomeScreen
+
+    app = saved_at(tmp_path, StepId.CREATE_APP)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, WelcomeScreen)
+        await pilot.press("ctrl+j")
+        await settle(pilot)
+        key = screen.query_one("#jumpcloud_key")
+        assert screen.focused is key
+        assert visible(screen, key)  # typing goes where the admin can see it
