@@ -264,6 +264,13 @@ class StepScreen(Screen):
             target = first.parent if isinstance(first.parent, Widget) and first.parent.has_class("field") else first
             self.call_after_refresh(target.scroll_visible, animate=False)
 
+    def focus_in_view(self, widget: Widget, show: Widget | None = None) -> None:
+        """Focus ``widget`` and scroll it (or ``show``, a box around it) into view once laid
+        out: a field just mounted or unhidden is focused before Textual knows where it is,
+        so focusing alone can leave it out of sight, taking keys the admin cannot see."""
+        widget.focus()
+        self.call_after_refresh((show or widget).scroll_visible, animate=False)
+
     def _focus_field(self, field: str) -> None:
         """Focus the field a reason is about; for a group of ticks (step 3's rows, step 6's
         checklist), the first one not ticked, so that space ticks it."""

@@ -114,11 +114,9 @@ class ScimScreen(StepScreen):
         if event.checkbox.id == "skip":
             self.query_one("#skip-box").display = event.value
             if event.value:  # once the box is laid out: focusing it before does not scroll to it
-                self.call_after_refresh(self._focus_skip_reason)
-
-    def _focus_skip_reason(self) -> None:
-        self.query_one("#skip_reason", Input).focus()
-        self.query_one("#skip-box").scroll_visible(animate=False)
+                self.call_after_refresh(
+                    lambda: self.focus_in_view(self.query_one("#skip_reason", Input), show=self.query_one("#skip-box"))
+                )
 
     def on_input_changed(self, event: Input.Changed) -> None:  # the base class posts the change
         if event.input.id == "scim_base_url":

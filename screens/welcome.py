@@ -75,14 +75,7 @@ class WelcomeScreen(StepScreen):
     def action_open_jumpcloud(self) -> None:
         """ctrl+j: show the JumpCloud API fields (made on first use) and go to the key."""
         self.open_jumpcloud()
-        self.call_after_refresh(self._go_to_key)
-
-    def _go_to_key(self) -> None:
-        # the fields were just mounted below the fold: focusing alone left them out of
-        # view (typing went into a field the admin could not see), so scroll to them too
-        key = self.query_one("#jumpcloud_key", Input)
-        key.focus()
-        self.call_after_refresh(key.scroll_visible, animate=False)
+        self.call_after_refresh(lambda: self.focus_in_view(self.query_one("#jumpcloud_key", Input)))
 
     def open_jumpcloud(self) -> None:
         """Show the JumpCloud API fields (made on first use, before the day-two row)."""

@@ -20,6 +20,13 @@ def saved_at(tmp_path, step: StepId):
     return saved_app(tmp_path, step)
 
 
+async def load_export(pilot, path=GOOD_EXPORT) -> None:
+    """Step 5: type the export's path and press enter; wait for its check."""
+    await set_value(pilot, "#metadata_path", str(path))
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 def visible(screen, widget) -> bool:
     """Whether all of ``widget`` is inside the step body's visible area."""
     body = screen.query_one("#body").content_region
@@ -114,9 +121,7 @@ async def test_loading_a_file_empties_the_paste_box_of_other_xml(tmp_path):
         screen = await resume(pilot, MetadataScreen)
         await set_value(pilot, "#paste", "<md:EntityDescriptor entityID='old'/>")
         await settle(pilot)
-        await set_value(pilot, "#metadata_path", str(GOOD_EXPORT))
-        await pilot.press("enter")
-        await settle(pilot)
+        await load_export(pilot)
         assert screen.report is not None and screen.report.ok
         assert screen.query_one("#paste").text == ""
         assert screen.form()["metadata_xml"] == GOOD_EXPORT.read_text()
@@ -156,9 +161,7 @@ async def test_ctrl_q_with_a_checked_export_not_accepted_asks_and_keeps_it(tmp_p
     app = saved_at(tmp_path, StepId.METADATA)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await resume(pilot, MetadataScreen)
-        await set_value(pilot, "#metadata_path", str(GOOD_EXPORT))
-        await pilot.press("enter")
-        await settle(pilot)
+        await load_export(pilot)
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -278,9 +281,7 @@ async def test_ctrl_q_says_when_the_export_would_not_be_accepted_either(tmp_path
     app = make_app(state_dir)
     async with app.run_test(size=(100, 30)) as pilot:
         await resume(pilot, MetadataScreen)
-        await set_value(pilot, "#metadata_path", str(GOOD_EXPORT))
-        await pilot.press("enter")
-        await settle(pilot)
+        await load_export(pilot)
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)

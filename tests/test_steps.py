@@ -39,10 +39,10 @@ def test_create_app_requires_a_valid_value_and_the_acknowledgement():
 
 def test_sso_tab_lists_the_rows_not_ticked():
     values = org_values("acme")
-    findings = check_sso_tab(values, {"sp_entity_id", "acs_url"})
+    findings = check_sso_tab(values, {"sp_entity_id", "acs_url"}, "JumpCloud")
     assert has_errors(findings)
     assert "Default RelayState" in findings[0].message and "ACS URL" not in findings[0].message
-    assert not has_errors(check_sso_tab(values, [r.key for r in values.sso_rows()]))
+    assert not has_errors(check_sso_tab(values, [r.key for r in values.sso_rows()] + ["idp_entity_id"], "JumpCloud"))
 
 
 def test_groups_are_parsed_from_lines_or_commas_without_duplicates():

@@ -125,24 +125,22 @@ def check_create_app(app_kind: str, idp_url_value: str, display_name: str, ackno
 IDP_ENTITY_ROW = "idp_entity_id"  # JumpCloud's own field on the SSO tab: free text, not computed
 
 
-def check_sso_tab(values: OrgValues, ticked: set[str] | list[str], idp_entity_id: str | None = None) -> list[Finding]:
-    """Every row ticked; with ``idp_entity_id`` (not None), the IdP Entity ID row too, and
-    a value in it (JumpCloud requires one; the export carries it as its entityID)."""
+def check_sso_tab(values: OrgValues, ticked: set[str] | list[str], idp_entity_id: str) -> list[Finding]:
+    """Every row ticked, the IdP Entity ID's too, and a value in it (JumpCloud requires
+    one; the export carries it as its entityID)."""
     findings: list[Finding] = []
-    labels = [(row.key, row.label) for row in values.sso_rows()]
-    if idp_entity_id is not None:
-        labels.append((IDP_ENTITY_ROW, "IdP Entity ID"))
-        if not idp_entity_id.strip():
-            findings.append(
-                finding(
-                    "step.sso_tab.idp_entity_id",
-                    "Enter the IdP Entity ID you put in JumpCloud's SSO tab: JumpCloud requires one, "
-                    "and the exported metadata carries it as its entity ID.",
-                    "Use the value suggested here (any text unique to this app works), enter it in "
-                    "JumpCloud's IdP Entity ID field, then tick its row.",
-                    IDP_ENTITY_ROW,
-                )
+    labels = [(row.key, row.label) for row in values.sso_rows()] + [(IDP_ENTITY_ROW, "IdP Entity ID")]
+    if not idp_entity_id.strip():
+        findings.append(
+            finding(
+                "step.sso_tab.idp_entity_id",
+                "Enter the IdP Entity ID you put in JumpCloud's SSO tab: JumpCloud requires one, "
+                "and the exported metadata carries it as its entity ID.",
+                "Use the value suggested here (any text unique to this app works), enter it in "
+                "JumpCloud's IdP Entity ID field, then tick its row.",
+                IDP_ENTITY_ROW,
             )
+        )
     missing = [label for key, label in labels if key not in set(ticked)]
     if missing:
         findings.append(
