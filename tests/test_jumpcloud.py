@@ -621,7 +621,8 @@ def test_a_url_the_rule_refuses_is_refused_before_any_request():
             return await jc.check_jumpcloud(client, VALUES, "pulumi")
 
     [found] = asyncio.run(go()).findings
-    assert found.code == "jumpcloud.bad_url" and "console.eu.jumpcloud.com" in found.fix
+    assert found.code == "jumpcloud.bad_url"
+    assert "console.eu.jumpcloud.com" in found.fix and "console.in.jumpcloud.com" in found.fix
 
 
 def test_a_broken_ca_bundle_in_the_environment_is_a_finding(fake, monkeypatch, tmp_path):

@@ -100,4 +100,4 @@ def test_a_bad_jumpcloud_address_on_step_1_is_refused_beside_its_field_not_a_cra
     assert not outcome.passed
     refused = [f for f in outcome.verdict.findings if f.is_error]
     assert [(f.code, f.field) for f in refused] == [("step.jumpcloud_url", "jumpcloud_url")]
-    assert "console.eu.jumpcloud.com" in refused[0].fix
+    assert "console.eu.jumpcloud.com" in refused[0].fix and "console.in.jumpcloud.com" in refused[0].fix

@@ -52,6 +52,7 @@ from wizard.transport import (
 from wizard.values import (
     JUMPCLOUD_CONSOLE,
     JUMPCLOUD_CONSOLE_EU,
+    JUMPCLOUD_CONSOLE_IN,
     JUMPCLOUD_SSO_BASE,
     OrgValues,
     jumpcloud_url_problem,
@@ -70,7 +71,10 @@ KEY_FIX = (
     "In JumpCloud's Admin Portal, open your account menu (top right) > My API Key, copy the key and "
     f"give it in {API_KEY_ENV} (or in the wizard: step 1, ctrl+j); never as an argument."
 )
-URL_FIX = f"Use {JUMPCLOUD_CONSOLE}, or {JUMPCLOUD_CONSOLE_EU} for an organisation in JumpCloud's EU region."
+URL_FIX = (
+    f"Use {JUMPCLOUD_CONSOLE}, {JUMPCLOUD_CONSOLE_EU} for an organisation in JumpCloud's EU region, "
+    f"or {JUMPCLOUD_CONSOLE_IN} for one in its India region."
+)
 _UNREACHABLE = {key: SHARED_RULES[key] for key in ("timeout", "dns", "refused", "tls", "proxy", "network")}
 
 JUMPCLOUD = Api(

@@ -525,7 +525,7 @@ def _apply_welcome(state: WizardState, form: Form) -> None:
 
 
 def _gate_welcome(state: WizardState, form: Form) -> Verdict:
-    from wizard.values import jumpcloud_url_problem
+    from wizard.values import JUMPCLOUD_CONSOLE, JUMPCLOUD_CONSOLE_EU, JUMPCLOUD_CONSOLE_IN, jumpcloud_url_problem
 
     check = form.get("pulumi")
     if check is not None and (check.org != state.org or check.api_base != state.api_base):
@@ -538,8 +538,8 @@ def _gate_welcome(state: WizardState, form: Form) -> Verdict:
             finding(
                 "step.jumpcloud_url",
                 problem,
-                "Use https://console.jumpcloud.com, https://console.eu.jumpcloud.com (EU region) or "
-                "https://console.in.jumpcloud.com (India region): scheme and host only.",
+                f"Use {JUMPCLOUD_CONSOLE}, {JUMPCLOUD_CONSOLE_EU} (EU region) or "
+                f"{JUMPCLOUD_CONSOLE_IN} (India region): scheme and host only.",
                 "jumpcloud_url",
             )
         ]

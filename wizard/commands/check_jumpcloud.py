@@ -24,7 +24,7 @@ import sys
 from typing import Any
 
 from wizard.commands import add_api_url_argument, add_org_argument
-from wizard.values import JUMPCLOUD_CONSOLE, JUMPCLOUD_CONSOLE_EU, JUMPCLOUD_SSO_BASE
+from wizard.values import JUMPCLOUD_CONSOLE, JUMPCLOUD_CONSOLE_EU, JUMPCLOUD_CONSOLE_IN, JUMPCLOUD_SSO_BASE
 
 PROG = "jumpcloud-pulumi-sso check-jumpcloud"
 _MAX_LINE = 64 * 1024
@@ -62,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--jumpcloud-url",
         default=None,
         metavar="URL",
-        help=f"JumpCloud's API (default $JUMPCLOUD_URL, else {JUMPCLOUD_CONSOLE}; EU: {JUMPCLOUD_CONSOLE_EU})",
+        help=f"JumpCloud's API (default $JUMPCLOUD_URL, else {JUMPCLOUD_CONSOLE}; EU: {JUMPCLOUD_CONSOLE_EU}; India: {JUMPCLOUD_CONSOLE_IN})",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
