@@ -37,8 +37,9 @@ MIN_WIDTH, MIN_HEIGHT = 80, 24
 # Below this width the step list folds to a strip of marks and numbers (ctrl+l opens
 # it), so that a URL to copy fits on one line at 80 columns.
 FOLD_BELOW = 100
-# Beside Back/Next the gate has two lines of about 25 columns at 80x24: a longer
-# reason would be cut off there, so it is only pointed to (it is shown whole above).
+# Beside Back/Next the gate has two lines: a reason that would not fit in them is
+# only pointed to (it is shown whole above).  Before the gate has a width (the first
+# layout), a reason up to this long is quoted: it fits at 80x24 with the list folded.
 GATE_QUOTE_MAX = 48
 
 
@@ -48,6 +49,16 @@ class TooSmall(Static):
             f"This window is too small.\nMake it at least {MIN_WIDTH} columns by {MIN_HEIGHT} rows.",
             id="too-small",
         )
+
+
+def _fits_gate(gate: Static, text: str) -> bool:
+    """True when ``text`` wraps to at most the gate's two lines at its present width."""
+    import textwrap
+
+    width = gate.content_size.width
+    if width <= 0:
+        return len(text) - len("Not yet: ") <= GATE_QUOTE_MAX
+    return len(textwrap.wrap(text, width)) <= 2
 
 
 def status_line(state: WizardState, step: StepId) -> str:
@@ -225,8 +236,9 @@ class StepScreen(Screen):
         gate = self.query_one("#gate-message", Static)
         errors = [f for f in (findings if blocking is None else blocking) if f.is_error]
         if errors:
-            if len(errors) == 1 and len(errors[0].message) <= GATE_QUOTE_MAX:
-                gate.update(f"Not yet: {errors[0].message}")
+            quote = f"Not yet: {errors[0].message}"
+            if len(errors) == 1 and _fits_gate(gate, quote):
+                gate.update(quote)
             else:
                 count = "1 thing" if len(errors) == 1 else f"{len(errors)} things"
                 gate.update(f"Not yet: {count} to fix (shown above).")

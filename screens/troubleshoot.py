@@ -124,6 +124,9 @@ class TroubleshootScreen(Screen):
         Binding("ctrl+o", "load", "Load file", priority=True),
         Binding("ctrl+f", "catalogue", "Catalogue", priority=True),
         Binding("ctrl+r", "clear", "Clear", priority=True),
+        # not in the footer (no room at 80 columns): the line that says the tab is
+        # ready names the key, and the palette lists it
+        Binding("ctrl+g", "decoded", "Decoded XML", show=False, priority=True),
     ]
     app: WizardHost  # type: ignore[assignment]
 
@@ -248,6 +251,17 @@ class TroubleshootScreen(Screen):
     def action_catalogue(self) -> None:
         tabs = self.query_one("#ts-tabs", TabbedContent)
         tabs.active = "ts-diagnose" if tabs.active == "ts-catalogue" else "ts-catalogue"
+
+    def action_decoded(self) -> None:
+        """Open the Decoded XML tab, or go back to the diagnosis from it."""
+        tabs = self.query_one("#ts-tabs", TabbedContent)
+        if tabs.active == "ts-decoded":
+            tabs.active = "ts-diagnose"
+        elif tabs.get_tab("ts-decoded").disabled:
+            self.notify("Nothing decoded yet: paste a SAML response and press ctrl+d.", severity="warning")
+        else:
+            tabs.active = "ts-decoded"
+            self.query_one("#ts-pretty", TextArea).focus()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "ts-catalogue":
@@ -392,7 +406,7 @@ class TroubleshootScreen(Screen):
         label = self.query_one("#ts-pretty-label", Static)
         if report.pretty_xml:
             tabs.enable_tab("ts-decoded")
-            label.update("The response as decoded and indented is in the Decoded XML tab.")
+            label.update("The response as decoded and indented is in the Decoded XML tab (ctrl+g).")
         else:
             tabs.disable_tab("ts-decoded")
         label.display = bool(report.pretty_xml)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -11,6 +13,9 @@ from screens.check import CheckRunner
 from screens.widgets import FieldError, FindingsView, Tick
 from wizard.state import StepId
 from wizard.values import DEFAULT_API_BASE, JUMPCLOUD_CONSOLE, org_from_url
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
 
 
 class WelcomeScreen(StepScreen):
@@ -49,6 +54,7 @@ class WelcomeScreen(StepScreen):
             yield Button("Rotate the certificate", id="rotate", compact=True)
 
     pulumi = None  # the last Check with Pulumi (an OrgCheck; holds no token)
+    _token_timer: Timer | None = None  # the pending token lookup, restarted by each API-base key
     _pulumi_runner: CheckRunner | None = None
 
     def _jumpcloud_widgets(self) -> list:
@@ -91,15 +97,26 @@ class WelcomeScreen(StepScreen):
             self.open_jumpcloud()
         # The token is looked for once the screen is up, in a thread: finding it imports
         # the Pulumi client (and httpx), which the first screen must not wait for.
-        self.set_timer(0.3, self._look_for_pulumi_token)
+        self._look_for_pulumi_token()
 
     def _look_for_pulumi_token(self) -> None:
+        """Look for a token for the API base once typing has paused (not on every key)."""
+        if self._token_timer is not None:
+            self._token_timer.stop()
+        self._token_timer = self.set_timer(0.3, self._start_token_lookup)
+
+    def _start_token_lookup(self) -> None:
+        self._token_timer = None
         api_base = self._api_base()
+
+        def show(source: str | None) -> None:
+            if self.is_attached and self._api_base() == api_base:  # an answer for an older value is dropped
+                self._show_pulumi_source(source)
 
         def look() -> None:
             source = self._pulumi_token_source(api_base)
             if self.is_attached:
-                self.app.call_from_thread(self._show_pulumi_source, source)
+                self.app.call_from_thread(show, source)
 
         self.run_worker(look, thread=True, group="pulumi-token", exclusive=True)
 

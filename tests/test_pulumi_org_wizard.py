@@ -120,3 +120,28 @@ async def test_scim_not_in_the_edition_is_carried_to_step_eight(tmp_path, pulumi
         await pilot.press("r")
         await pilot.pause()
         assert "not in this organisation's edition" in str(app.screen.query_one("#scim-unavailable").render())
+
+
+async def test_the_token_is_looked_for_once_typing_pauses_and_for_the_final_api_base(tmp_path, monkeypatch):
+    """Typing a self-hosted API URL key by key looks for a token once, for the URL as
+    typed in the end: not a credentials-file read per key, nor the answer for a prefix."""
+    import wizard.pulumi_api as pulumi_api
+    from tests.wizard_helpers import type_into, until
+
+    looked: list[str] = []
+
+    def find_token(api_base, **_kwargs):
+        looked.append(api_base)
+        return pulumi_api.TokenSource(TOKEN, f"the CLI's login for {api_base}") if api_base.endswith(".com") else None
+
+    monkeypatch.setattr(pulumi_api, "find_token", find_token)
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: looked, what="the first lookup")
+        looked.clear()
+        await type_into(pilot, "#api_base", "https://pulumi.example.com", keys=True)
+        line = app.screen.query_one("#pulumi-token-source")
+        await until(pilot, lambda: "example.com" in str(line.render()), what="the token line for the final URL")
+        await settle(pilot)
+        assert looked == ["https://pulumi.example.com"]
+        assert "the CLI's login for https://pulumi.example.com." in str(line.render())

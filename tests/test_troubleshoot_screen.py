@@ -658,15 +658,24 @@ async def test_the_decoded_xml_has_a_tab_of_its_own_not_a_scroll_inside_the_resu
         screen = await open_troubleshooting(pilot)
         tabs = screen.query_one("#ts-tabs", TabbedContent)
         assert tabs.get_tab("ts-decoded").disabled  # nothing decoded yet
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert tabs.active == "ts-diagnose"
+        assert any("Nothing decoded yet" in str(n.message) for n in app._notifications)
         await diagnose_paste(pilot, response())
         assert not screen.query("#ts-results TextArea")  # one scrollbar in the results, not two
         assert not tabs.get_tab("ts-decoded").disabled
-        tabs.active = "ts-decoded"
+        assert "(ctrl+g)" in str(screen.query_one("#ts-pretty-label").render())
+        await pilot.press("ctrl+g")  # the key the results name, from the paste box
         await pilot.pause()
         pretty = screen.query_one("#ts-pretty", TextArea)
+        assert tabs.active == "ts-decoded" and app.focused is pretty
         assert pretty.region.height > 10 and "<saml:Audience>" in pretty.text
         # one screen line per line of XML: a long line scrolls sideways, its indentation kept
         assert pretty.wrapped_document.height == pretty.document.line_count
+        await pilot.press("ctrl+g")  # and back to the diagnosis
+        await pilot.pause()
+        assert tabs.active == "ts-diagnose"
 
 
 def test_the_note_says_checked_only_when_a_signature_was():

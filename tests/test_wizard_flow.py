@@ -573,8 +573,8 @@ async def test_a_utf16_export_is_kept_as_readable_xml_for_pulumi(tmp_path):
 
 
 async def test_the_gate_beside_next_is_never_cut_off(tmp_path):
-    """A short single reason is quoted beside Next; a long one would be cut off in the
-    narrow gate at 80x24, so the gate points to it instead (it is shown whole above)."""
+    """A single reason that fits the gate's two lines is quoted beside Next; a longer
+    one would be cut off, so the gate points to it instead (it is shown whole above)."""
     from wizard.findings import error
 
     app = make_app(tmp_path / "state")
@@ -595,10 +595,41 @@ async def test_the_gate_beside_next_is_never_cut_off(tmp_path):
         await tick(pilot, "#has_saml_edition")
         await pilot.press("ctrl+n")
         await pilot.pause()
-        assert str(gate.render()) == "Not yet: 1 thing to fix (shown above)."
+        # the one reason left fits the gate's two lines at 80x24: quoted whole
+        assert str(gate.render()) == f"Not yet: {reason.splitlines()[0]}"
         lines = gate.render_lines(gate.region.reset_offset)
         painted = " ".join("".join(strip.text for strip in lines).split())
-        assert gate.region.height <= 2 and painted == "Not yet: 1 thing to fix (shown above)."
+        assert gate.region.height <= 2 and painted == str(gate.render())
+        too_long = error("step.record.path", "Choose where to write the setup record. " * 3, "", "org")
+        screen.show_findings([too_long])
+        await pilot.pause()
+        assert str(gate.render()) == "Not yet: 1 thing to fix (shown above)."
+
+
+async def test_with_the_step_list_open_at_80x24_a_quote_that_would_be_cut_is_pointed_to(tmp_path):
+    """The open list leaves the gate 30 columns: a reason the folded layout (50
+    columns) quotes whole would need three lines, so the gate points to it; folded
+    again, the same reason is quoted."""
+    from wizard.findings import error
+
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen, gate = app.screen, app.screen.query_one("#gate-message")
+        reason = error("step.record.path", "Choose where to write the setup record first, then press Next.", "", "org")
+        await pilot.press("ctrl+l")  # open the list
+        await pilot.pause()
+        screen.show_findings([reason])
+        await pilot.pause()
+        assert str(gate.render()) == "Not yet: 1 thing to fix (shown above)."
+        await pilot.press("ctrl+l")  # fold it
+        await pilot.pause()
+        screen.show_findings([reason])
+        await pilot.pause()
+        assert str(gate.render()) == "Not yet: Choose where to write the setup record first, then press Next."
+        lines = gate.render_lines(gate.region.reset_offset)
+        painted = " ".join("".join(strip.text for strip in lines).split())
+        assert gate.region.height <= 2 and painted == str(gate.render())
 
 
 async def test_start_over_from_the_palette_asks_first(tmp_path):
