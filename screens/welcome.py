@@ -110,7 +110,9 @@ class WelcomeScreen(StepScreen):
         api_base = self._api_base()
 
         def show(source: str | None) -> None:
-            if self.is_attached and self._api_base() == api_base:  # an answer for an older value is dropped
+            if self not in self.app.screen_stack or not self.is_attached:
+                return  # the admin has gone on: this screen is being taken down
+            if self._api_base() == api_base:  # an answer for an older value is dropped
                 self._show_pulumi_source(source)
 
         def look() -> None:

@@ -10,7 +10,7 @@ from textual.widgets import Button
 from screens.create_app import CreateAppScreen
 from screens.welcome import WelcomeScreen
 from tests.pulumi_fake import FakePulumi
-from tests.wizard_helpers import error_text, make_app, next_step, set_value, settle, tick
+from tests.wizard_helpers import error_text, make_app, next_step, set_value, settle, tick, until
 from wizard.state import StepId
 
 TOKEN = "pul-c1i5ecret0123456789abcdef0123456789abcd"
@@ -29,7 +29,8 @@ async def start(pilot, server) -> None:
     await pilot.pause()
     await set_value(pilot, "#org", ORG)
     await set_value(pilot, "#api_base", server.url)
-    await pilot.pause()
+    # the token is looked for once typing in the API URL pauses
+    await until(pilot, lambda: pilot.app.screen.query("#pulumi-check"), what="the Check with Pulumi button")
 
 
 async def check_with_pulumi(pilot) -> str:
@@ -86,7 +87,7 @@ async def test_the_wrong_case_is_caught_at_step_one(tmp_path, pulumi):
         await pilot.pause()
         await set_value(pilot, "#org", "AcmeCorp")
         await set_value(pilot, "#api_base", pulumi.url)
-        await pilot.pause()
+        await until(pilot, lambda: app.screen.query("#pulumi-check"), what="the Check with Pulumi button")
         assert "Pulumi spells the organisation 'acmecorp'" in await check_with_pulumi(pilot)
         await tick(pilot, "#has_sso_package")
         await next_step(pilot)
@@ -126,7 +127,7 @@ async def test_the_token_is_looked_for_once_typing_pauses_and_for_the_final_api_
     """Typing a self-hosted API URL key by key looks for a token once, for the URL as
     typed in the end: not a credentials-file read per key, nor the answer for a prefix."""
     import wizard.pulumi_api as pulumi_api
-    from tests.wizard_helpers import type_into, until
+    from tests.wizard_helpers import type_into
 
     looked: list[str] = []
 
