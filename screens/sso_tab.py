@@ -144,11 +144,19 @@ class SsoTabScreen(JumpCloudCheck, StepScreen):
         pass
 
     def action_copy_row(self, number: int) -> None:
+        """Copy row ``number``'s value and focus its tick: the guide's next move, space,
+        then ticks the row just copied, not whichever had focus."""
         rows = self.app.values.sso_rows()
         if 1 <= number <= len(rows):
-            self.query_one(f"#copy-{rows[number - 1].key}", CopyValue).request()
+            key = rows[number - 1].key
+            self.query_one(f"#copy-{key}", CopyValue).request()
         elif number == len(rows) + 1:
+            key = IDP_ENTITY_ROW
             self._copy_idp_entity_id()
+        else:
+            return
+        tick = self.query_one(f"#tick-{key}", Checkbox)
+        self.focus_in_view(tick, show=tick.query_ancestor(".sso-row"))
 
     def _copy_idp_entity_id(self) -> None:
         value = self.query_one(f"#{IDP_ENTITY_ROW}", Input).value.strip()

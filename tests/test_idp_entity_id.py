@@ -112,3 +112,27 @@ async def test_refused_for_an_unticked_row_the_focus_is_on_its_tick_so_space_tic
         await settle(pilot)
         assert app.state.idp_entity_id == "strategicgroupnw"
         assert app.state.status(StepId.SSO_TAB) is StepStatus.CONFIRMED
+
+
+async def test_the_guide_s_copy_then_space_ticks_the_row_just_copied(tmp_path):
+    """The guide says: copy a value with its key, paste it in JumpCloud, then tick its row
+    (space). The key moves the focus to that row's tick, so space never ticks or unticks
+    another row; at 80x24 the row copied is brought into view."""
+    state_dir = tmp_path / "state"
+    StateStore(state_dir).save(finished_setup(tmp_path, through=StepId.SSO_TAB))
+    app = make_app(state_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resume(pilot, SsoTabScreen)
+        rows = screen.query_one("#rows")
+        screen.query_one("#tick-sp_entity_id").focus()
+        await pilot.press("space")  # row 1 ticked where it has the focus
+        for n, key in enumerate(SIX[1:], start=2):
+            await pilot.press(str(n), "space")
+            await pilot.pause()
+            tick_box = screen.query_one(f"#tick-{key}")
+            assert screen.focused is tick_box and tick_box.value, key
+            assert screen.query_one("#body").scrollable_content_region.contains_region(tick_box.region)
+        await pilot.press("7", "space")
+        await pilot.pause()
+        assert app.clipboard == screen.query_one("#idp_entity_id").value
+        assert all(box.value for box in rows.query(".sso-row Checkbox")), "every row ticked once, none unticked"
