@@ -69,10 +69,13 @@ async def test_below_100_columns_the_step_list_folds_and_ctrl_l_opens_it(tmp_pat
         await pilot.pause()
         assert not steps.folded and steps.size.width > 20
         assert "3. SSO tab values" in steps.render().plain
-        # opened, the value no longer fits: it stays one line, visibly cut, never wrapped
+        # opened, the value no longer fits: it stays one line, visibly cut in the middle,
+        # never wrapped; its start and its end (what tells the URLs apart) stay in sight
         await pilot.pause()
         assert value.size.height == 1
-        assert value.render_line(0).text.rstrip().endswith("…")
+        shown = value.render_line(0).text.strip()
+        head, _, tail = shown.partition("…")
+        assert tail and url.startswith(head) and url.endswith(tail) and tail.endswith("/sso/saml/metadata")
         # the choice holds on the next step
         await pilot.press("ctrl+l")
         await pilot.pause()
@@ -304,3 +307,29 @@ async def test_ctrl_j_shows_the_jumpcloud_key_field_it_focuses(tmp_path):
         key = screen.query_one("#jumpcloud_key")
         assert screen.focused is key
         assert visible(screen, key)  # typing goes where the admin can see it
+
+
+async def test_a_long_organisation_name_leaves_the_three_urls_told_apart(tmp_path):
+    """With a 42-character organisation name the SP Entity ID, ACS URL and Default
+    RelayState no longer fit at 80 or 100 columns; cut in the middle, each still shows
+    the end that tells it from the others, and the key copies it whole."""
+    org = "acme-corporation-platform-engineering-team"
+    for size in ((80, 24), (100, 30)):
+        state = finished_setup(tmp_path / f"{size[0]}", through=StepId.SSO_TAB)
+        state.org = org
+        StateStore(tmp_path / f"{size[0]}" / "state").save(state)
+        app = make_app(tmp_path / f"{size[0]}" / "state")
+        async with app.run_test(size=size) as pilot:
+            screen = await resume(pilot, SsoTabScreen)
+            shown = {
+                key: screen.query_one(f"#copy-{key} .copy-text").render_line(0).text.strip()
+                for key in ("sp_entity_id", "acs_url", "relay_state")
+            }
+            assert all("…" in text for text in shown.values()), shown
+            assert shown["sp_entity_id"].endswith("/sso/saml/metadata")
+            assert shown["acs_url"].endswith("/sso/saml/acs")
+            assert shown["relay_state"].endswith(f"{org[-6:]}/sso")
+            assert len(set(shown.values())) == 3
+            await pilot.press("2")
+            await pilot.pause()
+            assert app.clipboard == f"https://api.pulumi.com/login/{org}/sso/saml/acs"
