@@ -6,7 +6,15 @@ import json
 
 import pytest
 
-from wizard.catalogue import STEP_IDS, CatalogueError, Entry, entries_for_codes, load_catalogue, parse_catalogue, search
+from wizard.catalogue import (
+    STEP_IDS,
+    CatalogueError,
+    Entry,
+    entries_for_response,
+    load_catalogue,
+    parse_catalogue,
+    search,
+)
 from wizard.codes import REGISTRY
 
 
@@ -32,7 +40,8 @@ def test_every_catalogue_link_in_the_registry_names_an_entry(entries):
 
 def test_an_entry_lists_exactly_the_codes_the_registry_links_to_it(entries):
     for entry in entries:
-        assert set(entry.checks) == {c.code for c in REGISTRY.values() if entry.id in c.catalogue}
+        linked = {c.code for c in REGISTRY.values() if entry.id in (*c.catalogue, *(c.in_response or ()))}
+        assert set(entry.checks) == linked
     assert sum(len(e.checks) for e in entries) >= 50
 
 
@@ -100,9 +109,12 @@ def test_empty_search_returns_everything(entries):
     assert search(entries, "   ") == entries
 
 
-def test_entries_for_codes(entries):
-    found = [e.id for e in entries_for_codes(entries, {"response.cert.mismatch"})]
+def test_entries_for_a_response_s_codes(entries):
+    found = [e.id for e in entries_for_response(entries, {"response.cert.mismatch"})]
     assert found == ["signature-invalid-after-rotation"]
+    # the one parser's codes: in a pasted response they are about the paste, not the metadata
+    assert [e.id for e in entries_for_response(entries, {"xml.malformed"})] == ["wrong-paste"]
+    assert "xml.malformed" in next(e for e in entries if e.id == "metadata-refused").checks
 
 
 def test_a_bad_catalogue_is_refused():

@@ -724,3 +724,20 @@ def test_a_capture_time_later_than_now_is_refused():
     later = diagnosis_inputs("", "2027-06-01 10:00", "", now=FIXED_NOW)
     assert [(p.code, p.field) for p in later.problems] == [("troubleshoot.at.future", "ts_at")]
     assert diagnosis_inputs("", "2026-11-27 11:00", "", now=FIXED_NOW).problems == ()
+
+
+async def test_a_response_cut_short_points_to_the_capture_not_to_the_metadata(tmp_path):
+    """The paste's first 3,000 characters of base64: not well-formed XML. The known
+    problem shown is the paste (copy the whole SAMLResponse again), not 'Pulumi refuses
+    the metadata XML', which the same parser's code means for a metadata file."""
+    import base64
+
+    app = app_at(tmp_path, StepId.SIGNIN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        await diagnose_paste(pilot, base64.b64encode(response()).decode()[:3000])
+        assert "xml.malformed" in screen.report.codes
+        related = shown(screen, "#ts-related")
+        assert "The pasted text is not one whole SAML response" in related
+        assert "Pulumi refuses the metadata XML" not in related

@@ -99,7 +99,10 @@ def search(entries: list[Entry], query: str) -> list[Entry]:
     return [entry for entry in entries if all(word in entry.haystack() for word in words)]
 
 
-def entries_for_codes(entries: list[Entry], codes: set[str] | list[str]) -> list[Entry]:
-    """Entries that one of the given finding codes detects (for showing beside a diagnosis)."""
-    wanted = set(codes)
-    return [entry for entry in entries if wanted.intersection(entry.checks)]
+def entries_for_response(entries: list[Entry], codes: set[str] | list[str]) -> list[Entry]:
+    """Entries that explain the given finding codes of a pasted SAML response (for showing
+    beside its diagnosis), in the catalogue's order."""
+    from wizard.codes import response_catalogue
+
+    wanted = {entry for code in codes for entry in response_catalogue(code)}
+    return [entry for entry in entries if entry.id in wanted]

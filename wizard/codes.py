@@ -44,6 +44,9 @@ class Code:
     severity: Severity
     catalogue: tuple[str, ...] = ()  # ids of the catalogue entries that explain it
     fix_first: Fix = Fix.UNRANKED  # how soon to act on it, within its severity
+    # the entries instead when the finding is about a pasted SAML response (the one XML
+    # parser reads both: a response cut short is not metadata Pulumi refused)
+    in_response: tuple[str, ...] | None = None
 
 
 def _index(*codes: Code) -> Mapping[str, Code]:
@@ -54,9 +57,9 @@ def _index(*codes: Code) -> Mapping[str, Code]:
 
 REGISTRY: Mapping[str, Code] = _index(
     # xml: the one hardened XML parser (wizard/xmlsafe.py)
-    Code("xml.empty", _E, ("metadata-refused",)),
-    Code("xml.forbidden", _E, ("metadata-refused",)),
-    Code("xml.malformed", _E, ("metadata-refused",)),
+    Code("xml.empty", _E, ("metadata-refused",), in_response=("wrong-paste",)),
+    Code("xml.forbidden", _E, ("metadata-refused",), in_response=("wrong-paste",)),
+    Code("xml.malformed", _E, ("metadata-refused",), in_response=("wrong-paste",)),
     Code("xml.not_xml", _E, ("wrong-paste",)),
     Code("xml.too_large", _E, ("wrong-paste",)),
     # metadata: JumpCloud's exported IdP metadata (wizard/metadata.py, wizard/steps.py)
@@ -304,9 +307,17 @@ def fix_rank(code: str) -> Fix:
 
 
 def catalogue_links() -> dict[str, tuple[str, ...]]:
-    """Catalogue entry id -> the codes that detect what it describes."""
+    """Catalogue entry id -> the codes that detect what it describes (in metadata or a response)."""
     links: dict[str, list[str]] = {}
     for code in REGISTRY.values():
-        for entry in code.catalogue:
+        for entry in dict.fromkeys((*code.catalogue, *(code.in_response or ()))):
             links.setdefault(entry, []).append(code.code)
     return {entry: tuple(codes) for entry, codes in links.items()}
+
+
+def response_catalogue(code: str) -> tuple[str, ...]:
+    """The catalogue entries that explain ``code`` found in a pasted SAML response."""
+    declared = REGISTRY.get(code)
+    if declared is None:
+        return ()
+    return declared.catalogue if declared.in_response is None else declared.in_response

@@ -281,9 +281,9 @@ def related_entries(findings: list[Finding], *, org: str, api_base: str) -> tupl
     if not codes:
         return [], ""
     try:
-        from wizard.catalogue import entries_for_codes, load_catalogue
+        from wizard.catalogue import entries_for_response, load_catalogue
 
-        entries = entries_for_codes(load_catalogue(), codes)
+        entries = entries_for_response(load_catalogue(), codes)
     except Exception as exc:  # a packaging problem: say so, keep the diagnosis
         return [], f"The troubleshooting catalogue could not be read: {exc}"
     return [e.filled(org=org, api_base=api_base) for e in entries], ""
