@@ -160,9 +160,19 @@ class StepScreen(Screen):
             status = "✗ refused at the last Next; what is here now passes: press Next (ctrl+n)"
         elif failed and self._reason_now:
             status = f"✗ not accepted yet: {self._reason_now}"
+        pending = self.unaccepted() if self.app.state.status(self.STEP).complete else ""
+        if pending:  # the line above is about what was accepted, not what the step shows now
+            status += f"\n↻ {pending}, checked below, is not accepted yet: the line above is about the one before."
         if not status:
             return title
         return Content.assemble(title, "\n", (status, "not bold $text-muted"))
+
+    def unaccepted(self) -> str:
+        """What the step shows, checked, that differs from what it accepted ("" when nothing)."""
+        return ""
+
+    def refresh_title(self) -> None:
+        self.query_one("#step-title", Static).update(self._title())
 
     def compose_body(self) -> Iterable:  # pragma: no cover - overridden
         return []

@@ -38,6 +38,7 @@ class MetadataScreen(StepScreen):
         self._xml = view.metadata_xml
         self._watched: tuple[Path, float, int] | None = None
         self._found: Path | None = None
+        self._auto_path = ""  # the found export the path box was filled with (not typed)
         self.checker: CheckRunner = CheckRunner(self, "metadata-check", status="#gate-message")
 
     def compose_body(self) -> ComposeResult:
@@ -101,7 +102,7 @@ class MetadataScreen(StepScreen):
                 return
             path_input = self.query_one("#metadata_path", Input)
             if not path_input.value:
-                path_input.value = str(exports[0])
+                path_input.value = self._auto_path = str(exports[0])
             if not self._path and not self._xml:
                 use.focus()
         elif again:
@@ -114,11 +115,19 @@ class MetadataScreen(StepScreen):
 
     _next_after_check = False  # Next pressed with a path typed but not loaded: submit once checked
 
+    def _typed_path(self) -> str:
+        """A path the admin typed in the box and has not loaded ("" when none): not the
+        file loaded, nor the found export the box was filled with."""
+        typed = self.query_one("#metadata_path", Input).value.strip()
+        return typed if typed and typed not in (self._path, self._auto_path) else ""
+
     def action_next(self) -> None:
         path = self.query_one("#metadata_path", Input).value.strip()
-        if self.report is None and not self._xml.strip() and path:
-            self._next_after_check = True  # the path in the box is what the admin means: load it first
-            self.load_path(path)
+        typed = self._typed_path()
+        if typed or (self.report is None and not self._xml.strip() and path):
+            # the path in the box is what the admin means, not an export loaded before: load it first
+            self._next_after_check = True
+            self.load_path(typed or path)
             return
         super().action_next()
 
@@ -294,6 +303,7 @@ class MetadataScreen(StepScreen):
         if report.ok:
             self.query_one("#gate-message", Static).update("")
         self.form_changed(checked=True)
+        self.refresh_title()
         if self._next_after_check:
             self._next_after_check = False
             self.call_after_refresh(StepScreen.action_next, self)  # the gate decides, with the verdict
@@ -313,6 +323,9 @@ class MetadataScreen(StepScreen):
         return f"The metadata ({self._source})" if self._source else "The metadata"
 
     def form(self) -> dict:
+        typed = self._typed_path()
+        if typed:  # what the step holds is a path to load (kept as such when the admin goes Back)
+            return {"metadata_path": typed, "metadata_xml": "", "source": "", "report": None, "ack_warnings": False}
         return {
             "metadata_path": self._path,
             "metadata_xml": self._xml,

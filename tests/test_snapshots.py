@@ -144,8 +144,8 @@ def evidence_state(tmp_path: Path, current: StepId) -> WizardState:
     put(
         StepId.METADATA,
         StepStatus.WARNINGS,
-        "the exported metadata (JumpCloud-Pulumi-metadata.xml) passed every "
-        "check Pulumi makes; 1 warning(s) acknowledged",
+        "the exported metadata (JumpCloud-Pulumi-metadata.xml) passed the "
+        "metadata checks Pulumi documents; 1 warning(s) acknowledged",
     )
     put(
         StepId.PULUMI,

@@ -679,3 +679,76 @@ async def test_a_url_typed_key_by_key_gives_its_name_when_the_field_is_done(tmp_
         await next_step(pilot)
         assert app.state.idp_url_value == "bitdefender"
         assert "Took the IdP URL value 'bitdefender'" in "\n".join(n.message for n in app._notifications)
+
+
+async def test_a_path_typed_but_not_loaded_is_kept_when_the_admin_goes_back(tmp_path):
+    """Typed in step 5's box, not loaded, then Back and Next again: the path is still
+    there, and loaded; not replaced by the export found in Downloads."""
+    typed = tmp_path / "exports" / "JumpCloud-pulumi-metadata.xml"
+    typed.parent.mkdir()
+    shutil.copy(GOOD_EXPORT, typed)
+    StateStore(tmp_path / "state").save(state_at_metadata())
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, MetadataScreen)
+        await type_into(pilot, "#metadata_path", str(typed))
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert isinstance(app.screen, GroupsScreen)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MetadataScreen)
+        assert screen.query_one("#metadata_path").value == str(typed)
+        await wait_for_check(pilot, screen)
+        assert screen.report.ok and str(typed.name) in screen._source
+
+
+async def test_another_export_loaded_over_an_accepted_one_is_said_to_be_not_accepted_yet(tmp_path):
+    """Step 5 accepted one export; a second, different one is loaded: the step's line
+    still says what was accepted, and a line under it says the one shown is not accepted
+    yet. Next accepts it; then that line goes."""
+    StateStore(tmp_path / "state").save(state_at_metadata(metadata_path=str(GOOD_EXPORT)))
+    other = tmp_path / "JumpCloud-other-metadata.xml"
+    other.write_bytes(GOOD_EXPORT.read_bytes() + b"\n<!-- exported again -->\n")
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await resume_at_metadata(pilot)
+        await next_step(pilot)
+        assert app.state.status(StepId.METADATA) is StepStatus.VERIFIED
+        app.go_to(StepId.METADATA)
+        await settle(pilot)
+        screen = app.screen
+        title = screen.query_one("#step-title")
+        assert "not accepted yet" not in str(title.render())
+        await type_into(pilot, "#metadata_path", str(other))
+        await pilot.press("enter")
+        await wait_for_check(pilot, screen)
+        shown = str(title.render())
+        assert "✓ verified" in shown and "passed the metadata checks Pulumi documents" in shown
+        assert "JumpCloud-other-metadata.xml), checked below, is not accepted yet" in shown
+        await next_step(pilot)
+        assert app.state.metadata_xml.endswith("<!-- exported again -->\n")
+        app.go_to(StepId.METADATA)
+        await settle(pilot)
+        await wait_for_check(pilot, app.screen)
+        assert "not accepted yet" not in str(app.screen.query_one("#step-title").render())
+
+
+async def test_next_with_another_path_typed_loads_that_one_not_the_one_loaded_before(tmp_path):
+    StateStore(tmp_path / "state").save(state_at_metadata(metadata_path=str(GOOD_EXPORT)))
+    other = tmp_path / "JumpCloud-other-metadata.xml"
+    other.write_bytes(GOOD_EXPORT.read_bytes() + b"\n<!-- the one typed -->\n")
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        await resume_at_metadata(pilot)
+        await type_into(pilot, "#metadata_path", str(other))
+        await pilot.press("ctrl+n")  # not Enter, not Load: Next
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, PulumiScreen)
+    assert app.state.metadata_path == str(other)
+    assert app.state.metadata_xml.endswith("<!-- the one typed -->\n")

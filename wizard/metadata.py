@@ -714,7 +714,7 @@ def check_metadata(
         findings.append(
             finding(
                 "metadata.ok",
-                f"The metadata passes every check Pulumi makes{note}: entity ID {show(md.entity_id or '', 60)}, "
+                f"The metadata passes every metadata check Pulumi documents{note}: entity ID {show(md.entity_id or '', 60)}, "
                 f"SSO URL {show(md.sso_url or '', 80)}{expiry}.",
                 f"Next, in Pulumi: {_PULUMI_STEPS}.",
             )

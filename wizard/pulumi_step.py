@@ -61,9 +61,9 @@ SWITCH_CHECKLIST: tuple[ChecklistItem, ...] = (
     ),
     ChecklistItem(
         "immediate",
-        "I know the switch applies at once and checks nothing.",
-        "Pulumi does not test the metadata or a sign-in before switching: finish the JumpCloud "
-        "side (values, groups, this metadata) first, and plan a moment when members can re-link.",
+        "I know the switch applies at once.",
+        "Pulumi does not check in advance whether members can sign in through SAML: finish the "
+        "JumpCloud side (values, groups, this metadata) first, and plan a moment when members can re-link.",
     ),
 )
 

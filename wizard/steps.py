@@ -689,7 +689,7 @@ def _gate_metadata(state: WizardState, form: Form) -> Verdict:
     source = _text(form, "source", "") or state.metadata_path or "pasted XML"
     warnings = [f.message for f in report.findings if f.severity.value == "warning"]
     status = StepStatus.WARNINGS if warnings else StepStatus.VERIFIED
-    note = f"the exported metadata ({source}) passed every check Pulumi makes"
+    note = f"the exported metadata ({source}) passed the metadata checks Pulumi documents"
     if warnings:
         note += f"; {len(warnings)} warning(s) acknowledged"
     updates = {"metadata_summary": summarize_metadata(report.metadata, source), "metadata_warnings": warnings}
