@@ -110,10 +110,17 @@ def test_empty_search_returns_everything(entries):
 
 
 def test_entries_for_a_response_s_codes(entries):
-    found = [e.id for e in entries_for_response(entries, {"response.cert.mismatch"})]
+    found = [e.id for e in entries_for_response(entries, ["response.cert.mismatch"])]
     assert found == ["signature-invalid-after-rotation"]
     # the one parser's codes: in a pasted response they are about the paste, not the metadata
-    assert [e.id for e in entries_for_response(entries, {"xml.malformed"})] == ["wrong-paste"]
+    assert [e.id for e in entries_for_response(entries, ["xml.malformed"])] == ["wrong-paste"]
+    # in the order of the codes given (the findings' fix-first order), not the file's
+    both = ["response.cert.mismatch", "response.signature.invalid"]
+    assert [e.id for e in entries_for_response(entries, both)] == [
+        "signature-invalid-after-rotation",
+        "tampered-response",
+    ]
+    assert next(e.id for e in entries_for_response(entries, both[1:])) == "tampered-response"
     assert "xml.malformed" in next(e for e in entries if e.id == "metadata-refused").checks
 
 

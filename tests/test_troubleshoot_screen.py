@@ -741,3 +741,20 @@ async def test_a_response_cut_short_points_to_the_capture_not_to_the_metadata(tm
         related = shown(screen, "#ts-related")
         assert "The pasted text is not one whole SAML response" in related
         assert "Pulumi refuses the metadata XML" not in related
+
+
+async def test_a_response_edited_after_signing_points_first_to_tampering_not_rotation(tmp_path):
+    """The certificate matches the metadata but a value was changed after JumpCloud
+    signed it: the first known problem is the edited response; the rotation entry, which
+    needs another certificate, comes after it."""
+    app = app_at(tmp_path, StepId.SIGNIN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        await diagnose_paste(pilot, saml_factory.tamper_nameid(response()))
+        assert "response.signature.invalid" in screen.report.codes
+        assert "response.cert.mismatch" not in screen.report.codes
+        related = shown(screen, "#ts-related")
+        tampered = related.find("The response looks tampered with")
+        rotated = related.find("Signature invalid after the certificate was rotated")
+        assert 0 <= tampered < rotated, related

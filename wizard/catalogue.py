@@ -99,10 +99,11 @@ def search(entries: list[Entry], query: str) -> list[Entry]:
     return [entry for entry in entries if all(word in entry.haystack() for word in words)]
 
 
-def entries_for_response(entries: list[Entry], codes: set[str] | list[str]) -> list[Entry]:
+def entries_for_response(entries: list[Entry], codes: list[str]) -> list[Entry]:
     """Entries that explain the given finding codes of a pasted SAML response (for showing
-    beside its diagnosis), in the catalogue's order."""
+    beside its diagnosis): in the order of ``codes``, each code's in the order it declares them."""
     from wizard.codes import response_catalogue
 
-    wanted = {entry for code in codes for entry in response_catalogue(code)}
-    return [entry for entry in entries if entry.id in wanted]
+    by_id = {entry.id: entry for entry in entries}
+    wanted = dict.fromkeys(entry for code in codes for entry in response_catalogue(code))
+    return [by_id[entry] for entry in wanted if entry in by_id]

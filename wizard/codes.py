@@ -113,7 +113,9 @@ REGISTRY: Mapping[str, Code] = _index(
     Code("response.not_response", _E, ("wrong-paste",), Fix.CAPTURE),
     Code("response.ok", _OK),
     Code("response.recipient.mismatch", _E, ("acs-mismatch",), Fix.APP),
-    Code("response.signature.invalid", _E, ("signature-invalid-after-rotation", "tampered-response"), Fix.METADATA),
+    # edited after signing (a digest mismatch) is the likelier cause once the certificate
+    # matches; when it does not, response.cert.mismatch (found before) points to rotation first
+    Code("response.signature.invalid", _E, ("tampered-response", "signature-invalid-after-rotation"), Fix.METADATA),
     Code("response.signature.missing", _E, ("unsigned-response",), Fix.SETTINGS),
     Code("response.signature.sha1", _E, ("sha1-signature",), Fix.SETTINGS),
     Code("response.signature.unchecked", _E, (), Fix.METADATA),

@@ -276,8 +276,14 @@ def summary_rows(diagnosis: Diagnosis, expected: dict[str, str]) -> list[Summary
 
 
 def related_entries(findings: list[Finding], *, org: str, api_base: str) -> tuple[list[Entry], str]:
-    """Catalogue entries the problem findings point to, filled for the org; and a problem, if any."""
-    codes = {f.code for f in findings if f.severity in (Severity.ERROR, Severity.WARNING)}
+    """Catalogue entries the problem findings point to, filled for the org; and a problem, if any.
+
+    In the findings' reading order (fix first), each finding's entries in the order its
+    code declares them: what to act on first is looked up first."""
+    from wizard.findings import in_reading_order
+
+    problems = [f for f in in_reading_order(findings) if f.severity in (Severity.ERROR, Severity.WARNING)]
+    codes = list(dict.fromkeys(f.code for f in problems))
     if not codes:
         return [], ""
     try:
