@@ -606,6 +606,7 @@ def test_slug_check_only_with_a_value_and_tolerates_a_trailing_slash_or_whole_ur
     assert check_metadata(slash, now=NOW, idp_url_value="bitdefender").ok
     mismatch = check_metadata(data, now=NOW, idp_url_value="pulumi").findings[0]
     assert '"bitdefender"' in mismatch.message and "https://sso.jumpcloud.com/saml2/pulumi" in mismatch.fix
+    assert "step 2 (Create the app)" in mismatch.fix and "--idp-url-value" in mismatch.fix  # where to enter it
 
 
 def test_persistent_nameid_and_a_second_accepted_format_pass():

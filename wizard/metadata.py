@@ -526,7 +526,8 @@ def _check_sso(md: IdpMetadata, idp_url_value: str | None) -> list[Finding]:
                 )
                 fix = (
                     f"Export the metadata of the JumpCloud app whose IdP URL is {show(expected)}, "
-                    f'or, if your app uses "{show(actual, 60)}", enter that value in this wizard.'
+                    f'or, if your app uses "{show(actual, 60)}", enter that value on the wizard\'s step 2 '
+                    "(Create the app), or as --idp-url-value."
                 )
             else:
                 message = f"The SSO URL {show(location)} is not {show(expected)}, not even a JumpCloud URL."
