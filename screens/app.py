@@ -250,11 +250,14 @@ class WizardApp(App):
             if quit_now:
                 self.exit()
 
+        from wizard.report import evidence_counts
+
         where = self.state.record_path or "the file chosen on this step"
         self.push_screen(
             ConfirmScreen(
-                "Setup complete",
-                f"The setup record is written to {where}.\n\n"
+                "Every step is done",
+                f"The steps: {evidence_counts(self.state)}. The setup record, written to {where}, "
+                "says which is which.\n\n"
                 "Quit the wizard now? Stay to look over the summary (ctrl+q quits later).",
                 yes="Quit",
                 no="Stay",

@@ -148,7 +148,10 @@ async def test_finish_writes_the_record_and_offers_to_quit(tmp_path):
         assert record.exists()
         assert app.state.status(StepId.SUMMARY) is StepStatus.VERIFIED
         assert isinstance(app.screen, ConfirmScreen)
-        assert str(record) in str(app.screen.query_one("#confirm-text").render())
+        said = str(app.screen.query_one("#confirm-text").render())
+        assert str(record) in said
+        # not "Setup complete": how many steps are verified and how many are the admin's word
+        assert "complete" not in said.lower() and "confirmed by you" in said and " verified" in said
         await pilot.press("n")  # stay
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen) and app.is_running

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.wizard_helpers import mark_complete
-from wizard.report import build_record, write_record
+from wizard.report import build_record, evidence_counts, write_record
 from wizard.state import StepId, StepStatus, WizardState
 
 
@@ -147,3 +147,15 @@ def test_record_path_that_is_a_pipe_is_refused(tmp_path):
     os.mkfifo(fifo)
     [found] = check_record_path(str(fifo))
     assert found.is_error and "not a regular file" in found.message
+
+
+def test_evidence_counts_say_how_many_steps_were_verified_and_how_many_are_the_admin_s_word():
+    state = WizardState(org="acmecorp")
+    mark_complete(state, StepId.WELCOME)
+    mark_complete(state, StepId.CREATE_APP)
+    mark_complete(state, StepId.METADATA)
+    mark_complete(state, StepId.PULUMI, StepStatus.WARNINGS)
+    mark_complete(state, StepId.SCIM, StepStatus.SKIPPED, "no SCIM")
+    assert evidence_counts(state) == (
+        "1 verified, 1 verified (with warnings), 2 confirmed by you, 1 skipped, 4 not started"
+    )

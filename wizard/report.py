@@ -8,7 +8,7 @@ from pathlib import Path
 
 from wizard import __version__
 from wizard.atomic import write_atomic
-from wizard.state import STEP_ORDER, StepId, WizardState
+from wizard.state import STEP_ORDER, StepId, StepStatus, WizardState
 from wizard.steps import APP_KINDS, STEPS
 from wizard.values import OrgValues, idp_sso_url
 
@@ -35,6 +35,15 @@ def _metadata_facts(state: WizardState) -> dict[str, str]:
     if report.metadata is None:
         return state.metadata_summary
     return summarize_metadata(report.metadata, state.metadata_path or "pasted XML")
+
+
+def evidence_counts(state: WizardState) -> str:
+    """How the steps stand, in a line: "5 verified, 3 confirmed by you, 1 skipped"."""
+    words = {StepStatus.WARNINGS: "verified (with warnings)", StepStatus.CONFIRMED: "confirmed by you"}
+    statuses = [state.status(step) for step in STEP_ORDER]
+    return ", ".join(
+        f"{statuses.count(status)} {words.get(status, status.words)}" for status in StepStatus if status in statuses
+    )
 
 
 def build_record(state: WizardState, *, now: datetime | None = None) -> str:
