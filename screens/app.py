@@ -381,12 +381,20 @@ class WizardApp(App):
         # the whole address, never cut short: it may be what the admin selects by hand
         self.copy_value(TITLES.get(url, "link"), url, title=f"Opened and copied: {TITLES.get(url, 'link')}", whole=True)
 
+    _copy_note_said = False  # the terminal-clipboard-only note has been shown once
+
     def copy_value(self, label: str, value: str, *, title: str = "", whole: bool = False) -> None:
         """Copy ``value`` and say so; ``whole``: the notice shows all of it, not its start."""
         self.copy_to_clipboard(value)  # OSC 52: works over SSH in most terminals
         problem = self._system_copy(value) if self._system_copy else None
         shown = value if whole or len(value) <= 60 else value[:57] + "…"
-        note = "" if not problem else "\n(terminal clipboard only; select the text by hand if paste fails)"
+        # said once: repeated on every copy, four quick copies covered half of an 80x24 screen
+        note = (
+            ""
+            if not problem or self._copy_note_said
+            else "\n(terminal clipboard only; select the text by hand if paste fails)"
+        )
+        self._copy_note_said = self._copy_note_said or bool(note)
         self.notify(f"{shown}{note}", title=title or f"Copied {label}", timeout=8 if whole else 4)
 
     # -- diagnosis glue (runs in a worker thread) -------------------------

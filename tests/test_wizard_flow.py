@@ -382,6 +382,12 @@ async def test_no_clipboard_never_crashes(tmp_path, failing):
         await pilot.pause()
         assert app.clipboard.endswith("/acs")
         assert any("terminal clipboard only" in str(n.message) for n in app._notifications)
+        # said once: the next copy's notice is its value alone, two lines, not four
+        app.copy_value("SP Entity ID", "https://api.pulumi.com/login/acme/sso/saml/metadata")
+        await pilot.pause()
+        last = list(app._notifications)[-1]
+        assert last.title == "Copied SP Entity ID" and "terminal clipboard" not in str(last.message)
+        assert app.clipboard.endswith("/metadata")
 
 
 async def test_new_certificate_at_export_sends_the_admin_back_through_pulumi(tmp_path):
