@@ -51,6 +51,32 @@ async def test_a_ticked_box_and_an_unticked_one_differ_without_colour(tmp_path):
         assert "X" not in unticked  # Textual's own mark is the same X, told apart only by colour
 
 
+async def test_the_focused_field_differs_from_the_others_without_colour(tmp_path):
+    """Its border's characters change (thin to thick), not only their colour; a compact
+    field (troubleshooting's) is underlined."""
+
+    def left_edge(widget) -> str:
+        return widget.styles.border_left[0]  # the kind of line its border is drawn with
+
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        org, api = screen.query_one("#org"), screen.query_one("#api_base")
+        org.focus()
+        await pilot.pause()
+        assert left_edge(org) != left_edge(api)
+        api.focus()
+        await pilot.pause()
+        assert left_edge(org) == "tall" and left_edge(api) == "thick"
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        field = app.screen.query_one("#ts_org")
+        field.focus()
+        await pilot.pause()
+        assert "underline" in str(field.styles.text_style)
+
+
 # ---------------------------------------------------------------------------
 # the step list folds below 100 columns; a value is never broken inside
 
