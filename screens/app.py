@@ -426,12 +426,16 @@ class WizardApp(App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        first = STEPS[self.state.furthest_reachable()]
         for step in STEP_ORDER:
-            if self.state.can_visit(step):
-                title, number = STEPS[step].title, STEPS[step].number
-                yield SystemCommand(
-                    f"Go to step {number}: {title}", f"Open the {title} step", partial(self.go_to, step)
-                )
+            title, number = STEPS[step].title, STEPS[step].number
+            # a step not reachable yet is listed too, saying why (choosing it says so again)
+            help_text = (
+                f"Open the {title} step"
+                if self.state.can_visit(step)
+                else f"Not yet: finish step {first.number} ({first.title}) first"
+            )
+            yield SystemCommand(f"Go to step {number}: {title}", help_text, partial(self.go_to, step))
         if not org_problem(self.state.org):
             values = self.values
             for row in values.all_rows():

@@ -52,7 +52,20 @@ def wide_text(renderable) -> str:
 
 
 def palette_steps(app) -> list[str]:
-    return [c.title for c in app.get_system_commands(app.screen) if c.title.startswith("Go to step")]
+    """The palette's steps that open (the others are listed saying why not yet)."""
+    return [
+        c.title
+        for c in app.get_system_commands(app.screen)
+        if c.title.startswith("Go to step") and not c.help.startswith("Not yet")
+    ]
+
+
+def palette_blocked(app) -> dict[str, str]:
+    return {
+        c.title: c.help
+        for c in app.get_system_commands(app.screen)
+        if c.title.startswith("Go to step") and c.help.startswith("Not yet")
+    }
 
 
 async def resume(pilot, screen_type):
@@ -95,6 +108,10 @@ async def test_changing_the_org_after_the_end_reopens_only_what_rests_on_it(tmp_
             "Go to step 2: Create the app",
             "Go to step 3: SSO tab values",
         ]
+        # the others are listed too, saying which step to finish first
+        assert palette_blocked(app)["Go to step 5: Export metadata"] == (
+            "Not yet: finish step 3 (SSO tab values) first"
+        )
         app.go_to(StepId.SIGNIN)
         await pilot.pause()
         assert isinstance(app.screen, CreateAppScreen)
