@@ -10,7 +10,7 @@ from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Static,
 
 from screens.base import StepScreen
 from screens.check import CheckRunner
-from screens.widgets import FieldError, FindingsView, Tick
+from screens.widgets import FieldError, FindingsView, Tick, fold_fingerprints
 from wizard.files import decode_text
 from wizard.findings import Severity, error
 from wizard.state import StepId
@@ -291,7 +291,7 @@ class MetadataScreen(StepScreen):
             text.append("\nSSO URL: ", style="bold").append(summary["sso_url"] or "(none)")
             if "cert_sha256" in summary:
                 text.append("\nCertificate: ", style="bold").append(summary["cert_subject"])
-                text.append("\nSHA-256: ", style="bold").append(summary["cert_sha256"])
+                text.append("\nSHA-256: ", style="bold").append(fold_fingerprints(summary["cert_sha256"]))
                 text.append("\nExpires: ", style="bold").append(summary["cert_not_after"])
             facts.update(text)
             facts.display = True

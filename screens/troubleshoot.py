@@ -26,7 +26,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static, Tabbed
 
 import assets
 from screens.check import CheckRunner
-from screens.widgets import FieldError, FindingsView
+from screens.widgets import FieldError, FindingsView, fold_fingerprints
 from screens.widgets.guide import Guide
 from wizard.state import StepId
 from wizard.steps import STEPS
@@ -73,11 +73,13 @@ def render_summary(report: Troubleshooting) -> Table:
     grid.add_column("value", overflow="fold", ratio=1)
     for row in report.rows:
         if row.flagged:
-            grid.add_row(Text("✗", style="bold red"), Text(row.label, style="bold red"), Text(row.value, style="red"))
+            value = Text(fold_fingerprints(row.value), style="red")
+            grid.add_row(Text("✗", style="bold red"), Text(row.label, style="bold red"), value)
             if row.expected:
-                grid.add_row("", Text("expected", style="green"), Text(row.expected, style="bold green"))
+                expected = Text(fold_fingerprints(row.expected), style="bold green")
+                grid.add_row("", Text("expected", style="green"), expected)
         else:
-            grid.add_row("", row.label, Text(row.value))
+            grid.add_row("", row.label, Text(fold_fingerprints(row.value)))
     return grid
 
 

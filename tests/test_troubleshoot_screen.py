@@ -185,7 +185,8 @@ async def test_from_the_sso_tab_step_good_then_wrong_audience_and_back(tmp_path)
         assert "Signature checked against the exported metadata's certificate" in shown(screen, "#ts-status")
         summary = summary_text(screen)
         assert VALUES.sp_entity_id in summary and "alice@example.com" in summary
-        assert "rsa-sha256" in summary and stored_identity().fingerprint in summary
+        fp = stored_identity().fingerprint  # on two lines of 16 pairs, never broken inside a pair
+        assert "rsa-sha256" in summary and fp[:48] in summary and fp[48:] in summary
         assert "expected" not in summary  # nothing flagged
         assert "<saml:Audience>" in screen.query_one("#ts-pretty", TextArea).text
         assert screen.query_one("#ts-pretty", TextArea).read_only
@@ -337,7 +338,8 @@ async def test_with_metadata_a_response_signed_by_another_key_is_caught(tmp_path
         await diagnose_paste(pilot, other)
         assert "response.cert.mismatch" in screen.report.codes
         summary = summary_text(screen)
-        assert stored_identity().fingerprint in summary  # the metadata's, as the expected value
+        fp = stored_identity().fingerprint  # the metadata's, as the expected value
+        assert fp[:48] in summary and fp[48:] in summary
         assert "Signature invalid after the certificate was rotated" in shown(screen, "#ts-related")
 
 
@@ -758,3 +760,14 @@ async def test_a_response_edited_after_signing_points_first_to_tampering_not_rot
         tampered = related.find("The response looks tampered with")
         rotated = related.find("Signature invalid after the certificate was rotated")
         assert 0 <= tampered < rotated, related
+
+
+def test_a_fingerprint_is_laid_out_on_two_lines_of_whole_pairs():
+    from screens.widgets import fold_fingerprints
+
+    fp = stored_identity().fingerprint
+    folded = fold_fingerprints(f"{fp} (metadata)")
+    first, second = folded.split("\n")
+    assert first == fp[:48] and first.endswith(":") and len(first.split(":")) == 17
+    assert second == f"{fp[48:]} (metadata)"
+    assert fold_fingerprints("rsa-sha256") == "rsa-sha256"  # nothing else is touched
