@@ -260,7 +260,12 @@ class TroubleshootScreen(Screen):
         if tabs.active == "ts-decoded":
             tabs.active = "ts-diagnose"
         elif tabs.get_tab("ts-decoded").disabled:
-            self.notify("Nothing decoded yet: paste a SAML response and press ctrl+d.", severity="warning")
+            self.notify(
+                "This paste did not decode to XML: the diagnosis says why."
+                if self.report is not None
+                else "Nothing decoded yet: paste a SAML response and press ctrl+d.",
+                severity="warning",
+            )
         else:
             tabs.active = "ts-decoded"
             self.query_one("#ts-pretty", TextArea).focus()

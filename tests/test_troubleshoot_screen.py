@@ -743,6 +743,9 @@ async def test_a_response_cut_short_points_to_the_capture_not_to_the_metadata(tm
         related = shown(screen, "#ts-related")
         assert "The pasted text is not one whole SAML response" in related
         assert "Pulumi refuses the metadata XML" not in related
+        await pilot.press("ctrl+g")  # no decoded XML to show: said so, with where to look
+        await pilot.pause()
+        assert "did not decode to XML: the diagnosis says why" in str(list(app._notifications)[-1].message)
 
 
 async def test_a_response_edited_after_signing_points_first_to_tampering_not_rotation(tmp_path):
