@@ -77,6 +77,21 @@ async def test_the_focused_field_differs_from_the_others_without_colour(tmp_path
         assert "underline" in str(field.styles.text_style)
 
 
+async def test_the_focused_app_kind_choice_differs_without_colour(tmp_path):
+    from screens.create_app import CreateAppScreen
+
+    app = saved_at(tmp_path, StepId.CREATE_APP)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await resume(pilot, CreateAppScreen)
+        kinds = screen.query_one("#app_kind")
+        kinds.focus()
+        await pilot.pause()
+        assert kinds.styles.border_left[0] == "thick"
+        screen.query_one("#idp_url_value").focus()
+        await pilot.pause()
+        assert kinds.styles.border_left[0] != "thick"
+
+
 # ---------------------------------------------------------------------------
 # the step list folds below 100 columns; a value is never broken inside
 
