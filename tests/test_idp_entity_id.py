@@ -136,3 +136,17 @@ async def test_the_guide_s_copy_then_space_ticks_the_row_just_copied(tmp_path):
         await pilot.pause()
         assert app.clipboard == screen.query_one("#idp_entity_id").value
         assert all(box.value for box in rows.query(".sso-row Checkbox")), "every row ticked once, none unticked"
+
+
+def test_a_new_idp_url_value_drops_the_old_app_s_suggested_entity_id_not_a_typed_one(tmp_path):
+    """A new IdP URL value is a new JumpCloud app: the IdP Entity ID step 3 suggested for
+    the old one (its IdP URL) is not carried over; a value the admin typed is kept."""
+    from wizard.steps import STEPS
+
+    state = finished_setup(tmp_path, through=StepId.GROUPS)
+    state.idp_url_value, state.idp_entity_id = "pulumi-acme", recommended_idp_entity_id("pulumi-acme")
+    STEPS[StepId.CREATE_APP].apply(state, {"idp_url_value": "bitdefender"})
+    assert state.idp_entity_id == ""  # step 3 now suggests https://sso.jumpcloud.com/saml2/bitdefender
+    state.idp_entity_id = "strategicgroupnw"
+    STEPS[StepId.CREATE_APP].apply(state, {"idp_url_value": "pulumi-acme"})
+    assert state.idp_entity_id == "strategicgroupnw"

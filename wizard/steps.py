@@ -34,6 +34,7 @@ from wizard.values import (
     idp_url_value_problem,
     normalize_api_base,
     org_problem,
+    recommended_idp_entity_id,
 )
 
 if TYPE_CHECKING:  # lxml and cryptography stay out of the import of this module
@@ -578,7 +579,12 @@ def _scim_word(check: Any) -> str:
 def _apply_create_app(state: WizardState, form: Form) -> None:
     kind = _text(form, "app_kind", state.app_kind)
     state.app_kind = kind or state.app_kind
+    old_value = state.idp_url_value
     state.idp_url_value = _text(form, "idp_url_value", state.idp_url_value).strip()
+    if state.idp_url_value != old_value and state.idp_entity_id == recommended_idp_entity_id(old_value):
+        # the old app's suggested IdP Entity ID: step 3 suggests the new app's instead (a value
+        # the admin typed themselves is kept: it may be what their JumpCloud holds)
+        state.idp_entity_id = ""
     state.display_name = _text(form, "display_name", state.display_name)
     state.idp_url_acknowledged = _flag(form, "acknowledged", state.idp_url_acknowledged)
 
