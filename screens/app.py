@@ -26,6 +26,7 @@ from wizard.values import OrgValues, org_problem
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
+    from textual.timer import Timer
 
 
 def step_screen_class(step: StepId) -> type[StepScreen]:
@@ -215,7 +216,8 @@ class WizardApp(App):
 
     def on_step_screen_form_changed(self, message: StepScreen.FormChanged) -> None:
         state, step = self.state, message.step
-        flow.keep_draft(state, step, message.form)  # saved with the state when the step is left
+        flow.keep_draft(state, step, message.form)
+        self._save_soon()  # what was typed survives a terminal closed without ctrl+q
         screen = self._step_screen(step)
         if message.checked and flow.revise(state, step, message.form):
             self.save()  # a check said no to what the step had: it is failed at once
@@ -311,16 +313,33 @@ class WizardApp(App):
         self.save()  # what was entered on the step and not yet submitted is kept as its draft
         await super().action_quit()
 
+    _save_timer: Timer | None = None
+    _save_problem = ""  # the last saving error said (said again only when it changes)
+
+    def _save_soon(self) -> None:
+        """Save once the admin pauses (a second after the last change), not on every key."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(1.0, self.save)
+
     def save(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
         try:
             self.store.save(self.state)
         except OSError as exc:
-            self.notify(
-                f"Could not save progress to {self.store.path}: {exc.strerror or exc}. "
-                "You can go on; set --state-dir to a writable folder to keep it.",
-                severity="error",
-                timeout=10,
-            )
+            problem = f"{exc.strerror or exc}"
+            if problem != self._save_problem:
+                self.notify(
+                    f"Could not save progress to {self.store.path}: {problem}. "
+                    "You can go on; set --state-dir to a writable folder to keep it.",
+                    severity="error",
+                    timeout=10,
+                )
+            self._save_problem = problem
+        else:
+            self._save_problem = ""
 
     def action_troubleshoot(self) -> None:
         from screens.troubleshoot import TroubleshootScreen

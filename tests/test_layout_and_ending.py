@@ -377,3 +377,35 @@ async def test_a_long_organisation_name_leaves_the_three_urls_told_apart(tmp_pat
             await pilot.press("2")
             await pilot.pause()
             assert app.clipboard == f"https://api.pulumi.com/login/{org}/sso/saml/acs"
+
+
+async def test_what_was_entered_is_saved_once_the_admin_pauses_not_only_on_quit(tmp_path):
+    """Ticks and text on a step reach the state file about a second after the last
+    change: a terminal closed without ctrl+q loses nothing the admin entered. A SCIM
+    token typed in the same way never reaches it."""
+    state_dir = tmp_path / "state"
+    StateStore(state_dir).save(finished_setup(tmp_path, through=StepId.SSO_TAB))
+    app = make_app(state_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SsoTabScreen)
+        await tick(pilot, "#tick-sp_entity_id")
+        await tick(pilot, "#tick-acs_url")
+
+        def saved_rows():
+            draft = StateStore(state_dir).load().state.drafts.get(StepId.SSO_TAB.value, {})
+            return sorted(draft.get("form", {}).get("rows", []))
+
+        await until(pilot, lambda: saved_rows() == ["acs_url", "sp_entity_id"], what="the draft on disk")
+    app = saved_at(tmp_path / "scim", StepId.SCIM)
+    token = "scim-token-0123456789abcdef-never-on-disk"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, ScimScreen)
+        await set_value(pilot, "#scim_token", token)
+        await tick(pilot, "#skip")
+        await set_value(pilot, "#skip_reason", "SCIM later, with the IT team")
+        await until(
+            pilot,
+            lambda: "SCIM later" in app.store.path.read_text(encoding="utf-8"),
+            what="the skip reason on disk",
+        )
+        assert token not in app.store.path.read_text(encoding="utf-8")
