@@ -16,7 +16,8 @@ carries the ``label`` the SSO tab shows.  The documents do not say which config 
 hold Default RelayState, SAMLSubject NameID and its format: the stand-in's keys for
 those (``relayState``, ``subjectField``, ``overrideNameIdFormat``) are its own, and the
 client under test must find them by label.  Like the Pulumi stand-in, it can be told
-to answer the next requests with a status, a body or a stall.
+to answer the next requests with a status, a body or a stall (``then``; the server,
+the request log and the script are tests/local_server.py's ``ScriptedFake``).
 """
 
 from __future__ import annotations
@@ -24,36 +25,17 @@ from __future__ import annotations
 import copy
 import json
 import re
-import threading
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests import saml_factory as f
+from tests.local_server import ScriptedFake
 from wizard.values import OrgValues
 
 ORG_ID = "5f0c1a2b3c4d5e6f7a8b9c0d"
 SSO_BASE = "https://sso.jumpcloud.com/saml2/"
-
-
-@dataclass
-class Scripted:
-    status: int = 200
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-    stall: float = 0.0
-    method: str | None = None
-    path: str | None = None  # a regular expression the path must match (None: any)
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
 
 
 def _entry(label: str, value: Any, kind: str = "text", position: int = 0) -> dict[str, Any]:
@@ -172,63 +154,22 @@ def other_app(n: int, *, name: str = "slack", label: str | None = None) -> dict[
     }
 
 
-class FakeJumpCloud:
+class FakeJumpCloud(ScriptedFake):
     """The server and its state: ``with FakeJumpCloud(key) as jc: jc.url``."""
 
+    methods = ("GET", "PUT", "POST", "DELETE")
+    json_type = "application/json; charset=utf-8"
+    bytes_type = "application/xml"
+
     def __init__(self, key: str, *, org_id: str | None = None) -> None:
+        super().__init__()
         self.key = key
         self.org_id = org_id  # multi-tenant: x-org-id required when set
         self.apps: dict[str, dict[str, Any]] = {}
         self.groups: dict[str, dict[str, Any]] = {}
         self.bindings: dict[str, list[str]] = {}
         self.templates: list[dict[str, Any]] = [pulumi_template(), slack_template()]
-        self.script: list[Scripted] = []
-        self.requests: list[Seen] = []
         self.identity = f.identity("jumpcloud-fake")
-        self._lock = threading.Lock()
-        self._release = threading.Event()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-            def do_GET(self) -> None:
-                fake._handle(self, "GET")
-
-            def do_PUT(self) -> None:
-                fake._handle(self, "PUT")
-
-            def do_POST(self) -> None:
-                fake._handle(self, "POST")
-
-            def do_DELETE(self) -> None:
-                fake._handle(self, "DELETE")
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                pass
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> FakeJumpCloud:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._release.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     # -- state --------------------------------------------------------------------
 
@@ -246,10 +187,6 @@ class FakeJumpCloud:
         group_id = next(g["id"] for g in self.groups.values() if g["name"] == group_name)
         self.bindings[app_id].append(group_id)
 
-    def then(self, status: int = 200, body: Any = None, **kwargs: Any) -> FakeJumpCloud:
-        self.script.append(Scripted(status, body, **kwargs))
-        return self
-
     def metadata_for(self, app: dict[str, Any]) -> bytes:
         entity = app["config"].get("idpEntityId", {}).get("value") or "JumpCloud"
         return f.metadata_xml(entity_id=entity, ident=self.identity, sso_url=app["ssoUrl"])
@@ -259,56 +196,19 @@ class FakeJumpCloud:
 
     # -- handling -----------------------------------------------------------------
 
-    def _send(
-        self, handler: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None
-    ) -> None:
-        extra = dict(headers or {})
-        if isinstance(body, (dict, list)):
-            payload, kind = json.dumps(body).encode(), "application/json; charset=utf-8"
-        elif isinstance(body, str):
-            payload, kind = body.encode(), "text/plain; charset=utf-8"
-        elif isinstance(body, bytes):
-            payload, kind = body, "application/xml"
-        else:
-            payload, kind = b"", "application/json"
-        handler.send_response(status)
-        handler.send_header("Content-Type", extra.pop("Content-Type", kind))
-        handler.send_header("Content-Length", str(len(payload)))
-        for name, value in extra.items():
-            handler.send_header(name, value)
-        # the head and the body in one write: two small writes meet the client's delayed
-        # ACK and cost 40 ms a request on loopback, which a benchmark would count
-        handler._headers_buffer.append(b"\r\n" + payload)  # type: ignore[attr-defined]
-        handler.flush_headers()
+    def _refusal(self, handler: BaseHTTPRequestHandler) -> tuple[int, str] | None:
+        if handler.headers.get("x-api-key") != self.key:
+            return 401, "Unauthorized"
+        if self.org_id is not None and handler.headers.get("x-org-id") != self.org_id:
+            return 401, "Unauthorized: an x-org-id header naming the organization is required"
+        return None
 
-    def _error(self, handler: BaseHTTPRequestHandler, status: int, message: str) -> None:
-        self._send(handler, status, {"message": message})
+    def _error_body(self, status: int, message: str) -> dict[str, Any]:
+        return {"message": message}
 
-    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else b""
+    def _answer(self, handler: BaseHTTPRequestHandler, method: str, body: bytes) -> None:
         parts = urlsplit(handler.path)
         path, query = parts.path, parse_qs(parts.query)
-        with self._lock:
-            self.requests.append(Seen(method, handler.path, dict(handler.headers.items()), body))
-            scripted = None
-            for i, item in enumerate(self.script):
-                if item.method in (None, method) and (item.path is None or re.search(item.path, path)):
-                    scripted = self.script.pop(i)
-                    break
-        if scripted is not None:
-            if scripted.stall:
-                self._release.wait(scripted.stall)
-                if self._release.is_set():
-                    return
-            self._send(handler, scripted.status, scripted.body, scripted.headers)
-            return
-        if handler.headers.get("x-api-key") != self.key:
-            self._error(handler, 401, "Unauthorized")
-            return
-        if self.org_id is not None and handler.headers.get("x-org-id") != self.org_id:
-            self._error(handler, 401, "Unauthorized: an x-org-id header naming the organization is required")
-            return
         try:
             limit = int(query.get("limit", ["10"])[0])
             skip = int(query.get("skip", ["0"])[0])

@@ -11,7 +11,8 @@ Errors use Pulumi's body ``{"code": n, "message": "…"}``.  The server checks t
 ``Authorization: token …``, ``Accept: application/vnd.pulumi+8`` and ``User-Agent``
 headers, derives ``entityId``/``ssoUrl``/``validUntil``/``nameIdFormat`` from the stored
 metadata as Pulumi does, and can be told to answer with a status, malformed JSON or
-a stall for the next requests.  Test code: it reads XML with lxml directly.
+a stall for the next requests (``then``; the server, the request log and the script
+are tests/local_server.py's ``ScriptedFake``).  Test code: it reads XML with lxml directly.
 """
 
 from __future__ import annotations
@@ -20,15 +21,15 @@ import base64
 import json
 import re
 import ssl
-import threading
-from dataclasses import dataclass, field
 from datetime import UTC
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
 
 from cryptography import x509
 from lxml import etree
+
+from tests.local_server import ScriptedFake
 
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -36,25 +37,6 @@ ACCEPT = "application/vnd.pulumi+8"
 _PATH = re.compile(r"^/api/orgs/([^/]+)/saml(/admins)?/?$")
 _ORG_PATH = re.compile(r"^/api/orgs/([^/]+)/(metadata|teams|auditlogs/v2)/?$")
 AUDIT_PAGE = 2  # events per page: small, so that paging is exercised
-
-
-@dataclass
-class Scripted:
-    """One canned answer for the next matching request."""
-
-    status: int = 200
-    body: Any = None  # dict -> JSON; bytes/str -> sent as is
-    headers: dict[str, str] = field(default_factory=dict)
-    stall: float = 0.0  # seconds to wait before answering
-    method: str | None = None  # only for this method (None: any)
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
 
 
 def describe(xml: str) -> dict[str, Any]:
@@ -83,72 +65,20 @@ def describe(xml: str) -> dict[str, Any]:
     return out
 
 
-class FakePulumi:
+class FakePulumi(ScriptedFake):
     """The server and its state; use as ``with FakePulumi(token) as fake: fake.url``."""
 
+    methods = ("GET", "PATCH", "POST")
+
     def __init__(self, token: str, *, tls: ssl.SSLContext | None = None) -> None:
+        super().__init__(tls=tls)
         self.token = token
         self.orgs: dict[str, dict[str, Any]] = {}
         self.admins: dict[str, list[dict[str, Any]]] = {}
         self.meta: dict[str, dict[str, Any]] = {}  # GET /metadata: kind, userRole, features...
         self.events: dict[str, list[dict[str, Any]]] = {}  # the audit log, oldest first
         self.teams: dict[str, list[dict[str, Any]]] = {}
-        self.script: list[Scripted] = []
-        self.requests: list[Seen] = []
         self.proxied: list[str] = []
-        self._lock = threading.Lock()
-        self._release = threading.Event()
-        self._tls = tls
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-            def do_GET(self) -> None:
-                fake._handle(self, "GET")
-
-            def do_PATCH(self) -> None:
-                fake._handle(self, "PATCH")
-
-            def do_POST(self) -> None:
-                fake._handle(self, "POST")
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                # A client that gives up mid-request (the timeout tests do) is expected:
-                # no traceback on the test output.
-                pass
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        if tls is not None:
-            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-
-    # -- lifecycle --------------------------------------------------------------
-
-    @property
-    def port(self) -> int:
-        return self._server.server_address[1]
-
-    @property
-    def url(self) -> str:
-        return f"{'https' if self._tls else 'http'}://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> FakePulumi:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._release.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     # -- state helpers ----------------------------------------------------------
 
@@ -187,20 +117,6 @@ class FakePulumi:
             ]
         )
 
-    def then(
-        self,
-        status: int = 200,
-        body: Any = None,
-        *,
-        headers: dict[str, str] | None = None,
-        stall: float = 0.0,
-        method: str | None = None,
-        times: int = 1,
-    ) -> FakePulumi:
-        for _ in range(times):
-            self.script.append(Scripted(status, body, dict(headers or {}), stall, method))
-        return self
-
     def saml_body(self, org: str) -> dict[str, Any]:
         record = self.orgs[org]
         return {
@@ -220,60 +136,19 @@ class FakePulumi:
 
     # -- request handling -------------------------------------------------------
 
-    def _send(
-        self, handler: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None
-    ) -> None:
-        if isinstance(body, (dict, list)):
-            payload = json.dumps(body).encode()
-            content_type = "application/json"
-        elif isinstance(body, str):
-            payload = body.encode()
-            content_type = "text/plain; charset=utf-8"
-        elif isinstance(body, bytes):
-            payload = body
-            content_type = "application/json"
-        else:
-            payload = b""
-            content_type = "application/json"
-        handler.send_response(status)
-        extra = dict(headers or {})
-        handler.send_header("Content-Type", extra.pop("Content-Type", content_type))
-        handler.send_header("Content-Length", str(len(payload)))
-        for key, value in extra.items():
-            handler.send_header(key, value)
-        handler.end_headers()
-        handler.wfile.write(payload)
-
-    def _error(self, handler: BaseHTTPRequestHandler, status: int, message: str) -> None:
-        self._send(handler, status, {"code": status, "message": message})
-
-    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else b""
-        with self._lock:
-            self.requests.append(Seen(method, handler.path, {k: v for k, v in handler.headers.items()}, body))
-            scripted = None
-            for i, item in enumerate(self.script):
-                if item.method in (None, method):
-                    scripted = self.script.pop(i)
-                    break
-        if scripted is not None:
-            if scripted.stall:
-                self._release.wait(scripted.stall)
-                if self._release.is_set():
-                    return
-            self._send(handler, scripted.status, scripted.body, scripted.headers)
-            return
-
+    def _refusal(self, handler: BaseHTTPRequestHandler) -> tuple[int, str] | None:
         if handler.headers.get("Authorization") != f"token {self.token}":
-            self._error(handler, 401, "Unauthorized: No credentials provided or are invalid.")
-            return
+            return 401, "Unauthorized: No credentials provided or are invalid."
         if handler.headers.get("Accept") != ACCEPT:
-            self._error(handler, 400, f"Accept header must be {ACCEPT}")
-            return
+            return 400, f"Accept header must be {ACCEPT}"
         if not (handler.headers.get("User-Agent") or "").startswith("jumpcloud-pulumi-sso/"):
-            self._error(handler, 400, "unexpected User-Agent")
-            return
+            return 400, "unexpected User-Agent"
+        return None
+
+    def _error_body(self, status: int, message: str) -> dict[str, Any]:
+        return {"code": status, "message": message}
+
+    def _answer(self, handler: BaseHTTPRequestHandler, method: str, body: bytes) -> None:
         path = handler.path
         if path.startswith(("http://", "https://")):  # absolute form: we are being used as a proxy
             self.proxied.append(path)

@@ -1,7 +1,8 @@
 """Local servers for the SCIM tests: a real SCIM 2.0 server and a fault server.
 
-Both listen on 127.0.0.1 on a free port, in a background thread, and record
-every request they get.  Import with::
+Both listen on 127.0.0.1 on a free port, in a background thread (both are
+tests/local_server.py's ``LocalServer``), and record every request they get.
+Import with::
 
     from tests.scim_support import RealScimServer, FaultServer, Reply
 
@@ -16,15 +17,14 @@ import datetime
 import ipaddress
 import json
 import ssl
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from tests.local_server import LocalServer, send
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -40,17 +40,7 @@ class Seen:
     headers: dict[str, str]  # lower-case names
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    block_on_close = False
-
-
-class _QuietWSGIHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class RealScimServer:
+class RealScimServer(LocalServer):
     """scim2-server with one tenant per org, each behind its own bearer token."""
 
     def __init__(self, tokens: dict[str, str]) -> None:
@@ -79,13 +69,8 @@ class RealScimServer:
         }
         self._tenants = TenantDispatcher(lambda org: self.apps.get(org))
         self.seen: list[Seen] = []
-        self._lock = threading.Lock()
-        self._server = make_server(
-            "127.0.0.1", 0, self._wsgi, server_class=_ThreadingWSGIServer, handler_class=_QuietWSGIHandler
-        )
-        self.port = self._server.server_port
-        self.api_base = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        super().__init__(wsgi_app=self._wsgi)
+        self.api_base = self.url
 
     # Pulumi's layout: /scim/v2/<org>/Users -> tenant <org>, path /Users
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -109,20 +94,6 @@ class RealScimServer:
 
     def base_url(self, org: str) -> str:
         return f"{self.api_base}/scim/v2/{org}"
-
-    def start(self) -> RealScimServer:
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> RealScimServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def seed_user(self, org: str, user_name: str, **extra: Any) -> dict[str, Any]:
         """Create a user through the server's own SCIM API (POST /Users), as JumpCloud would."""
@@ -197,65 +168,34 @@ def scim_error(status: int, detail: str, scim_type: str | None = None) -> dict[s
     return body
 
 
-class FaultServer:
+class FaultServer(LocalServer):
     """An HTTP server answering each path prefix with a script of replies.
 
     ``script("/a", [Reply(429, ...), Reply(200, ...)])``: the first request
     under ``/a`` gets the first reply, and so on; the last reply repeats.
     """
 
+    methods = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
     def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+        super().__init__(tls=ssl_context)
         self.scripts: dict[str, list[Reply]] = {}
         self.counts: dict[str, int] = {}
         self.seen: list[Seen] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        owner = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def _answer(self) -> None:
-                parts = urlsplit(self.path)
-                with owner._lock:
-                    owner.seen.append(
-                        Seen(
-                            self.command,
-                            parts.path,
-                            dict(parse_qsl(parts.query)),
-                            {k.lower(): v for k, v in self.headers.items()},
-                        )
-                    )
-                    reply = owner._next(parts.path)
-                if reply.stall and owner._stop.wait(reply.stall):
-                    return
-                body, headers = reply.encoded()
-                self.send_response(reply.status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-            block_on_close = False
-
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                pass  # a client that hangs up mid-answer (a timeout test) is expected
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        if ssl_context is not None:
-            self._server.socket = ssl_context.wrap_socket(self._server.socket, server_side=True)
-        self.port = self._server.server_address[1]
-        scheme = "https" if ssl_context is not None else "http"
-        self.url = f"{scheme}://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+    def _respond(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        parts = urlsplit(handler.path)
+        with self._lock:
+            self.seen.append(
+                Seen(
+                    method, parts.path, dict(parse_qsl(parts.query)), {k.lower(): v for k, v in handler.headers.items()}
+                )
+            )
+            reply = self._next(parts.path)
+        if reply.stall and self._stopping.wait(reply.stall):
+            return
+        body, headers = reply.encoded()
+        send(handler, reply.status, body, headers)
 
     def _next(self, path: str) -> Reply:
         prefix = max((p for p in self.scripts if path.startswith(p)), key=len, default=None)
@@ -273,21 +213,6 @@ class FaultServer:
 
     def requests_to(self, prefix: str) -> list[Seen]:
         return [s for s in self.seen if s.path.startswith(prefix)]
-
-    def start(self) -> FaultServer:
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._stop.set()
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> FaultServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def self_signed_context(directory: Path) -> ssl.SSLContext:

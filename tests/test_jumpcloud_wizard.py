@@ -47,6 +47,17 @@ async def press(pilot, selector: str) -> None:
     await settle(pilot)
 
 
+async def through_step_one(pilot, jumpcloud_url: str | None = None) -> None:
+    """Step 1 for acmecorp (with ``jumpcloud_url`` as JumpCloud's API URL when given),
+    both boxes ticked, then on to step 2."""
+    await set_value(pilot, "#org", "acmecorp")
+    if jumpcloud_url is not None:
+        await set_value(pilot, "#jumpcloud_url", jumpcloud_url)
+    await tick(pilot, "#has_sso_package")
+    await tick(pilot, "#has_saml_edition")
+    await next_step(pilot)
+
+
 async def test_steps_one_to_five_verified_in_jumpcloud_with_a_key(tmp_path, jumpcloud, monkeypatch):
     monkeypatch.setenv("JUMPCLOUD_API_KEY", KEY)
     app = make_app(tmp_path / "state")
@@ -54,11 +65,7 @@ async def test_steps_one_to_five_verified_in_jumpcloud_with_a_key(tmp_path, jump
         await pilot.pause()
         # 1. the key came from the environment; the API URL is the stand-in's
         assert "from JUMPCLOUD_API_KEY" in shown(pilot, "#jumpcloud-key-source")
-        await set_value(pilot, "#org", "acmecorp")
-        await set_value(pilot, "#jumpcloud_url", jumpcloud.url)
-        await tick(pilot, "#has_sso_package")
-        await tick(pilot, "#has_saml_edition")
-        await next_step(pilot)
+        await through_step_one(pilot, jumpcloud.url)
         assert isinstance(app.screen, CreateAppScreen)
         assert app.state.jumpcloud_url == jumpcloud.url
 
@@ -140,11 +147,7 @@ async def test_a_key_typed_on_step_one_is_used_and_never_saved(tmp_path, jumpclo
         await pilot.pause()
         assert app.screen.query_one("#jumpcloud_key", Input).password
         assert "typed here" in shown(pilot, "#jumpcloud-key-source")
-        await set_value(pilot, "#org", "acmecorp")
-        await set_value(pilot, "#jumpcloud_url", jumpcloud.url)
-        await tick(pilot, "#has_sso_package")
-        await tick(pilot, "#has_saml_edition")
-        await next_step(pilot)
+        await through_step_one(pilot, jumpcloud.url)
         await set_value(pilot, "#idp_url_value", "pulumi")
         await tick(pilot, "#acknowledged")
         await press(pilot, "#jc-check")
@@ -161,10 +164,7 @@ async def test_without_a_key_the_check_says_where_to_give_one_and_ticks_decide(t
     app = make_app(tmp_path / "state")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await set_value(pilot, "#org", "acmecorp")
-        await tick(pilot, "#has_sso_package")
-        await tick(pilot, "#has_saml_edition")
-        await next_step(pilot)
+        await through_step_one(pilot)
         assert app.screen.query_one("#jc-check", Button).disabled
         assert "No JumpCloud API key" in shown(pilot, "#jc-source")
         await set_value(pilot, "#idp_url_value", "pulumi")
@@ -178,11 +178,7 @@ async def test_jumpcloud_unreachable_leaves_the_step_to_the_admin(tmp_path, refu
     app = make_app(tmp_path / "state")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await set_value(pilot, "#org", "acmecorp")
-        await set_value(pilot, "#jumpcloud_url", f"http://127.0.0.1:{refused_port}")
-        await tick(pilot, "#has_sso_package")
-        await tick(pilot, "#has_saml_edition")
-        await next_step(pilot)
+        await through_step_one(pilot, f"http://127.0.0.1:{refused_port}")
         await set_value(pilot, "#idp_url_value", "pulumi")
         await tick(pilot, "#acknowledged")
         await press(pilot, "#jc-check")
@@ -197,11 +193,7 @@ async def test_step_two_creates_the_missing_app_from_the_catalogue_when_asked(tm
     app = make_app(tmp_path / "state")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await set_value(pilot, "#org", "acmecorp")
-        await set_value(pilot, "#jumpcloud_url", jumpcloud.url)
-        await tick(pilot, "#has_sso_package")
-        await tick(pilot, "#has_saml_edition")
-        await next_step(pilot)
+        await through_step_one(pilot, jumpcloud.url)
         await set_value(pilot, "#idp_url_value", "pulumi-acme")
         await set_value(pilot, "#display_name", "Pulumi Cloud")
         await press(pilot, "#jc-check")
@@ -230,10 +222,7 @@ async def test_a_bug_in_the_check_is_a_finding_not_a_crash(tmp_path, jumpcloud, 
     app = make_app(tmp_path / "state")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await set_value(pilot, "#org", "acmecorp")
-        await tick(pilot, "#has_sso_package")
-        await tick(pilot, "#has_saml_edition")
-        await next_step(pilot)
+        await through_step_one(pilot)
         await set_value(pilot, "#idp_url_value", "pulumi")
         await press(pilot, "#jc-check")
         assert "failed unexpectedly (RuntimeError)" in shown(pilot, "#jc-findings")

@@ -9,25 +9,31 @@ from textual.widgets import Button
 
 from screens.create_app import CreateAppScreen
 from screens.welcome import WelcomeScreen
-from tests.pulumi_fake import FakePulumi
-from tests.wizard_helpers import error_text, make_app, next_step, set_value, settle, tick, until
+from tests.wizard_helpers import (
+    PULUMI_TOKEN,
+    error_text,
+    make_app,
+    next_step,
+    pulumi_with_org,
+    set_value,
+    settle,
+    tick,
+    until,
+)
 from wizard.state import StepId
 
-TOKEN = "pul-c1i5ecret0123456789abcdef0123456789abcd"
 ORG = "acmecorp"
 
 
 @pytest.fixture
 def pulumi(monkeypatch):
-    monkeypatch.setenv("PULUMI_ACCESS_TOKEN", TOKEN)
-    with FakePulumi(TOKEN) as server:
-        server.add_org(ORG, None, kind="pulumi")
+    with pulumi_with_org(monkeypatch, ORG) as server:
         yield server
 
 
-async def start(pilot, server) -> None:
+async def start(pilot, server, org: str = ORG) -> None:
     await pilot.pause()
-    await set_value(pilot, "#org", ORG)
+    await set_value(pilot, "#org", org)
     await set_value(pilot, "#api_base", server.url)
     # the token is looked for once typing in the API URL pauses
     await until(pilot, lambda: pilot.app.screen.query("#pulumi-check"), what="the Check with Pulumi button")
@@ -84,10 +90,7 @@ async def test_a_ready_organisation_needs_no_tick_for_the_edition(tmp_path, pulu
 async def test_the_wrong_case_is_caught_at_step_one(tmp_path, pulumi):
     app = make_app(tmp_path / "state")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await set_value(pilot, "#org", "AcmeCorp")
-        await set_value(pilot, "#api_base", pulumi.url)
-        await until(pilot, lambda: app.screen.query("#pulumi-check"), what="the Check with Pulumi button")
+        await start(pilot, pulumi, "AcmeCorp")
         assert "Pulumi spells the organisation 'acmecorp'" in await check_with_pulumi(pilot)
         await tick(pilot, "#has_sso_package")
         await next_step(pilot)
@@ -133,7 +136,11 @@ async def test_the_token_is_looked_for_once_typing_pauses_and_for_the_final_api_
 
     def find_token(api_base, **_kwargs):
         looked.append(api_base)
-        return pulumi_api.TokenSource(TOKEN, f"the CLI's login for {api_base}") if api_base.endswith(".com") else None
+        return (
+            pulumi_api.TokenSource(PULUMI_TOKEN, f"the CLI's login for {api_base}")
+            if api_base.endswith(".com")
+            else None
+        )
 
     monkeypatch.setattr(pulumi_api, "find_token", find_token)
     app = make_app(tmp_path / "state")

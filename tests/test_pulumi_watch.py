@@ -4,6 +4,7 @@ named, one arriving on a later look seen; leaving the step stops the watch."""
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -11,19 +12,15 @@ from textual.widgets import Button
 
 from screens.scim import ScimScreen
 from screens.signin import SigninScreen
-from tests.pulumi_fake import FakePulumi
-from tests.wizard_helpers import complete_before, make_app, next_step, until
+from tests.wizard_helpers import complete_before, make_app, next_step, pulumi_with_org, until
 from wizard.state import StateStore, StepId, StepStatus, WizardState
 
-TOKEN = "pul-c1i5ecret0123456789abcdef0123456789abcd"
 ORG = "acmecorp"
 
 
 @pytest.fixture
 def pulumi(monkeypatch):
-    monkeypatch.setenv("PULUMI_ACCESS_TOKEN", TOKEN)
-    with FakePulumi(TOKEN) as server:
-        server.add_org(ORG, None, kind="pulumi")
+    with pulumi_with_org(monkeypatch, ORG) as server:
         yield server
 
 
@@ -43,6 +40,18 @@ async def resume(pilot, screen_type) -> None:
     assert isinstance(pilot.app.screen, screen_type)
 
 
+@asynccontextmanager
+async def watching(tmp_path, pulumi, step: StepId, screen_type, button: str):
+    """The app resumed at ``step`` against the stand-in, its screen ``screen_type``, the
+    watch started with ``button``: the pilot and the step's screen."""
+    app = app_at(tmp_path, step, pulumi.url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, screen_type)
+        screen = app.screen
+        screen.query_one(button, Button).press()
+        yield pilot, screen
+
+
 def login(minutes: float = 0, event: str = "user-login", who: str = "alice") -> dict:
     return {
         "timestamp": int(datetime.now(UTC).timestamp() - minutes * 60),
@@ -55,11 +64,7 @@ def login(minutes: float = 0, event: str = "user-login", who: str = "alice") -> 
 
 async def test_step_seven_turns_verified_when_pulumi_records_a_sign_in(tmp_path, pulumi):
     pulumi.events[ORG] = [login(minutes=120, who="yesterday")]  # before the step: not counted
-    app = app_at(tmp_path, StepId.SIGNIN, pulumi.url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await resume(pilot, SigninScreen)
-        screen = app.screen
-        screen.query_one("#watch", Button).press()
+    async with watching(tmp_path, pulumi, StepId.SIGNIN, SigninScreen, "#watch") as (pilot, screen):
         await until(pilot, lambda: screen.watch.rounds >= 2, what="two looks at the audit log")
         assert "Watching for sign-ins" in str(screen.query_one("#watch-status").render())
         assert screen.signins is not None and screen.signins.seen == []
@@ -70,30 +75,22 @@ async def test_step_seven_turns_verified_when_pulumi_records_a_sign_in(tmp_path,
         shown = str(view.render())
         assert "failed sign-in by bob" in shown and "1 sign-in(s)" in shown
         await next_step(pilot)  # no tick needed: Pulumi's log is the evidence
-        assert isinstance(app.screen, ScimScreen)
-        record = app.state.record(StepId.SIGNIN)
+        assert isinstance(pilot.app.screen, ScimScreen)
+        record = pilot.app.state.record(StepId.SIGNIN)
         assert record.status is StepStatus.VERIFIED and "audit log" in record.note and "alice" in record.note
 
 
 async def test_without_audit_logs_the_watch_says_so_and_the_ticks_decide(tmp_path, pulumi):
     pulumi.meta[ORG]["features"]["auditLogsEnabled"] = False
-    app = app_at(tmp_path, StepId.SIGNIN, pulumi.url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await resume(pilot, SigninScreen)
-        screen = app.screen
-        screen.query_one("#watch", Button).press()
+    async with watching(tmp_path, pulumi, StepId.SIGNIN, SigninScreen, "#watch") as (pilot, screen):
         view = screen.query_one("#watch-findings")
         await until(pilot, lambda: "no audit logs" in str(view.render()), what="the answer")
         await next_step(pilot)
-        assert isinstance(app.screen, SigninScreen)  # the ticks are still needed
+        assert isinstance(pilot.app.screen, SigninScreen)  # the ticks are still needed
 
 
 async def test_leaving_the_step_stops_the_watch(tmp_path, pulumi):
-    app = app_at(tmp_path, StepId.SIGNIN, pulumi.url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await resume(pilot, SigninScreen)
-        screen = app.screen
-        screen.query_one("#watch", Button).press()
+    async with watching(tmp_path, pulumi, StepId.SIGNIN, SigninScreen, "#watch") as (pilot, screen):
         await until(pilot, lambda: screen.watch.rounds >= 1, what="a first look")
         await pilot.press("ctrl+b")
         await pilot.pause(0.3)
@@ -105,11 +102,7 @@ async def test_leaving_the_step_stops_the_watch(tmp_path, pulumi):
 
 async def test_step_eight_names_a_missing_team_then_sees_it_arrive(tmp_path, pulumi):
     pulumi.teams[ORG] = [{"kind": "scim", "name": "Engineering", "displayName": "Engineering", "description": ""}]
-    app = app_at(tmp_path, StepId.SCIM, pulumi.url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await resume(pilot, ScimScreen)
-        screen = app.screen
-        screen.query_one("#watch-teams", Button).press()
+    async with watching(tmp_path, pulumi, StepId.SCIM, ScimScreen, "#watch-teams") as (pilot, screen):
         await until(pilot, lambda: "Everyone" in str(screen.query_one("#teams-findings").render()), what="the teams")
         assert "Not in Pulumi yet as SCIM teams: Everyone" in str(screen.query_one("#teams-findings").render())
         first = len([r for r in pulumi.requests if r.path.endswith("/teams")])
@@ -121,11 +114,7 @@ async def test_step_eight_names_a_missing_team_then_sees_it_arrive(tmp_path, pul
 
 async def test_step_eight_says_when_scim_is_not_in_the_edition(tmp_path, pulumi):
     pulumi.meta[ORG]["features"]["scimEnabled"] = False
-    app = app_at(tmp_path, StepId.SCIM, pulumi.url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await resume(pilot, ScimScreen)
-        screen = app.screen
-        screen.query_one("#watch-teams", Button).press()
+    async with watching(tmp_path, pulumi, StepId.SCIM, ScimScreen, "#watch-teams") as (pilot, screen):
         view = screen.query_one("#teams-findings")
         await until(pilot, lambda: "SCIM provisioning is not available" in str(view.render()), what="the answer")
         assert not any(r.path.endswith("/teams") for r in pulumi.requests)
@@ -133,11 +122,7 @@ async def test_step_eight_says_when_scim_is_not_in_the_edition(tmp_path, pulumi)
 
 async def test_step_seven_shows_the_saml_admins(tmp_path, pulumi):
     pulumi.events[ORG] = [login(who="alice")]
-    app = app_at(tmp_path, StepId.SIGNIN, pulumi.url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await resume(pilot, SigninScreen)
-        screen = app.screen
-        screen.query_one("#watch", Button).press()
+    async with watching(tmp_path, pulumi, StepId.SIGNIN, SigninScreen, "#watch") as (pilot, screen):
         view = screen.query_one("#watch-findings")
         await until(pilot, lambda: "SAML admins" in str(view.render()), what="the answer")
         assert "SAML admins (break-glass sign-in): ada" in str(view.render())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from screens.app import WizardApp
 
 FIXED_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+PULUMI_TOKEN = "pul-c1i5ecret0123456789abcdef0123456789abcd"
 # the rows of step 3 to tick: the six values and JumpCloud's IdP Entity ID
 SSO_TAB_ROWS = (
     "sp_entity_id",
@@ -228,3 +230,15 @@ async def resume(pilot, screen_type=None):
     if screen_type is not None:
         assert isinstance(pilot.app.screen, screen_type), pilot.app.screen
     return pilot.app.screen
+
+
+@contextmanager
+def pulumi_with_org(monkeypatch, org: str):
+    """The Pulumi stand-in (tests/pulumi_fake.py) holding ``org`` before SAML is set up
+    (kind "pulumi"), with its token, ``PULUMI_TOKEN``, in PULUMI_ACCESS_TOKEN."""
+    from tests.pulumi_fake import FakePulumi
+
+    monkeypatch.setenv("PULUMI_ACCESS_TOKEN", PULUMI_TOKEN)
+    with FakePulumi(PULUMI_TOKEN) as server:
+        server.add_org(org, None, kind="pulumi")
+        yield server
