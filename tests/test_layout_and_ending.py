@@ -69,6 +69,11 @@ async def test_the_focused_field_differs_from_the_others_without_colour(tmp_path
         api.focus()
         await pilot.pause()
         assert left_edge(org) == "tall" and left_edge(api) == "thick"
+        box = screen.query_one("#has_sso_package")
+        assert not box.get_component_rich_style("toggle--label").underline
+        box.focus()
+        await pilot.pause()
+        assert box.get_component_rich_style("toggle--label").underline  # a tick's label, underlined
         await pilot.press("ctrl+t")
         await pilot.pause()
         field = app.screen.query_one("#ts_org")
