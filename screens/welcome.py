@@ -12,7 +12,7 @@ from screens.base import StepScreen
 from screens.check import CheckRunner
 from screens.widgets import FieldError, FindingsView, Tick
 from wizard.state import StepId
-from wizard.values import DEFAULT_API_BASE, JUMPCLOUD_CONSOLE, org_from_url
+from wizard.values import DEFAULT_API_BASE, JUMPCLOUD_CONSOLE, JUMPCLOUD_CONSOLE_EU, JUMPCLOUD_CONSOLE_IN, org_from_url
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -68,7 +68,10 @@ class WelcomeScreen(StepScreen):
             ),
             Static("", id="jumpcloud-key-source", markup=False),
             Input(password=True, placeholder="paste a JumpCloud API key (optional)", id="jumpcloud_key"),
-            Static("JumpCloud API URL (EU region: https://console.eu.jumpcloud.com)", classes="field-label"),
+            Static(
+                f"JumpCloud API URL (EU region: {JUMPCLOUD_CONSOLE_EU}; India: {JUMPCLOUD_CONSOLE_IN})",
+                classes="field-label",
+            ),
             Input(state.jumpcloud_url or JUMPCLOUD_CONSOLE, placeholder=JUMPCLOUD_CONSOLE, id="jumpcloud_url"),
             FieldError("jumpcloud_url"),
             Static(

@@ -143,6 +143,9 @@ async def test_a_key_typed_on_step_one_is_used_and_never_saved(tmp_path, jumpclo
         await pilot.press("ctrl+j")
         await pilot.pause()
         assert "No JumpCloud API key" in shown(pilot, "#jumpcloud-key-source")
+        # the URL field names the three regions the step accepts
+        labels = " ".join(str(w.render()) for w in app.screen.query(".field-label"))
+        assert "console.eu.jumpcloud.com" in labels and "console.in.jumpcloud.com" in labels
         await set_value(pilot, "#jumpcloud_key", KEY)
         await pilot.pause()
         assert app.screen.query_one("#jumpcloud_key", Input).password
