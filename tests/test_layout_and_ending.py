@@ -80,6 +80,10 @@ async def test_the_focused_field_differs_from_the_others_without_colour(tmp_path
         field.focus()
         await pilot.pause()
         assert "underline" in str(field.styles.text_style)
+        await pilot.press("end", *"x")
+        await pilot.pause()
+        assert field.styles.border_left[0] in ("", "none")  # no border to hide the one line it has
+        assert field.content_size.height == 1 and "x" in field.render_line(0).text  # what is typed shows
 
 
 async def test_the_focused_app_kind_choice_differs_without_colour(tmp_path):
