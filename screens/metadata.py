@@ -122,6 +122,11 @@ class MetadataScreen(StepScreen):
         return typed if typed and typed not in (self._path, self._auto_path) else ""
 
     def action_next(self) -> None:
+        if self.checker.busy:
+            # the export is still being checked (on resume, or just loaded): Next goes on
+            # once it has been, with its verdict, instead of judging the step without it
+            self._next_after_check = True
+            return
         path = self.query_one("#metadata_path", Input).value.strip()
         typed = self._typed_path()
         if typed or (self.report is None and not self._xml.strip() and path):

@@ -759,3 +759,34 @@ async def test_next_with_another_path_typed_loads_that_one_not_the_one_loaded_be
         assert isinstance(app.screen, PulumiScreen)
     assert app.state.metadata_path == str(other)
     assert app.state.metadata_xml.endswith("<!-- the one typed -->\n")
+
+
+async def test_next_pressed_while_the_export_is_still_being_checked_waits_for_the_check(tmp_path, monkeypatch):
+    """Resumed at a verified step 5, the export is checked again; Next pressed before that
+    check ends goes on once it has, and never marks the verified step failed."""
+    import time
+
+    import wizard.metadata as metadata
+
+    real = metadata.check_metadata
+
+    def slow(*args, **kwargs):
+        time.sleep(0.6)
+        return real(*args, **kwargs)
+
+    StateStore(tmp_path / "state").save(state_at_metadata(metadata_path=str(GOOD_EXPORT)))
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        await resume_at_metadata(pilot)
+        await next_step(pilot)
+        assert app.state.status(StepId.METADATA) is StepStatus.VERIFIED
+        monkeypatch.setattr(metadata, "check_metadata", slow)
+        app.go_to(StepId.METADATA)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MetadataScreen) and screen.checker.busy
+        await pilot.press("ctrl+n")  # before the check has answered
+        await pilot.pause()
+        assert app.state.status(StepId.METADATA) is StepStatus.VERIFIED
+        await until(pilot, lambda: isinstance(app.screen, PulumiScreen), what="step 6 once checked")
+    assert app.state.status(StepId.METADATA) is StepStatus.VERIFIED
