@@ -774,3 +774,16 @@ def test_a_fingerprint_is_laid_out_on_two_lines_of_whole_pairs():
     assert first == fp[:48] and first.endswith(":") and len(first.split(":")) == 17
     assert second == f"{fp[48:]} (metadata)"
     assert fold_fingerprints("rsa-sha256") == "rsa-sha256"  # nothing else is touched
+
+
+def test_an_invalid_signature_flags_the_signature_verified_row_not_the_algorithm():
+    """Edited after signing: the ✗ goes on 'Signature verified: no' (expected yes), not on
+    'Signature algorithm', which is rsa-sha256 as expected."""
+    from wizard.troubleshoot import diagnose_for_org
+
+    report = diagnose_for_org(
+        saml_factory.tamper_nameid(response()), org=ORG, api_base="", metadata_xml=metadata(), now=FIXED_NOW
+    )
+    flagged = {row.key: row for row in report.rows if row.flagged}
+    assert "signature_verified" in flagged and flagged["signature_verified"].expected == "yes"
+    assert "signature_algorithm" not in flagged

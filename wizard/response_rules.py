@@ -372,7 +372,7 @@ def signature_missing(a: AssertionFacts, expected: Expected) -> list[Finding]:
             + "; Pulumi rejects it.",
             "JumpCloud always signs the assertion: capture the response again unchanged; if it "
             "still has no signature, re-save the app's SSO tab in JumpCloud.",
-            "signature_algorithm",
+            "signed",
         )
     ]
 
@@ -547,7 +547,7 @@ def signature_invalid(a: AssertionFacts, expected: Expected) -> list[Finding]:
                 "response.signature.invalid",
                 f"The {failure.where}'s signature is not valid: {why}" + ("" if why.endswith(".") else "."),
                 fix,
-                "signature_algorithm",
+                "signature_verified",
             )
         )
     return findings
@@ -566,7 +566,7 @@ def signature_unchecked(a: AssertionFacts, expected: Expected) -> list[Finding]:
             "wrapping were still checked).",
             "Give the metadata exported from JumpCloud (--metadata FILE, or the wizard's export step) "
             "to check the signature against it.",
-            "signature_algorithm",
+            "signature_verified",
         )
     ]
 
