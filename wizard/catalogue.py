@@ -101,9 +101,12 @@ def search(entries: list[Entry], query: str) -> list[Entry]:
 
 def entries_for_response(entries: list[Entry], codes: list[str]) -> list[Entry]:
     """Entries that explain the given finding codes of a pasted SAML response (for showing
-    beside its diagnosis): in the order of ``codes``, each code's in the order it declares them."""
-    from wizard.codes import response_catalogue
+    beside its diagnosis): in the order of ``codes``, each code's in the order it declares them;
+    none for a code another found code explains (``Code.explained_by``)."""
+    from wizard.codes import REGISTRY, response_catalogue
 
+    found = set(codes)
+    explained = {c for c in codes if c in REGISTRY and found.intersection(REGISTRY[c].explained_by)}
     by_id = {entry.id: entry for entry in entries}
-    wanted = dict.fromkeys(entry for code in codes for entry in response_catalogue(code))
+    wanted = dict.fromkeys(entry for code in codes if code not in explained for entry in response_catalogue(code))
     return [by_id[entry] for entry in wanted if entry in by_id]

@@ -47,6 +47,8 @@ class Code:
     # the entries instead when the finding is about a pasted SAML response (the one XML
     # parser reads both: a response cut short is not metadata Pulumi refused)
     in_response: tuple[str, ...] | None = None
+    # codes that, found with this one, explain it: its entries are then not shown (theirs are)
+    explained_by: tuple[str, ...] = ()
 
 
 def _index(*codes: Code) -> Mapping[str, Code]:
@@ -114,8 +116,14 @@ REGISTRY: Mapping[str, Code] = _index(
     Code("response.ok", _OK),
     Code("response.recipient.mismatch", _E, ("acs-mismatch",), Fix.APP),
     # edited after signing (a digest mismatch) is the likelier cause once the certificate
-    # matches; when it does not, response.cert.mismatch (found before) points to rotation first
-    Code("response.signature.invalid", _E, ("tampered-response", "signature-invalid-after-rotation"), Fix.METADATA),
+    # matches; when it does not, response.cert.mismatch explains it (and points to rotation)
+    Code(
+        "response.signature.invalid",
+        _E,
+        ("tampered-response", "signature-invalid-after-rotation"),
+        Fix.METADATA,
+        explained_by=("response.cert.mismatch",),
+    ),
     Code("response.signature.missing", _E, ("unsigned-response",), Fix.SETTINGS),
     Code("response.signature.sha1", _E, ("sha1-signature",), Fix.SETTINGS),
     Code("response.signature.unchecked", _E, (), Fix.METADATA),
