@@ -377,6 +377,27 @@ class TroubleshootScreen(Screen):
         except Exception as exc:
             self._show_failure(f"The diagnosis could not be shown ({exc.__class__.__name__}: {exc}).")
 
+    _stale = False  # the paste was edited since the diagnosis shown
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """An edit after the diagnosis: say that what is shown is about the paste before it."""
+        area = event.text_area
+        if not isinstance(area, PasteArea) or self.report is None or area.diagnosed is None:
+            return
+        stale = area.text != area.diagnosed
+        if stale != self._stale:
+            self._stale = stale
+            self.set_class(stale, "-stale")
+            if stale:
+                note = Text(
+                    "The paste has changed since it was diagnosed: what is below is about it as it was. "
+                    "Press ctrl+d to diagnose it as it is now.",
+                    style="yellow",
+                )
+                self.query_one("#ts-status", Static).update(note)
+            else:
+                self._show_report(self.report)
+
     def _show_failure(self, message: str) -> None:
         self.report = None
         self.query_one("#ts-status", Static).update(message)
@@ -387,6 +408,8 @@ class TroubleshootScreen(Screen):
 
     def _show_report(self, report: Troubleshooting) -> None:
         self.report = report
+        self._stale = False
+        self.remove_class("-stale")
         self.add_class("-diagnosed")
         self.query_one("#ts-guide").display = False
         status = Text(report.metadata_note, style="" if report.signature_checked_against_metadata else "yellow")

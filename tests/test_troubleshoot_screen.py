@@ -790,3 +790,27 @@ def test_an_invalid_signature_flags_the_signature_verified_row_not_the_algorithm
     flagged = {row.key: row for row in report.rows if row.flagged}
     assert "signature_verified" in flagged and flagged["signature_verified"].expected == "yes"
     assert "signature_algorithm" not in flagged
+
+
+async def test_an_edit_after_the_diagnosis_says_the_results_are_about_the_paste_as_it_was(tmp_path):
+    app = app_at(tmp_path, StepId.SIGNIN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        await diagnose_paste(pilot, response().decode())
+        assert "changed since it was diagnosed" not in shown(screen, "#ts-status")
+        area = screen.query_one("#response", TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+        await pilot.press("x", "y", "z")
+        await pilot.pause()
+        assert "changed since it was diagnosed" in shown(screen, "#ts-status")
+        await pilot.press("backspace", "backspace", "backspace")  # back as it was diagnosed
+        await pilot.pause()
+        assert "changed since it was diagnosed" not in shown(screen, "#ts-status")
+        await pilot.press("x")
+        await pilot.press("ctrl+d")
+        await wait_for_diagnosis(pilot, screen)
+        status = shown(screen, "#ts-status")
+        assert "changed since it was diagnosed" not in status
+        assert "xml.malformed" in screen.report.codes  # the paste as it is now: an 'x' after the XML
