@@ -294,3 +294,20 @@ def test_the_idp_url_value_is_taken_out_of_a_pasted_idp_url(text, value):
     from wizard.values import idp_value_from_url
 
     assert idp_value_from_url(text) == value
+
+
+def test_a_whole_idp_url_with_a_bad_value_is_refused_for_its_value_not_for_being_a_url():
+    from wizard.values import idp_url_value_problem
+
+    said = idp_url_value_problem("https://sso.jumpcloud.com/saml2/Bit Defender")
+    assert said == "The IdP URL value cannot contain spaces; use '-' instead."
+    assert "not the whole URL" in idp_url_value_problem("https://example.com/saml2/bitdefender")
+
+
+def test_step_two_takes_the_value_out_of_the_whole_idp_url_as_its_guide_allows():
+    from wizard.state import StepId, WizardState
+    from wizard.steps import STEPS
+
+    state = WizardState(org="acmecorp")
+    STEPS[StepId.CREATE_APP].apply(state, {"idp_url_value": "https://sso.jumpcloud.com/saml2/bitdefender/"})
+    assert state.idp_url_value == "bitdefender"

@@ -790,3 +790,22 @@ async def test_next_pressed_while_the_export_is_still_being_checked_waits_for_th
         assert app.state.status(StepId.METADATA) is StepStatus.VERIFIED
         await until(pilot, lambda: isinstance(app.screen, PulumiScreen), what="step 6 once checked")
     assert app.state.status(StepId.METADATA) is StepStatus.VERIFIED
+
+
+async def test_the_whole_idp_url_typed_key_by_key_clears_the_reason_before_the_field_is_left(tmp_path):
+    from wizard.state import WizardState
+
+    state = WizardState(org="acmecorp")
+    complete_before(state, StepId.CREATE_APP)
+    state.current_step = StepId.CREATE_APP.value
+    StateStore(tmp_path / "state").save(state)
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await settle(pilot)
+        await next_step(pilot)
+        assert "Enter the IdP URL value" in error_text(pilot, "idp_url_value")
+        await type_into(pilot, "#idp_url_value", "https://sso.jumpcloud.com/saml2/bitdefender", keys=True)
+        assert app.screen.focused is app.screen.query_one("#idp_url_value")  # not left yet
+        assert error_text(pilot, "idp_url_value") == ""

@@ -32,6 +32,7 @@ from wizard.values import (
     api_base_problem,
     idp_sso_url,
     idp_url_value_problem,
+    idp_value_from_url,
     normalize_api_base,
     org_problem,
     recommended_idp_entity_id,
@@ -580,7 +581,8 @@ def _apply_create_app(state: WizardState, form: Form) -> None:
     kind = _text(form, "app_kind", state.app_kind)
     state.app_kind = kind or state.app_kind
     old_value = state.idp_url_value
-    state.idp_url_value = _text(form, "idp_url_value", state.idp_url_value).strip()
+    typed = _text(form, "idp_url_value", state.idp_url_value).strip()
+    state.idp_url_value = idp_value_from_url(typed) or typed  # the guide allows the whole IdP URL
     if state.idp_url_value != old_value and state.idp_entity_id == recommended_idp_entity_id(old_value):
         # the old app's suggested IdP Entity ID: step 3 suggests the new app's instead (a value
         # the admin typed themselves is kept: it may be what their JumpCloud holds)

@@ -227,6 +227,11 @@ def idp_url_value_problem(value: str) -> str | None:
     if not value or not value.strip():
         return "Enter the IdP URL value: the part after https://sso.jumpcloud.com/saml2/."
     if value.lower().startswith(("http://", "https://")) or "/" in value:
+        stripped = value.strip()
+        if stripped.lower().startswith(JUMPCLOUD_SSO_BASE):  # JumpCloud's IdP URL: what is wrong is its value
+            rest = stripped[len(JUMPCLOUD_SSO_BASE) :].strip("/")
+            if rest and "/" not in rest and idp_url_value_problem(rest):
+                return idp_url_value_problem(rest)
         return "Enter only the value after https://sso.jumpcloud.com/saml2/, not the whole URL."
     if any(c.isspace() for c in value):
         return "The IdP URL value cannot contain spaces; use '-' instead."
