@@ -459,6 +459,14 @@ class WizardApp(App):
             values = self.values
             for row in values.all_rows():
                 yield SystemCommand(f"Copy {row.label}", row.value, partial(self.copy_value, row.label, row.value))
+        # the app's own values, entered on steps 2 and 3
+        from wizard.values import idp_sso_url
+
+        own = [("IdP URL", idp_sso_url(self.state.idp_url_value) if self.state.idp_url_value else "")]
+        own.append(("IdP Entity ID", self.state.idp_entity_id))
+        for label, value in own:
+            if value:
+                yield SystemCommand(f"Copy {label}", value, partial(self.copy_value, label, value))
         if self.state.metadata_xml:
             yield SystemCommand(
                 "Copy metadata XML",

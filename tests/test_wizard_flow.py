@@ -356,7 +356,11 @@ async def test_command_palette_offers_steps_copies_and_troubleshooting(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.state.org = "acmecorp"
-        titles = [c.title for c in app.get_system_commands(app.screen)]
+        app.state.idp_url_value, app.state.idp_entity_id = "bitdefender", "strategicgroupnw"
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert commands["Copy IdP URL"].help == "https://sso.jumpcloud.com/saml2/bitdefender"
+        assert commands["Copy IdP Entity ID"].help == "strategicgroupnw"
+        titles = list(commands)
         assert "Go to step 1: Prerequisites" in titles
         assert "Copy ACS URL" in titles and "Copy SCIM Base URL" in titles
         assert "Open troubleshooting" in titles and "Rotate the certificate" in titles
