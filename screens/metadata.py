@@ -151,10 +151,24 @@ class MetadataScreen(StepScreen):
         except OSError:
             self._watched = None
         self._path = path_text
+        self._mark_found_loaded(path)
         self._clear_paste()
         # Kept as text for step 6's copy; a UTF-16 export is decoded as such, not mangled.
         self._xml = decode_text(data) or data.decode("utf-8", errors="replace")
         self.run_check(data, _short(path.resolve()), reveal=reveal)
+
+    def _mark_found_loaded(self, path: Path) -> None:
+        """The export offered is the one loaded: say so, and stop offering it."""
+        if self._found is None:
+            return
+        try:
+            same = path.resolve() == self._found.resolve()
+        except OSError:
+            same = False
+        use = self.query_one("#use-found", Button)
+        use.disabled = same
+        if same:
+            self.query_one("#found", Static).update(f"Found and loaded: {_short(self._found)}")
 
     _polls = 0
 

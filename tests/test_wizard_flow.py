@@ -191,6 +191,9 @@ async def test_walk_all_nine_steps(tmp_path):
         await pilot.press("enter")
         await wait_for_check(pilot, screen)
         assert screen.report.ok, screen.report.findings
+        # the export offered is the one loaded: no longer offered as if it were not
+        assert "Found and loaded: " in str(screen.query_one("#found").render())
+        assert screen.query_one("#use-found").disabled
         facts = str(screen.query_one("#facts").render())
         assert "https://sso.jumpcloud.com/saml2/bitdefender" in facts and "2027-03-23" in facts
         await next_step(pilot)
