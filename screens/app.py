@@ -60,7 +60,16 @@ class WizardApp(App):
     CSS_PATH = assets.path("wizard.tcss")
     BINDINGS = [
         Binding("ctrl+t", "troubleshoot", "Troubleshoot", show=False),
+        # step 1 binds ctrl+j to its JumpCloud key field; elsewhere the key says where that is
+        Binding("ctrl+j", "jumpcloud_key_elsewhere", show=False),
     ]
+
+    def action_jumpcloud_key_elsewhere(self) -> None:
+        self.notify(
+            "A JumpCloud API key is given on step 1 (ctrl+j there, or JUMPCLOUD_API_KEY); "
+            "it is kept for this session only.",
+            timeout=6,
+        )
 
     def __init__(
         self,

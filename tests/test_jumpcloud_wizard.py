@@ -230,3 +230,17 @@ async def test_a_bug_in_the_check_is_a_finding_not_a_crash(tmp_path, jumpcloud, 
         await press(pilot, "#jc-check")
         assert "failed unexpectedly (RuntimeError)" in shown(pilot, "#jc-findings")
         assert isinstance(app.screen, CreateAppScreen)
+
+
+async def test_ctrl_j_off_step_one_says_where_the_key_is_given(tmp_path):
+    """Step 4's text says 'ctrl+j there' (step 1): pressed elsewhere, the key is not silent."""
+    from screens.groups import GroupsScreen
+    from tests.wizard_helpers import resume, saved_app
+
+    app = saved_app(tmp_path, StepId.GROUPS)
+    async with app.run_test(size=SIZE) as pilot:
+        await resume(pilot, GroupsScreen)
+        await pilot.press("ctrl+j")
+        await pilot.pause()
+        assert isinstance(app.screen, GroupsScreen)
+        assert "given on step 1" in str(list(app._notifications)[-1].message)
