@@ -778,7 +778,7 @@ async def test_next_pressed_while_the_export_is_still_being_checked_waits_for_th
     real = metadata.check_metadata
 
     def slow(*args, **kwargs):
-        time.sleep(0.6)
+        time.sleep(1.0)
         return real(*args, **kwargs)
 
     StateStore(tmp_path / "state").save(state_at_metadata(metadata_path=str(GOOD_EXPORT)))
@@ -789,9 +789,11 @@ async def test_next_pressed_while_the_export_is_still_being_checked_waits_for_th
         assert app.state.status(StepId.METADATA) is StepStatus.VERIFIED
         monkeypatch.setattr(metadata, "check_metadata", slow)
         app.go_to(StepId.METADATA)
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MetadataScreen) and screen.checker.busy
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, MetadataScreen) and app.screen.checker.busy,
+            what="step 5 checking its export again",
+        )
         await pilot.press("ctrl+n")  # before the check has answered
         await pilot.pause()
         assert app.state.status(StepId.METADATA) is StepStatus.VERIFIED
