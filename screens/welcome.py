@@ -5,7 +5,9 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.message import Message
+from textual.widget import MountError
 from textual.widgets import Button, Checkbox, Input, Static
 
 from screens.base import StepScreen
@@ -110,13 +112,19 @@ class WelcomeScreen(StepScreen):
 
     def _start_token_lookup(self) -> None:
         self._token_timer = None
-        api_base = self._api_base()
+        try:
+            api_base = self._api_base()
+        except NoMatches:  # the screen is being taken down (the app is closing)
+            return
 
         def show(source: str | None) -> None:
             if self not in self.app.screen_stack or not self.is_attached:
                 return  # the admin has gone on: this screen is being taken down
-            if self._api_base() == api_base:  # an answer for an older value is dropped
-                self._show_pulumi_source(source)
+            try:
+                if self._api_base() == api_base:  # an answer for an older value is dropped
+                    self._show_pulumi_source(source)
+            except (NoMatches, MountError):  # the app is closing and this screen's fields are gone
+                return
 
         def look() -> None:
             source = self._pulumi_token_source(api_base)

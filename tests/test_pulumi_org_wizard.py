@@ -153,3 +153,27 @@ async def test_the_token_is_looked_for_once_typing_pauses_and_for_the_final_api_
         await settle(pilot)
         assert looked == ["https://pulumi.example.com"]
         assert "the CLI's login for https://pulumi.example.com." in str(line.render())
+
+
+async def test_a_token_lookup_answering_while_the_app_closes_is_dropped_quietly(tmp_path, monkeypatch):
+    """The lookup runs in a thread; its answer can arrive while the app is closing and
+    step 1's fields are already being removed: it is dropped, not raised (a clean-clone CI
+    run failed so). Here the field the answer is shown under is gone when it arrives."""
+    import wizard.pulumi_api as pulumi_api
+
+    looked: list[str] = []
+    monkeypatch.setattr(pulumi_api, "find_token", lambda api_base, **_kw: looked.append(api_base))
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: looked, what="the first lookup")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        line = app.screen.query("#pulumi-token-source")
+        for widget in [*line, *app.screen.query("#err-api_base")]:
+            await widget.remove()  # as when the screen is taken down
+        looked.clear()
+        app.screen._look_for_pulumi_token()
+        await until(pilot, lambda: looked, what="the second lookup")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    assert not app.is_running  # and no WorkerFailed on the way out
