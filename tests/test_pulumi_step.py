@@ -301,7 +301,9 @@ async def test_token_from_the_pulumi_cli_login_and_busy_state(fake, tmp_path):
     creds = Path.home() / ".pulumi" / "credentials.json"  # conftest's temporary HOME
     creds.parent.mkdir(parents=True, exist_ok=True)
     creds.write_text(json.dumps({"current": fake.url, "accessTokens": {fake.url: TOKEN}}))
-    fake.then(200, {"idpSsoDescriptor": ""}, stall=0.6)  # the first answer is slow
+    fake.then(
+        200, {"idpSsoDescriptor": ""}, stall=3.0
+    )  # the first answer is slow: time to see Verify busy even on a loaded machine
     app = app_for(tmp_path, fake.url)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_step(pilot)
