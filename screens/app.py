@@ -267,7 +267,7 @@ class WizardApp(App):
         self.push_screen(
             ConfirmScreen(
                 "Every step is done",
-                f"The steps: {evidence_counts(self.state)}. The setup record, written to {where}, "
+                f"Steps 1 to 8: {evidence_counts(self.state)}. The setup record, written to {where}, "
                 "says which is which.\n\n"
                 "Quit the wizard now? Stay to look over the summary (ctrl+q quits later).",
                 yes="Quit",

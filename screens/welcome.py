@@ -117,12 +117,12 @@ class WelcomeScreen(StepScreen):
         except NoMatches:  # the screen is being taken down (the app is closing)
             return
 
-        def show(source: str | None) -> None:
+        async def show(source: str | None) -> None:
             if self not in self.app.screen_stack or not self.is_attached:
                 return  # the admin has gone on: this screen is being taken down
             try:
                 if self._api_base() == api_base:  # an answer for an older value is dropped
-                    self._show_pulumi_source(source)
+                    await self._show_pulumi_source(source)
             except (NoMatches, MountError):  # the app is closing and this screen's fields are gone
                 return
 
@@ -147,7 +147,7 @@ class WelcomeScreen(StepScreen):
     def _api_base(self) -> str:
         return self.query_one("#api_base", Input).value.strip() or DEFAULT_API_BASE
 
-    def _show_pulumi_source(self, source: str | None) -> None:
+    async def _show_pulumi_source(self, source: str | None) -> None:
         text = (
             f"Pulumi access token: from {source}. Check with Pulumi reads the organisation's "
             "edition and your role (nothing is changed)."
@@ -157,15 +157,20 @@ class WelcomeScreen(StepScreen):
         )
         if not self.query("#pulumi-token-source"):
             line = Static("", id="pulumi-token-source", markup=False)
-            self.query_one("#body").mount(line, after=self.query_one("#err-api_base"))
+            await self.query_one("#body").mount(line, after=self.query_one("#err-api_base"))
         self.query_one("#pulumi-token-source", Static).update(text)
         found = self.query("#pulumi-check")
         if source is not None and not found:
             check = [Button("Check with Pulumi", id="pulumi-check", compact=True), FindingsView(id="pulumi-findings")]
-            self.query_one("#body").mount_all(check, after=self.query_one("#pulumi-token-source"))
+            await self.query_one("#body").mount_all(check, after=self.query_one("#pulumi-token-source"))
         elif source is None and found:
             for widget in [*found, *self.query("#pulumi-findings")]:
-                widget.remove()
+                await widget.remove()
+        # the lines above the fields below them have changed height: the field being typed
+        # in (ctrl+j's key field, say) must not be pushed out of sight by them
+        focused = self.focused
+        if focused is not None:
+            self.call_after_refresh(focused.scroll_visible, animate=False)
 
     def _check_pulumi(self) -> None:
         from wizard.pulumi_api import find_token

@@ -38,9 +38,11 @@ def _metadata_facts(state: WizardState) -> dict[str, str]:
 
 
 def evidence_counts(state: WizardState) -> str:
-    """How the steps stand, in a line: "5 verified, 3 confirmed by you, 1 skipped"."""
+    """How the setup steps (1 to 8) stand, in a line: "1 verified, 6 confirmed by you, 1 skipped".
+
+    The summary step is left out: writing the record is not a check of the setup."""
     words = {StepStatus.WARNINGS: "verified (with warnings)", StepStatus.CONFIRMED: "confirmed by you"}
-    statuses = [state.status(step) for step in STEP_ORDER]
+    statuses = [state.status(step) for step in STEP_ORDER if step is not StepId.SUMMARY]
     return ", ".join(
         f"{statuses.count(status)} {words.get(status, status.words)}" for status in StepStatus if status in statuses
     )
