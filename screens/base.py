@@ -146,7 +146,7 @@ class StepScreen(Screen):
     def show_ready(self, ready: bool, reason_now: str = "") -> None:
         if (ready, reason_now) != (self._ready, self._reason_now):
             self._ready, self._reason_now = ready, reason_now
-            self.query_one("#step-title", Static).update(self._title())
+            self.refresh_title()
             if ready:  # beside Next too: at 80x24 the title may be scrolled away
                 gate = self.query_one("#gate-message", Static)
                 gate.update("Passes now: press Next.")
@@ -155,12 +155,13 @@ class StepScreen(Screen):
     def _title(self) -> Content:
         title = Content(f"Step {self.row.number} of {len(STEP_ORDER)}: {self.row.title}")
         status = status_line(self.app.state, self.STEP)
-        failed = self.app.state.status(self.STEP) is StepStatus.FAILED
+        recorded = self.app.state.status(self.STEP)
+        failed = recorded is StepStatus.FAILED
         if failed and self._ready:
             status = "✗ refused at the last Next; what is here now passes: press Next (ctrl+n)"
         elif failed and self._reason_now:
             status = f"✗ not accepted yet: {self._reason_now}"
-        pending = self.unaccepted() if self.app.state.status(self.STEP).complete else ""
+        pending = self.unaccepted() if recorded.complete else ""
         if pending:  # the line above is about what was accepted, not what the step shows now
             status += f"\n↻ {pending}, checked below, is not accepted yet: the line above is about the one before."
         if not status:
@@ -276,7 +277,7 @@ class StepScreen(Screen):
     def show_state(self) -> None:
         """The step list and the line under the title, after the step's state changed."""
         self.query_one(StepList).show_state(self.app.state)
-        self.query_one("#step-title", Static).update(self._title())
+        self.refresh_title()
 
     def _reveal_first_reason(self) -> None:
         """Scroll the first reason shown into view: the gate says "shown above"."""

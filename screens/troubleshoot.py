@@ -239,13 +239,9 @@ class TroubleshootScreen(Screen):
         area = self.query_one("#response", PasteArea)
         area.hold("")
         area.diagnosed = None
-        self.report = None
         self.remove_class("-diagnosed")
-        self.query_one("#ts-findings", FindingsView).clear()
-        for selector in ("#ts-related", "#ts-summary", "#ts-pretty-label"):
-            self.query_one(selector).display = False
+        self._clear_results()
         self.query_one("#ts-pretty", TextArea).text = ""
-        self.query_one("#ts-tabs", TabbedContent).disable_tab("ts-decoded")
         self.query_one("#ts-guide").display = True
         self._show_idle_status()
         area.focus()
@@ -398,13 +394,17 @@ class TroubleshootScreen(Screen):
             else:
                 self._show_report(self.report)
 
-    def _show_failure(self, message: str) -> None:
+    def _clear_results(self) -> None:
+        """No diagnosis shown: no findings, no summary, no Decoded XML tab."""
         self.report = None
-        self.query_one("#ts-status", Static).update(message)
         self.query_one("#ts-findings", FindingsView).clear()
         for selector in ("#ts-related", "#ts-summary", "#ts-pretty-label"):
             self.query_one(selector).display = False
         self.query_one("#ts-tabs", TabbedContent).disable_tab("ts-decoded")
+
+    def _show_failure(self, message: str) -> None:
+        self._clear_results()
+        self.query_one("#ts-status", Static).update(message)
 
     def _show_report(self, report: Troubleshooting) -> None:
         self.report = report

@@ -50,10 +50,8 @@ from wizard.transport import (
     clip,
 )
 from wizard.values import (
-    JUMPCLOUD_CONSOLE,
-    JUMPCLOUD_CONSOLE_EU,
-    JUMPCLOUD_CONSOLE_IN,
     JUMPCLOUD_SSO_BASE,
+    JUMPCLOUD_URL_FIX,
     OrgValues,
     jumpcloud_url_problem,
 )
@@ -71,10 +69,7 @@ KEY_FIX = (
     "In JumpCloud's Admin Portal, open your account menu (top right) > My API Key, copy the key and "
     f"give it in {API_KEY_ENV} (or in the wizard: step 1, ctrl+j); never as an argument."
 )
-URL_FIX = (
-    f"Use {JUMPCLOUD_CONSOLE}, {JUMPCLOUD_CONSOLE_EU} for an organisation in JumpCloud's EU region, "
-    f"or {JUMPCLOUD_CONSOLE_IN} for one in its India region."
-)
+URL_FIX = JUMPCLOUD_URL_FIX
 _UNREACHABLE = {key: SHARED_RULES[key] for key in ("timeout", "dns", "refused", "tls", "proxy", "network")}
 
 JUMPCLOUD = Api(

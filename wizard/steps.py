@@ -527,7 +527,7 @@ def _apply_welcome(state: WizardState, form: Form) -> None:
 
 
 def _gate_welcome(state: WizardState, form: Form) -> Verdict:
-    from wizard.values import JUMPCLOUD_CONSOLE, JUMPCLOUD_CONSOLE_EU, JUMPCLOUD_CONSOLE_IN, jumpcloud_url_problem
+    from wizard.values import JUMPCLOUD_URL_FIX, jumpcloud_url_problem
 
     check = form.get("pulumi")
     if check is not None and (check.org != state.org or check.api_base != state.api_base):
@@ -540,8 +540,7 @@ def _gate_welcome(state: WizardState, form: Form) -> Verdict:
             finding(
                 "step.jumpcloud_url",
                 problem,
-                f"Use {JUMPCLOUD_CONSOLE}, {JUMPCLOUD_CONSOLE_EU} (EU region) or "
-                f"{JUMPCLOUD_CONSOLE_IN} (India region): scheme and host only.",
+                JUMPCLOUD_URL_FIX,
                 "jumpcloud_url",
             )
         ]

@@ -21,6 +21,11 @@ JUMPCLOUD_SSO_BASE = "https://sso.jumpcloud.com/saml2/"
 JUMPCLOUD_CONSOLE = "https://console.jumpcloud.com"  # JumpCloud's admin API (v1 under /api, v2 under /api/v2)
 JUMPCLOUD_CONSOLE_EU = "https://console.eu.jumpcloud.com"  # the same, for organisations in the EU region
 JUMPCLOUD_CONSOLE_IN = "https://console.in.jumpcloud.com"  # the same, for organisations in the India region
+# What to give where a JumpCloud URL is refused (step 1 and the JumpCloud client)
+JUMPCLOUD_URL_FIX = (
+    f"Use {JUMPCLOUD_CONSOLE}, {JUMPCLOUD_CONSOLE_EU} (EU region) or {JUMPCLOUD_CONSOLE_IN} "
+    "(India region): scheme and host only."
+)
 
 NAMEID_EMAIL = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 NAMEID_PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
