@@ -120,7 +120,10 @@ async def test_steps_one_to_five_verified_in_jumpcloud_with_a_key(tmp_path, jump
         assert app.state.groups == ["Engineering", "Everyone"]
         assert app.state.status(StepId.GROUPS) is StepStatus.VERIFIED
 
-        # 5. the metadata, fetched through the API and checked like a file
+        # 5. the metadata, fetched through the API and checked like a file; its button is
+        # on screen beside its line (the line once took the row and pushed it off the edge)
+        button = app.screen.query_one("#jc-load")
+        assert app.screen.query_one("#body").content_region.contains_region(button.region), button.region
         await press(pilot, "#jc-load")
         await settle(pilot)
         assert app.screen.report is not None and app.screen.report.ok, app.screen.report.findings
