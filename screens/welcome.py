@@ -57,6 +57,8 @@ class WelcomeScreen(StepScreen):
 
     pulumi = None  # the last Check with Pulumi (an OrgCheck; holds no token)
     _token_timer: Timer | None = None  # the pending token lookup, restarted by each API-base key
+    _token_looked_for: str | None = None  # the API base the last lookup was for
+    TOKEN_LOOKUP_PAUSE = 0.3  # seconds of no typing in the API base before the token is looked for
     _pulumi_runner: CheckRunner | None = None
 
     def _jumpcloud_widgets(self) -> list:
@@ -108,7 +110,7 @@ class WelcomeScreen(StepScreen):
         """Look for a token for the API base once typing has paused (not on every key)."""
         if self._token_timer is not None:
             self._token_timer.stop()
-        self._token_timer = self.set_timer(0.3, self._start_token_lookup)
+        self._token_timer = self.set_timer(self.TOKEN_LOOKUP_PAUSE, self._start_token_lookup)
 
     def _start_token_lookup(self) -> None:
         self._token_timer = None
@@ -116,6 +118,11 @@ class WelcomeScreen(StepScreen):
             api_base = self._api_base()
         except NoMatches:  # the screen is being taken down (the app is closing)
             return
+        if api_base == self._token_looked_for:
+            # the same URL again (the field's first value arriving after the screen's own
+            # lookup, or cleared back to the default): its answer is shown or on its way
+            return
+        self._token_looked_for = api_base
 
         async def show(source: str | None) -> None:
             if self not in self.app.screen_stack or not self.is_attached:

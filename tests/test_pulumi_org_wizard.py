@@ -143,6 +143,8 @@ async def test_the_token_is_looked_for_once_typing_pauses_and_for_the_final_api_
         )
 
     monkeypatch.setattr(pulumi_api, "find_token", find_token)
+    # a pause long enough that a loaded machine's stall between two keys is not taken for one
+    monkeypatch.setattr(WelcomeScreen, "TOKEN_LOOKUP_PAUSE", 1.0)
     app = make_app(tmp_path / "state")
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: looked, what="the first lookup")
@@ -153,6 +155,39 @@ async def test_the_token_is_looked_for_once_typing_pauses_and_for_the_final_api_
         await settle(pilot)
         assert looked == ["https://pulumi.example.com"]
         assert "the CLI's login for https://pulumi.example.com." in str(line.render())
+
+
+async def test_the_token_is_not_looked_for_again_for_the_same_api_base(tmp_path, monkeypatch):
+    """Clearing the API base (which means the default) or typing the default again does not
+    read the credentials again: the answer on screen is already for that URL."""
+    import wizard.pulumi_api as pulumi_api
+    from tests.wizard_helpers import type_into
+
+    looked: list[str] = []
+
+    def find_token(api_base, **_kwargs):
+        looked.append(api_base)
+        return pulumi_api.TokenSource(PULUMI_TOKEN, f"the CLI's login for {api_base}")
+
+    monkeypatch.setattr(pulumi_api, "find_token", find_token)
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.screen.query("#pulumi-token-source"), what="the token line")
+        assert looked == ["https://api.pulumi.com"]
+        await type_into(pilot, "#api_base", "")
+        await pilot.pause(WelcomeScreen.TOKEN_LOOKUP_PAUSE + 0.5)
+        await type_into(pilot, "#api_base", "https://api.pulumi.com")
+        await pilot.pause(WelcomeScreen.TOKEN_LOOKUP_PAUSE + 0.5)
+        await settle(pilot)
+        assert looked == ["https://api.pulumi.com"]
+        line = str(app.screen.query_one("#pulumi-token-source").render())
+        assert "the CLI's login for https://api.pulumi.com." in line
+        # another URL is looked for, and coming back to the default looks again
+        await type_into(pilot, "#api_base", "https://pulumi.example.com")
+        await until(pilot, lambda: len(looked) == 2, what="the lookup for the new URL")
+        await type_into(pilot, "#api_base", "")
+        await until(pilot, lambda: len(looked) == 3, what="the lookup for the default again")
+        assert looked == ["https://api.pulumi.com", "https://pulumi.example.com", "https://api.pulumi.com"]
 
 
 async def test_a_token_lookup_answering_while_the_app_closes_is_dropped_quietly(tmp_path, monkeypatch):
@@ -172,7 +207,7 @@ async def test_a_token_lookup_answering_while_the_app_closes_is_dropped_quietly(
         for widget in [*line, *app.screen.query("#err-api_base")]:
             await widget.remove()  # as when the screen is taken down
         looked.clear()
-        app.screen._look_for_pulumi_token()
+        app.screen.query_one("#api_base").value = "https://pulumi.example.com"  # looked for again
         await until(pilot, lambda: looked, what="the second lookup")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
