@@ -19,6 +19,7 @@ from tests.jumpcloud_fake import ORG_ID, FakeJumpCloud, other_app, pulumi_app
 from wizard import jumpcloud as jc
 from wizard.cli import main
 from wizard.values import org_values
+from wizard.where import on_command_line
 
 KEY = "jc-0123456789abcdef0123456789abcdef01234567"
 VALUES = org_values("acmecorp")
@@ -226,10 +227,14 @@ def test_multi_tenant_admin_without_an_org_id_is_told_to_give_it():
         server.add_app(pulumi_app(VALUES))
         result = check(server)
         assert codes(result) == ["jumpcloud.org_id_needed"]
-        assert jc.ORG_ID_ENV in result.findings[0].fix
+        # the wizard's field, not an environment variable the wizard never reads
+        assert "Organisation ID field on step 1" in result.findings[0].fix
+        assert jc.ORG_ID_ENV not in result.findings[0].fix
         good = check(server, org_id=ORG_ID, metadata=False)
         assert "jumpcloud.org_id_needed" not in codes(good)
         assert all(r.headers.get("x-org-id") == ORG_ID for r in server.requests[1:])
+        with on_command_line():
+            assert jc.ORG_ID_ENV in check(server).findings[0].fix
 
 
 @pytest.mark.parametrize(

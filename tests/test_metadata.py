@@ -31,6 +31,7 @@ from wizard.metadata import (
     is_export_name,
 )
 from wizard.values import NAMEID_EMAIL, NAMEID_PERSISTENT
+from wizard.where import on_command_line
 
 UTC = UTC
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
@@ -606,7 +607,11 @@ def test_slug_check_only_with_a_value_and_tolerates_a_trailing_slash_or_whole_ur
     assert check_metadata(slash, now=NOW, idp_url_value="bitdefender").ok
     mismatch = check_metadata(data, now=NOW, idp_url_value="pulumi").findings[0]
     assert '"bitdefender"' in mismatch.message and "https://sso.jumpcloud.com/saml2/pulumi" in mismatch.fix
-    assert "step 2 (Create the app)" in mismatch.fix and "--idp-url-value" in mismatch.fix  # where to enter it
+    # where to enter it: the wizard's step, or the command line's flag, each only where it is
+    assert "on step 2 (Create the app)" in mismatch.fix and "--idp-url-value" not in mismatch.fix
+    with on_command_line():
+        cli_fix = check_metadata(data, now=NOW, idp_url_value="pulumi").findings[0].fix
+    assert "with --idp-url-value" in cli_fix and "step 2" not in cli_fix
 
 
 def test_persistent_nameid_and_a_second_accepted_format_pass():
@@ -923,6 +928,8 @@ def test_cli_at_changes_the_verdict(capsys):
 def test_cli_slug_mismatch_exit_1(capsys):
     code, out, _ = run_cli(capsys, str(GOOD_EXPORT), "--idp-url-value", "pulumi", "--at", "2026-06-01")
     assert code == 1 and "metadata.sso.slug_mismatch" in out
+    # the fix says how to give the value here, on the command line, not in a wizard step
+    assert "enter that value with --idp-url-value" in " ".join(out.split()) and "step 2" not in out
 
 
 def test_cli_malformed_names_the_line(capsys):

@@ -227,6 +227,9 @@ async def test_mismatch_blocks_until_pulumi_has_the_export(fake, tmp_path, capfd
         await verify(pilot, screen)
         assert not screen.result.verified
         assert named in findings_text(screen) and "older export" in findings_text(screen)
+        # the other way to load it is the wizard's own (not a command to type elsewhere)
+        assert "Rotate the certificate (step 1)" in " ".join(findings_text(screen).split())
+        assert "jumpcloud-pulumi-sso rotate" not in findings_text(screen)
         # the admin's word cannot overrule Pulumi's answer
         await confirm_by_hand(pilot)
         await next_step(pilot)

@@ -29,6 +29,7 @@ from wizard.response import (
     diagnose,
 )
 from wizard.values import InvalidValue
+from wizard.where import on_command_line
 
 IDP = ExpectedIdp(f.IDP_ENTITY_ID, (f.identity().cert_der,))
 
@@ -328,7 +329,10 @@ def test_without_metadata_nothing_is_ok_but_the_rest_is_still_checked(good):
     assert errors(result) == {"response.signature.unchecked"}
     assert "response.ok" not in codes(result)
     unchecked = finding(result, "response.signature.unchecked")
-    assert "--metadata" in unchecked.fix
+    assert "the Metadata field" in unchecked.fix and "--metadata" not in unchecked.fix  # the wizard's words
+    with on_command_line():
+        cli = finding(run(f.signed_response(f.identity("anyone")), idp=None), "response.signature.unchecked")
+    assert "--metadata FILE" in cli.fix and "field" not in cli.fix
     assert result.summary["signature_verified"] == "not checked"
     assert result.summary["certificate_sha256"] == f.identity("anyone").fingerprint
     # every other check still ran: a wrong audience is still named
@@ -632,7 +636,10 @@ def test_expired_long_ago_is_an_old_capture():
     assert errors(result) == {"response.time.expired"}
     found = finding(result, "response.time.expired")
     assert "old capture" in found.message
-    assert "--at" in found.fix
+    assert "in Captured (UTC) above the paste" in found.fix and "--at" not in found.fix
+    with on_command_line():
+        cli = finding(run(f.signed_response(issue_instant=f.NOW - timedelta(hours=3))), "response.time.expired")
+    assert "with --at" in cli.fix and "Captured (UTC)" not in cli.fix
 
 
 def test_expired_just_now_is_a_clock_problem():

@@ -69,7 +69,7 @@ def test_status_expiring_certificate_exits_1_and_says_when(fake, token_env, caps
     assert "Access token: from PULUMI_ACCESS_TOKEN" in out
     assert "IdP entity ID" in out and "strategicgroupnw" in out
     assert "https://sso.jumpcloud.com/saml2/bitdefender" in out
-    assert "in 12 days" in out and "rotate" in out
+    assert "in 12 days" in out and "rotate --org ORG FILE" in " ".join(out.split())  # this command line's way
 
 
 def test_status_warn_days_threshold(fake, token_env, capsys):

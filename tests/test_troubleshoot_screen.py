@@ -618,9 +618,8 @@ async def test_the_capture_time_is_what_the_times_are_checked_against(tmp_path):
         screen = await open_troubleshooting(pilot)
         await diagnose_paste(pilot, old)
         assert "response.time.expired" in screen.report.codes
-        assert "Captured (UTC) on the troubleshooting screen" in shown(
-            screen, "#ts-findings"
-        )  # the fix names this field
+        findings = shown(screen, "#ts-findings")
+        assert "Captured (UTC) above the paste" in findings and "--at" not in findings  # the fix names this field
 
         screen.query_one("#ts_at", Input).value = "an hour ago"
         await pilot.press("ctrl+d")

@@ -151,8 +151,10 @@ def _run_command(args: argparse.Namespace) -> int:
     no library's warning (a deprecation in cryptography, say) is printed to the admin."""
     import warnings
 
+    from wizard.where import on_command_line
+
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), on_command_line():
             warnings.simplefilter("ignore")
             return int(args._run(args))
     except KeyboardInterrupt:

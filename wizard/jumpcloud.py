@@ -55,9 +55,10 @@ from wizard.values import (
     OrgValues,
     jumpcloud_url_problem,
 )
+from wizard.where import JUMPCLOUD_KEY_ENV, JUMPCLOUD_ORG_ID_ENV, here
 
-API_KEY_ENV = "JUMPCLOUD_API_KEY"
-ORG_ID_ENV = "JUMPCLOUD_ORG_ID"
+API_KEY_ENV = JUMPCLOUD_KEY_ENV
+ORG_ID_ENV = JUMPCLOUD_ORG_ID_ENV
 URL_ENV = "JUMPCLOUD_URL"
 PAGE = 100  # JumpCloud's largest page
 MAX_PAGES = 200  # 20,000 records: a server that never says it is done is not followed for ever
@@ -67,7 +68,7 @@ FIELD_URL = "jumpcloud_url"
 
 KEY_FIX = (
     "In JumpCloud's Admin Portal, open your account menu (top right) > My API Key, copy the key and "
-    f"give it in {API_KEY_ENV} (or in the wizard: step 1, ctrl+j); never as an argument."
+    "give it $place_jumpcloud_key."
 )
 URL_FIX = JUMPCLOUD_URL_FIX
 _UNREACHABLE = {key: SHARED_RULES[key] for key in ("timeout", "dns", "refused", "tls", "proxy", "network")}
@@ -202,7 +203,7 @@ class JumpCloudClient(HttpClient):
                         "jumpcloud.org_id_needed",
                         "JumpCloud needs to know which organisation to read: this API key belongs to an "
                         f'administrator of several organisations. JumpCloud says: "{reply.said}".',
-                        f"Give the organisation's ID in {ORG_ID_ENV} (or the wizard's field); JumpCloud's "
+                        f"Give the organisation's ID {here().jumpcloud_org_id}; JumpCloud's "
                         "Admin Portal shows it in the organisation's settings.",
                         "jumpcloud_org_id",
                     )
@@ -673,7 +674,8 @@ async def _metadata(
             finding(
                 "jumpcloud.metadata.unavailable",
                 "The app's metadata was not fetched: JumpCloud's answer does not name its organisation.",
-                f"Give the organisation's ID in {ORG_ID_ENV}, or export the metadata from the SSO tab by hand.",
+                f"Give the organisation's ID {here().jumpcloud_org_id}, or export the metadata from the SSO tab "
+                "by hand.",
                 "metadata",
             )
         ]

@@ -37,6 +37,7 @@ from wizard.values import (
     idp_sso_url,
     idp_url_value_from_location,
 )
+from wizard.where import here
 
 if TYPE_CHECKING:  # only for annotations: cryptography loads when a certificate is read
     from cryptography import x509
@@ -526,8 +527,7 @@ def _check_sso(md: IdpMetadata, idp_url_value: str | None) -> list[Finding]:
                 )
                 fix = (
                     f"Export the metadata of the JumpCloud app whose IdP URL is {show(expected)}, "
-                    f'or, if your app uses "{show(actual, 60)}", enter that value on the wizard\'s step 2 '
-                    "(Create the app), or as --idp-url-value."
+                    f'or, if your app uses "{show(actual, 60)}", enter that value {here().idp_url_value}.'
                 )
             else:
                 message = f"The SSO URL {show(location)} is not {show(expected)}, not even a JumpCloud URL."

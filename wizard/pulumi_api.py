@@ -31,6 +31,7 @@ from wizard.codes import finding
 from wizard.findings import Finding, has_errors
 from wizard.transport import DEFAULT_TIMEOUT, MAX_ATTEMPTS, MAX_QUOTE, Api, HttpClient, Rule, Sleep, clip
 from wizard.values import DEFAULT_API_BASE, api_base_problem, normalize_api_base, org_problem
+from wizard.where import here
 
 if TYPE_CHECKING:  # lxml and cryptography load only when metadata is read
     from wizard.metadata import IdpMetadata
@@ -475,11 +476,12 @@ def _short_fp(fingerprint: str | None) -> str:
     return fingerprint if len(fingerprint) <= 23 else f"{fingerprint[:11]}…{fingerprint[-11:]}"
 
 
-REEXPORT_FIX = (
-    "Export the metadata again from JumpCloud (your Pulumi app > SSO tab > Export Metadata), "
-    "check that file, and load it in Pulumi (Settings > Access Management > SAML SSO), or run "
-    "'jumpcloud-pulumi-sso rotate --org ORG FILE'. Usually the file pasted into Pulumi was an older export."
-)
+def reexport_fix() -> str:
+    return (
+        "Export the metadata again from JumpCloud (your Pulumi app > SSO tab > Export Metadata), "
+        "check that file, and load it in Pulumi (Settings > Access Management > SAML SSO) or "
+        f"{here().rotate}. Usually the file pasted into Pulumi was an older export."
+    )
 
 
 def validation_error_finding(saml: SamlOrganization) -> Finding | None:
@@ -535,7 +537,7 @@ def compare_with_metadata(saml: SamlOrganization, metadata: IdpMetadata) -> list
                 "pulumi.mismatch.sso_url",
                 f"SSO URL differs: Pulumi has {clip(pulumi_sso, 120)}, the exported metadata has "
                 f"{clip(file_sso, 120) if file_sso else 'none'}.",
-                REEXPORT_FIX + " A different URL can also mean a different JumpCloud app.",
+                reexport_fix() + " A different URL can also mean a different JumpCloud app.",
                 field="sso_url",
             )
         )
@@ -548,7 +550,7 @@ def compare_with_metadata(saml: SamlOrganization, metadata: IdpMetadata) -> list
                 "pulumi.mismatch.entity_id",
                 f"IdP entity ID differs: Pulumi has {clip(pulumi_entity, 100)!r}, the exported metadata has "
                 f"{clip(metadata.entity_id, 100)!r}.",
-                REEXPORT_FIX + " (JumpCloud's 'IdP Entity ID' on the SSO tab is what sign-in responses carry.)",
+                reexport_fix() + " (JumpCloud's 'IdP Entity ID' on the SSO tab is what sign-in responses carry.)",
                 field="entity_id",
             )
         )
@@ -567,7 +569,7 @@ def compare_with_metadata(saml: SamlOrganization, metadata: IdpMetadata) -> list
                 f"Signing certificate differs: Pulumi has SHA-256 {_short_fp(pulumi_cert.sha256_fingerprint)} "
                 f"(valid until {format_time(pulumi_cert.not_after)}), the exported metadata has "
                 f"{_short_fp(file_cert.sha256_fingerprint)} (valid until {format_time(file_cert.not_after)}).",
-                REEXPORT_FIX + " Pulumi rejects every sign-in signed with a certificate it does not have.",
+                reexport_fix() + " Pulumi rejects every sign-in signed with a certificate it does not have.",
                 field="certificate",
             )
         )
@@ -577,7 +579,7 @@ def compare_with_metadata(saml: SamlOrganization, metadata: IdpMetadata) -> list
                 "pulumi.mismatch.certificate",
                 "The metadata stored in Pulumi has no signing certificate; the exported metadata has "
                 f"SHA-256 {_short_fp(file_cert.sha256_fingerprint)}.",
-                REEXPORT_FIX,
+                reexport_fix(),
                 field="certificate",
             )
         )
@@ -590,7 +592,7 @@ def compare_with_metadata(saml: SamlOrganization, metadata: IdpMetadata) -> list
                     "pulumi.mismatch.valid_until",
                     f"Certificate end date differs: Pulumi's certificate is valid until "
                     f"{format_time(saml.valid_until)}, the exported one until {format_time(file_cert.not_after)}.",
-                    REEXPORT_FIX,
+                    reexport_fix(),
                     field="certificate",
                 )
             )
@@ -663,10 +665,7 @@ def status_findings(saml: SamlOrganization, *, now: datetime | None = None, warn
         findings.append(not_configured_finding(saml.org_name))
         return findings
     expiry = certificate_expiry(saml)
-    rotate_fix = (
-        "Regenerate the certificate in JumpCloud, export the metadata again and run "
-        "'jumpcloud-pulumi-sso rotate --org ORG FILE'."
-    )
+    rotate_fix = f"Regenerate the certificate in JumpCloud, export the metadata again and load it {here().rotate}."
     if expiry is None:
         findings.append(
             finding(

@@ -58,6 +58,7 @@ from wizard.response_facts import ResponseFacts, extract_facts
 from wizard.response_rules import Expected, ExpectedIdp, run_rules, status_name
 from wizard.response_signature import fingerprint, uri_fragment
 from wizard.values import DEFAULT_API_BASE, org_values
+from wizard.where import here
 
 # Every code the diagnosis can emit (the troubleshooting catalogue and --json users refer to them).
 RESPONSE_CODES = frozenset(
@@ -237,8 +238,7 @@ def _finish(
                 "response.signature.unchecked",
                 "No signature was verified against JumpCloud's certificate, so nothing shows that JumpCloud "
                 "made this response or that Pulumi will accept it.",
-                "Give the metadata exported from JumpCloud (--metadata FILE, or the wizard's export step) "
-                "to check the signature against it.",
+                f"Give the metadata exported from JumpCloud {here().metadata} to check the signature against it.",
                 "signature_algorithm",
             ),
         ]

@@ -44,6 +44,7 @@ from wizard.response_facts import AssertionFacts, ResponseFacts
 from wizard.response_signature import fingerprint
 from wizard.saml_ns import MD_NS, SAML_NS, SAMLP_NS
 from wizard.values import ACCEPTED_NAMEID_FORMATS, NAMEID_EMAIL, OrgValues
+from wizard.where import here
 
 SKEW = timedelta(minutes=5)  # clock skew Pulumi allows either side
 OLD_CAPTURE = timedelta(minutes=10)  # expired longer ago than this: an old capture, not a clock problem
@@ -564,8 +565,7 @@ def signature_unchecked(a: AssertionFacts, expected: Expected) -> list[Finding]:
             "The signature was not verified: JumpCloud's certificate is not known here, so nothing shows "
             "that JumpCloud made this response or that Pulumi will accept it (SHA-1 and signature "
             "wrapping were still checked).",
-            "Give the metadata exported from JumpCloud (--metadata FILE, or the wizard's export step) "
-            "to check the signature against it.",
+            f"Give the metadata exported from JumpCloud {here().metadata} to check the signature against it.",
             "signature_verified",
         )
     ]
@@ -863,8 +863,7 @@ def time_expired(a: AssertionFacts, expected: Expected) -> list[Finding]:
         why = f"it expired {duration(late)} ago ({iso(end)}); this looks like an old capture, not a clock problem"
         fix = (
             "Sign in again and capture a fresh response, or give the time it was captured "
-            "(Captured (UTC) on the troubleshooting screen; --at of the diagnose command) to check it "
-            "as of then."
+            f"{here().capture_time} to check it as of then."
         )
     else:
         why = (
@@ -873,9 +872,8 @@ def time_expired(a: AssertionFacts, expected: Expected) -> list[Finding]:
             "was captured some minutes ago, or a clock (this computer's or JumpCloud's) is wrong"
         )
         fix = (
-            "If it was captured earlier, give that time (Captured (UTC) on the troubleshooting screen; "
-            "--at of the diagnose command); otherwise check that this computer's clock sets itself "
-            "automatically (NTP), then capture a fresh response."
+            f"If it was captured earlier, give that time {here().capture_time}; otherwise check that this "
+            "computer's clock sets itself automatically (NTP), then capture a fresh response."
         )
     return [finding("response.time.expired", f"The response has expired: {why}.", fix, "not_on_or_after")]
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from wizard.codes import finding
 from wizard.findings import Finding, has_errors
+from wizard.where import here
 
 if TYPE_CHECKING:  # httpx, lxml and cryptography stay out of `rotate --help`, which shows JUMPCLOUD_STEPS
     from wizard.metadata import Certificate, MetadataReport
@@ -275,7 +276,7 @@ async def apply_rotation(client: PulumiClient, org: str, plan: RotationPlan) -> 
                     "rotate.unconfirmed",
                     "Pulumi accepted the new metadata, but reading it back failed, so the new "
                     "certificate is not yet proven live.",
-                    "Run 'jumpcloud-pulumi-sso status --org ORG' in a minute.",
+                    f"{here().recheck_pulumi} in a minute.",
                 ),
                 *fresh.findings,
             ],

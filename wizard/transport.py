@@ -43,6 +43,7 @@ import httpx
 
 from wizard import __version__
 from wizard.findings import Finding, error
+from wizard.where import here
 
 USER_AGENT = f"jumpcloud-pulumi-sso/{__version__}"
 DEFAULT_TIMEOUT = 10.0  # seconds for one attempt, from connecting to the last byte
@@ -159,7 +160,8 @@ class Rule:
     or "no reason given (HTTP 400)"), ``$says`` (' $name says: "…".' or nothing),
     ``$location`` and ``$location_host`` (where a redirect points); ``$detail`` for a
     transport error; ``$problem`` for a refused URL or secret; ``$got`` for a bad body;
-    and the ``context`` the client passes with a request ($org, $expected...).
+    the places of :mod:`wizard.where` (``$place_jumpcloud_key``...: worded for the wizard or
+    the command line); and the ``context`` the client passes with a request ($org, $expected...).
     """
 
     code: str
@@ -190,7 +192,7 @@ SHARED_RULES: Mapping[StatusKey, Rule] = {
     "dns": Rule(
         "dns",
         "The host $hostname could not be found (DNS lookup failed).",
-        "Check the $url_what for typos and that this computer can resolve names (VPN, DNS).",
+        "Check that this computer is online and can resolve names (network, VPN, DNS), and the $url_what for typos.",
         "$url_field",
     ),
     "refused": Rule(
@@ -304,6 +306,7 @@ class Api:
             "secret_what": self.secret_what,
             "secret_field": self.secret_field,
             "incidents": self.incidents,
+            **here().template_values(),
             **context,
         }
 
