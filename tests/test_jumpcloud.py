@@ -538,6 +538,11 @@ def test_without_a_pulumi_entry_in_the_catalogue_creation_is_left_to_the_admin(f
 def test_a_missing_or_unusable_key_is_refused_before_any_request(fake, key, code):
     result = check(fake, key=key)
     assert codes(result) == [code] and fake.requests == []
+    # where to give the key, worded for where the admin is
+    assert "give it on step 1 (ctrl+j)." in result.findings[0].fix
+    with on_command_line():
+        fix = check(fake, key=key).findings[0].fix
+    assert f"give it in {jc.API_KEY_ENV} or at the hidden prompt" in fix and "step 1" not in fix
 
 
 @pytest.mark.parametrize(
