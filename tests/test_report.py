@@ -72,6 +72,27 @@ def test_record_of_a_reopened_step_says_so():
     text = build_record(state, now=datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
     assert "| SSO tab values | ↺ reopened | reopened: the organisation name changed (acmecorp → acmecorp2) |" in text
     assert "- Loaded into Pulumi: ↺ reopened" in text
+    # the values below the table are what to set; the line above them says they are not set now
+    assert "### SSO tab\n\nEntered in JumpCloud: ↺ reopened\n" in text
+
+
+def test_each_section_of_the_record_says_which_step_stands_behind_it():
+    """The values, groups and sign-in sections state facts about JumpCloud and Pulumi: each
+    says whether the wizard checked them or the admin said so, not only the table above."""
+    state = make_state()
+    text = build_record(state, now=datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    assert "- Created in JumpCloud: ✎ confirmed" in text
+    assert "Entered in JumpCloud: ✎ confirmed" in text
+    assert "Bound in JumpCloud: ✎ confirmed" in text
+    assert "- Checked: ✓ verified" in text
+    assert "- Signed in: ✎ confirmed" in text
+    assert "- Skipped: no Enterprise edition" in text
+    mark_complete(state, StepId.GROUPS, StepStatus.VERIFIED, "JumpCloud's API lists the groups")
+    state.scim_skipped = False
+    mark_complete(state, StepId.SCIM, StepStatus.VERIFIED, "the token was accepted by the SCIM endpoint")
+    text = build_record(state)
+    assert "Bound in JumpCloud: ✓ verified" in text
+    assert "- Set up: ✓ verified" in text and "- Token: never recorded here" in text
 
 
 def test_record_reads_the_saved_xml_when_the_facts_are_missing():

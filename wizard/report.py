@@ -59,8 +59,9 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
         "",
         "## Steps",
         "",
-        "Verified: a check against the file, Pulumi's API or the SCIM endpoint passed. "
-        "Confirmed: the admin's word, not checked by the wizard.",
+        "Verified: a check against the file, JumpCloud's API, Pulumi's API or the SCIM endpoint passed. "
+        "Confirmed: the admin's word, not checked by the wizard. Each section below says which "
+        "step stands behind it.",
         "",
         "| Step | Evidence | How it was established |",
         "| --- | --- | --- |",
@@ -79,11 +80,14 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
         "",
         "## JumpCloud application",
         "",
+        f"- Created in JumpCloud: {_evidence(state, StepId.CREATE_APP)}",
         f"- Kind: {APP_KINDS.get(state.app_kind, state.app_kind)}",
         f"- Display name: {_md(state.display_name)}",
         f"- IdP URL value: `{state.idp_url_value}` ({idp_sso_url(state.idp_url_value)}; cannot be changed)",
         "",
         "### SSO tab",
+        "",
+        f"Entered in JumpCloud: {_evidence(state, StepId.SSO_TAB)}",
         "",
         "| Field | Value |",
         "| --- | --- |",
@@ -96,12 +100,15 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
         "",
         "### User groups bound to the application",
         "",
+        f"Bound in JumpCloud: {_evidence(state, StepId.GROUPS)}",
+        "",
     ]
     lines += [f"- {_md(g)}" for g in state.groups] or ["- (none recorded)"]
     lines += [
         "",
         "## Metadata exported from JumpCloud",
         "",
+        f"- Checked: {_evidence(state, StepId.METADATA)}",
         f"- Loaded into Pulumi: {_evidence(state, StepId.PULUMI)} (see Steps)",
         f"- Source: {_md(meta.get('source', state.metadata_path or 'pasted'))}",
         f"- IdP entity ID: `{_md(meta.get('entity_id', ''))}`",
@@ -119,6 +126,7 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
         "",
         "## Sign-in",
         "",
+        f"- Signed in: {_evidence(state, StepId.SIGNIN)}",
         "- IdP-initiated: the Pulumi tile in the JumpCloud User Console",
         f"- SP-initiated: {values.sp_signin_url or 'the /signin/sso/ page of your Pulumi console'}"
         f" (organisation `{state.org}`)",
@@ -129,8 +137,9 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
     if state.scim_skipped:
         lines.append(f"- Skipped: {_md(state.scim_skip_reason)}")
     else:
+        lines.append(f"- Set up: {_evidence(state, StepId.SCIM)}")
         lines.append(f"- Base URL: {state.scim_base_url or values.scim_base_url}")
-        lines.append("- Token: kept in JumpCloud only (never recorded here).")
+        lines.append("- Token: never recorded here (nor anywhere else by the wizard).")
     lines.append("")
     return "\n".join(lines)
 
