@@ -26,10 +26,10 @@ GOOD_SUMMARY = {
 }
 
 
-def finished_state() -> WizardState:
+def finished_state(org: str = "acmecorp") -> WizardState:
     """A setup finished as `acmecorp`, every confirmation given, SCIM verified."""
     state = WizardState(
-        org="acmecorp",
+        org=org,
         has_sso_package=True,
         has_saml_edition=True,
         app_kind="connector",
@@ -116,6 +116,21 @@ def test_reopening_clears_the_confirmations_given_for_the_old_values_and_nothing
     assert state.idp_url_acknowledged and state.groups == ["Engineering", "SRE"]
     assert state.metadata_summary == GOOD_SUMMARY and state.status(META) is StepStatus.VERIFIED
     assert state.record(SSO).note == "reopened: the organisation name changed (acmecorp → acmecorp2)"
+
+
+def test_a_long_value_changed_is_quoted_where_it_differs():
+    """A long organisation name is not quoted whole, but the change is still shown: the
+    part that differs with a little either side, the rest as an ellipsis."""
+    state = finished_state("acme-corporation-engineering-platform-team")
+    state.org = "acme-corporation-engineering-platform-team2"
+    flow.reconcile(state)
+    assert state.record(SSO).note == "reopened: the organisation name changed (…orm-team → …orm-team2)"
+    state = finished_state("acme-corporation-marketing-platform-team")
+    state.org = "acme-corporation-engineering-platform-team"
+    flow.reconcile(state)
+    assert state.record(SSO).note == (
+        "reopened: the organisation name changed (…oration-marketing-plat… → …oration-engineering-plat…)"
+    )
 
 
 def test_a_long_or_secretless_value_is_named_but_not_quoted():

@@ -25,7 +25,34 @@ from typing import Any
 from wizard.state import STEP_ORDER, StepId, StepRecord, StepStatus, WizardState
 from wizard.steps import INPUTS, STEPS, Form, Step, Verdict
 
-QUOTE_MAX = 40  # old and new values longer than this are not quoted in a reason
+QUOTE_MAX = 40  # old and new values longer than this are quoted around where they differ
+QUOTE_CONTEXT = 8  # characters kept either side of that difference
+
+
+def quote_change(before: str, after: str) -> tuple[str, str] | None:
+    """How an old and a new value are quoted in a reason: whole when short; when long, the
+    part where they differ with a few characters either side, the rest as "…" (a long
+    organisation name changed at its end reads "…ring-team → …ring-team2"); None when even
+    the differing part is too long to quote."""
+    if len(before) <= QUOTE_MAX and len(after) <= QUOTE_MAX:
+        return before, after
+    prefix = 0
+    while prefix < min(len(before), len(after)) and before[prefix] == after[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(before), len(after)) - prefix and before[-1 - suffix] == after[-1 - suffix]:
+        suffix += 1
+    start = max(0, prefix - QUOTE_CONTEXT)
+    keep_end = max(0, suffix - QUOTE_CONTEXT)
+
+    def cut(value: str) -> str | None:
+        end = len(value) - keep_end
+        if end - start > QUOTE_MAX:
+            return None
+        return ("…" if start else "") + value[start:end] + ("…" if end < len(value) else "")
+
+    old, new = cut(before), cut(after)
+    return None if old is None or new is None else (old, new)
 
 
 @dataclass(frozen=True)
@@ -108,8 +135,9 @@ def _words(state: WizardState, old: dict[str, str], changed: list[str]) -> str:
     for name in specific:
         spec = INPUTS[name]
         before, after = old.get(name, ""), spec.read(state)
-        if spec.shown and before and after and len(before) <= QUOTE_MAX and len(after) <= QUOTE_MAX:
-            parts.append(f"{spec.words} changed ({before} → {after})")
+        quoted = quote_change(before, after) if spec.shown and before and after else None
+        if quoted is not None:
+            parts.append(f"{spec.words} changed ({quoted[0]} → {quoted[1]})")
         else:
             parts.append(f"{spec.words} changed")
     return "; ".join(parts)
