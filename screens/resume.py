@@ -7,7 +7,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from wizard.state import WizardState
+from wizard.state import StepId, WizardState
 from wizard.steps import STEPS
 
 
@@ -30,15 +30,32 @@ class ResumeScreen(ModalScreen[bool]):
         if self.asking:
             self.action_start_over()
 
+    def _kept_input(self) -> str:
+        """A line naming the steps whose input was entered but not submitted ("" for none)."""
+        steps = sorted(
+            (STEPS[StepId(key)] for key in self.saved.drafts if key in StepId._value2member_map_),
+            key=lambda s: s.number,
+        )
+        if not steps:
+            return ""
+        named = ", ".join(f"{s.number}. {s.title}" for s in steps)
+        where = "that step" if len(steps) == 1 else "those steps"
+        return (
+            f"\nInput entered but not submitted is kept ({named}): it is shown on {where} again, "
+            "not accepted until you press Next there.\n"
+        )
+
     def compose(self) -> ComposeResult:
         step = STEPS[self.saved.current]
         with Vertical(id="resume-box"):
             yield Static("Saved progress found", classes="step-title")
             yield Static(
                 f"Organisation: {self.saved.org or '(not set)'}\n"
-                f"Last step: {step.number}. {step.title}\n\n"
+                f"Last step: {step.number}. {step.title}\n"
+                f"{self._kept_input()}\n"
                 "Resume where you left off, or start over (the saved progress is discarded).",
                 markup=False,
+                id="resume-text",
             )
             yield Static("", id="start-over-warning", markup=False)
             with Horizontal(id="resume-buttons"):

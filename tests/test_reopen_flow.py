@@ -15,7 +15,7 @@ from screens.signin import SigninScreen
 from screens.sso_tab import SsoTabScreen
 from screens.summary import SummaryScreen
 from screens.welcome import WelcomeScreen
-from tests.wizard_helpers import error_text, finished_setup, make_app, next_step, set_value, settle, tick
+from tests.wizard_helpers import error_text, finished_setup, make_app, next_step, set_value, settle, tick, until
 from wizard.report import build_record
 from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus
 
@@ -287,6 +287,10 @@ async def test_what_was_entered_but_not_submitted_is_kept_as_a_draft(tmp_path, l
     assert saved.drafts["create_app"]["form"]["idp_url_value"] == "pulumi-acme"
     again = make_app(tmp_path / "state")
     async with again.run_test(size=SIZE) as pilot:
+        # the prompt says input was kept, and where: it is not a surprise on the step
+        await until(pilot, lambda: type(again.screen).__name__ == "ResumeScreen", what="the resume prompt")
+        prompt = " ".join(str(again.screen.query_one("#resume-text").render()).split())
+        assert "Input entered but not submitted is kept (2. Create the app)" in prompt
         await resume(pilot, CreateAppScreen)
         assert again.screen.query_one("#idp_url_value").value == "pulumi-acme"
         assert again.state.idp_url_value == ""
