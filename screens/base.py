@@ -354,6 +354,7 @@ class StepScreen(Screen):
             event.refresh_styles = False
         else:
             self._fold_steps()  # the window or the admin's choice may have changed meanwhile
+        self._recheck_refused_step()  # shown again from under the resume prompt or a dialog
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT, "-too-small")
@@ -391,3 +392,10 @@ class StepScreen(Screen):
         # The widgets' own Changed messages from mounting have been handled by now.
         if self._last_form is None:
             self._last_form = self.form()
+            self._recheck_refused_step()
+
+    def _recheck_refused_step(self) -> None:
+        """The line under the title says why the last Next was refused; what the step shows
+        now (input restored on resume, say) may pass: the app is asked to say so at once."""
+        if self._last_form is not None and self.app.state.status(self.STEP) is StepStatus.FAILED:
+            self.post_message(self.FormChanged(self.STEP, self._last_form, live=False, checked=False))

@@ -363,3 +363,28 @@ async def test_refused_for_the_checklist_the_focus_is_on_its_first_unticked_item
         assert screen.focused is screen.query_one("#switch-saml_admin")  # space ticks it, not untick item 4
         await pilot.press("space")
         assert screen.query_one("#switch-saml_admin").value and screen.query_one("#switch-immediate").value
+
+
+async def test_a_step_refused_then_made_to_pass_says_so_after_a_resume(tmp_path):
+    """Next was refused, the admin then ticked everything and quit: on resume the line under
+    the title says what is there passes now, not the old reason with every box ticked."""
+    from tests.wizard_helpers import resume, saved_app
+
+    app = saved_app(tmp_path, StepId.PULUMI)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await resume(pilot, PulumiScreen)
+        await pilot.press("ctrl+n")  # nothing ticked: refused
+        await settle(pilot)
+        assert app.state.status(StepId.PULUMI) is StepStatus.FAILED
+        await confirm_by_hand(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    again = make_app(tmp_path / "state")
+    async with again.run_test(size=(80, 24)) as pilot:
+        screen = await resume(pilot, PulumiScreen)
+        assert all(box.value for box in screen.query("#checklist Checkbox, #applied"))
+        await settle(pilot)
+        await until(pilot, lambda: "passes" in str(screen.query_one("#step-title").render()), what="the passing line")
+        title = " ".join(str(screen.query_one("#step-title").render()).split())
+        assert "what is here now passes: press Next" in title and "not yet: 1, 2" not in title
+        assert "Passes now: press Next." in str(screen.query_one("#gate-message").render())

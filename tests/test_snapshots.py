@@ -158,6 +158,7 @@ def evidence_state(tmp_path: Path, current: StepId) -> WizardState:
             StepStatus.FAILED,
             "Sign in from Pulumi's SSO sign-in page with the organisation name, then tick it here.",
         )
+        state.sp_initiated_ok = False  # as the refusal left it: the step shows why it is not accepted
         put(StepId.SCIM, StepStatus.REOPENED, "reopened: the SCIM base URL changed")
         state.set_record(StepId.SUMMARY, StepRecord())
     else:
