@@ -11,7 +11,7 @@ from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Static,
 from screens.base import StepScreen
 from screens.check import CheckRunner
 from screens.widgets import FieldError, FindingsView, Tick, fold_fingerprints
-from wizard.files import decode_text
+from wizard.files import decode_text, named_path
 from wizard.findings import Severity, error
 from wizard.state import StepId
 from wizard.steps import load_metadata_file, summarize_metadata
@@ -143,8 +143,10 @@ class MetadataScreen(StepScreen):
         if data is None:
             self._watched = None
             self._next_after_check = False  # what is wrong with the path is shown beside it
+            # the facts of the file loaded before would read as this path's: they go with its findings
+            self.query_one("#facts").display = False
             return
-        path = Path(path_text).expanduser()
+        path = named_path(path_text)
         try:
             st = path.stat()
             self._watched = (path, st.st_mtime, st.st_size)

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import pytest
+
+from tests.exports import GOOD_EXPORT
+from wizard.files import named_path
 from wizard.findings import has_errors
 from wizard.steps import (
     check_create_app,
@@ -77,6 +81,35 @@ def test_metadata_file_problems_are_named(tmp_path):
     big.write_bytes(b"<" * 5000)
     data, problems = load_metadata_file(str(big), cap=1000)
     assert problems == [] and len(data) == 1001  # the parser then reports it as too large
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "'{dir}/My Files/jc.xml'",  # GNOME Terminal and others quote a dragged file's path
+        '"{dir}/My Files/jc.xml"',
+        "{dir}/My\\ Files/jc.xml",  # macOS Terminal escapes its spaces
+        "file://{dir}/My%20Files/jc.xml",  # a file manager's URL
+        "  {dir}/My Files/jc.xml  ",
+    ],
+)
+def test_a_path_pasted_as_a_terminal_or_file_manager_gives_it_is_read(tmp_path, pasted):
+    folder = tmp_path / "My Files"
+    folder.mkdir()
+    (folder / "jc.xml").write_bytes(GOOD_EXPORT.read_bytes())
+    data, problems = load_metadata_file(pasted.format(dir=tmp_path))
+    assert problems == [] and data == GOOD_EXPORT.read_bytes()
+    # the record is written to the file named, not to one whose name has quotes in it
+    assert not has_errors(check_record_path(f"'{tmp_path}/record.md'"))
+    assert named_path(f"'{tmp_path}/record.md'") == tmp_path / "record.md"
+
+
+def test_a_path_that_exists_as_typed_is_taken_as_typed(tmp_path):
+    odd = tmp_path / "'quoted'.xml"  # a file whose name really has quotes
+    odd.write_bytes(GOOD_EXPORT.read_bytes())
+    assert named_path(str(odd)) == odd
+    assert load_metadata_file(str(odd))[1] == []
+    assert load_metadata_file(f"'{tmp_path}/absent.xml'")[1][0].message == f"There is no file at {tmp_path}/absent.xml."
 
 
 def test_the_default_display_name_follows_the_seed_guide():

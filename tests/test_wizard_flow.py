@@ -818,3 +818,28 @@ async def test_the_whole_idp_url_typed_key_by_key_clears_the_reason_before_the_f
         await type_into(pilot, "#idp_url_value", "https://sso.jumpcloud.com/saml2/bitdefender", keys=True)
         assert app.screen.focused is app.screen.query_one("#idp_url_value")  # not left yet
         assert error_text(pilot, "idp_url_value") == ""
+
+
+async def test_a_path_that_cannot_be_loaded_takes_the_last_files_facts_away(tmp_path):
+    """After a path that names no file, the box of facts about the file loaded before is not
+    left under the refusal, reading as if it were about this path; a path pasted in quotes
+    (as a terminal gives a dragged file) loads."""
+    StateStore(tmp_path / "state").save(state_at_metadata(metadata_path=str(GOOD_EXPORT)))
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await resume_at_metadata(pilot)
+        facts = screen.query_one("#facts")
+        assert facts.display and "strategicgroupnw" in str(facts.render())
+        await type_into(pilot, "#metadata_path", str(tmp_path / "nope.xml"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "There is no file at" in error_text(pilot, "metadata_path")
+        assert not facts.display
+        quoted = tmp_path / "My Files" / "jc.xml"
+        quoted.parent.mkdir()
+        quoted.write_bytes(GOOD_EXPORT.read_bytes())
+        await type_into(pilot, "#metadata_path", f"'{quoted}' ")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert error_text(pilot, "metadata_path") == ""
+        assert facts.display and "strategicgroupnw" in str(facts.render())

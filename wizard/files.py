@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from wizard.findings import Finding, error
 
@@ -19,6 +22,35 @@ class FileKind:
     missing_fix: str
 
 
+def named_path(path_text: str) -> Path:
+    """The file a typed or pasted path names, ``~`` expanded.
+
+    Terminals and file managers paste a dragged file's path quoted (``'/a b/c.xml'``), with
+    its spaces escaped (``/a\\ b/c.xml``) or as a ``file://`` URL: such a path is read as
+    the shell would read it, unless the text as it stands names something that exists.
+    """
+    text = path_text.strip()
+    literal = Path(text).expanduser()
+    try:
+        if literal.exists() or literal.is_symlink():
+            return literal
+    except (OSError, ValueError):  # a name too long, a NUL: the caller's open says why
+        return literal
+    unwrapped = _unwrap_pasted_path(text)
+    return Path(unwrapped).expanduser() if unwrapped and unwrapped != text else literal
+
+
+def _unwrap_pasted_path(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    if text.lower().startswith("file://"):
+        parts = urlsplit(text)
+        return unquote(parts.path) if parts.netloc in ("", "localhost") else text
+    if "\\" in text and os.sep == "/":  # a backslash-escaped path (a Windows path keeps its backslashes)
+        return re.sub(r"\\(.)", r"\1", text)
+    return text
+
+
 def read_named_file(path_text: str, kind: FileKind, *, cap: int) -> tuple[bytes | None, list[Finding]]:
     """At most ``cap + 1`` bytes of the file (so a caller can tell it is over the cap), or why not."""
 
@@ -27,7 +59,7 @@ def read_named_file(path_text: str, kind: FileKind, *, cap: int) -> tuple[bytes 
 
     if not path_text.strip():
         return problem("none", kind.ask, kind.none_fix)
-    path = Path(path_text.strip()).expanduser()
+    path = named_path(path_text)
     try:
         if path.is_dir():
             return problem("is_dir", f"{path} is a folder, not a file.", "Name the file inside it.")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from wizard import __version__
 from wizard.atomic import write_atomic
+from wizard.files import named_path
 from wizard.state import STEP_ORDER, StepId, StepStatus, WizardState
 from wizard.steps import APP_KINDS, STEPS
 from wizard.values import OrgValues, idp_sso_url
@@ -151,7 +152,7 @@ def write_record(state: WizardState, path: Path | str, *, now: datetime | None =
     A path that is a symbolic link, or anything but a regular file, is refused
     (``OSError``): writing through a link would replace the file it points to.
     """
-    given = Path(path).expanduser()
+    given = named_path(str(path))
     target = given.parent.resolve() / given.name  # the folder may be a link; the file itself may not
     if target.is_symlink():
         raise OSError(errno.ELOOP, "it is a symbolic link; name a plain file", str(target))

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard.codes import finding
-from wizard.files import FileKind, read_named_file
+from wizard.files import FileKind, named_path, read_named_file
 from wizard.findings import Finding, has_errors
 from wizard.inert import inert
 from wizard.state import STEP_ORDER, StepId, StepStatus, WizardState
@@ -277,7 +277,7 @@ def check_record_path(path_text: str) -> list[Finding]:
                 "record_path",
             )
         ]
-    path = Path(path_text).expanduser()
+    path = named_path(path_text)
     if path.is_symlink():
         return [
             finding(
