@@ -139,3 +139,21 @@ def test_entries_can_be_filled_with_the_orgs_values(entries):
     filled = entry.filled(org="acme-corp", api_base="https://api.pulumi.com")
     assert "https://api.pulumi.com/login/acme-corp/sso" in filled.fix
     assert "{" not in filled.fix and filled.checks == entry.checks
+
+
+def test_filled_entries_name_where_to_act_in_the_wizard_or_on_the_command_line(entries):
+    """No placeholder is left in any entry; the rotation and the capture time are named as
+    the admin finds them where they are (a control in the wizard, a command or flag outside)."""
+    from wizard.where import on_command_line
+
+    def text(entry) -> str:
+        return " ".join([entry.title, *entry.symptoms, entry.cause, entry.fix])
+
+    filled = [e.filled(org="acme-corp", api_base="https://api.pulumi.com") for e in entries]
+    assert not [e.id for e in filled if "{" in text(e)]
+    fixes = " ".join(e.fix for e in filled)
+    assert "with Rotate the certificate (step 1)" in fixes and "in Captured (UTC) above the paste" in fixes
+    assert "--at" not in fixes and "rotate command" not in fixes
+    with on_command_line():
+        cli = " ".join(e.filled(org="acme-corp", api_base="https://api.pulumi.com").fix for e in entries)
+    assert "jumpcloud-pulumi-sso rotate --org ORG FILE" in cli and "with --at" in cli and "step 1" not in cli

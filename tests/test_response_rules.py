@@ -238,7 +238,7 @@ def test_cert_mismatch_states_the_fact_then_the_likely_causes_each_with_its_fix(
         assert cause in causes
     for fix in ("Regenerated: export the metadata again", "Another app's metadata:", "Another app's response:"):
         assert fix in found.fix
-    assert "rotate command" in found.fix
+    assert "or with Rotate the certificate (step 1)." in found.fix and "$place" not in found.fix
 
 
 def test_cert_expired_judges_the_certificate_that_verified():

@@ -26,10 +26,17 @@ class Entry:
     step: str
 
     def filled(self, *, org: str, api_base: str) -> Entry:
-        """This entry with ``{org}`` and ``{api}`` replaced by the org's real values."""
+        """This entry with ``{org}`` and ``{api}`` replaced by the org's real values, and
+        ``{place_rotate}``... by where the admin does it (``wizard.where``)."""
+        from wizard.where import here
+
+        values = {"{api}": api_base.rstrip("/"), "{org}": org}
+        values.update({f"{{{name}}}": value for name, value in here().template_values().items()})
 
         def fill(text: str) -> str:
-            return text.replace("{api}", api_base.rstrip("/")).replace("{org}", org)
+            for placeholder, value in values.items():
+                text = text.replace(placeholder, value)
+            return text
 
         return replace(
             self,

@@ -632,7 +632,7 @@ def _cert_findings(app: Mapping[str, Any], now: datetime) -> list[Finding]:
                 "jumpcloud.cert.expired",
                 f"The app's IdP certificate expired on {day}: Pulumi refuses metadata with an expired certificate.",
                 "On the SSO tab, regenerate the certificate, save, export the metadata again and load it into "
-                "Pulumi (the rotate command does the last part).",
+                f"Pulumi (Settings > Access Management > SAML SSO) or {here().rotate}.",
                 "certificate",
             )
         ]

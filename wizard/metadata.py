@@ -65,7 +65,12 @@ _PULUMI_STEPS = (
     "> Next: paste the whole XML and choose Apply changes"
 )
 # first-time setup loads it on step 6; an organisation already on SAML replaces it with `rotate`
-_PULUMI_LOAD = "Pulumi (on step 6 while setting up; with `jumpcloud-pulumi-sso rotate` once SAML is on)"
+
+
+def _pulumi_load() -> str:
+    return f"Pulumi (on step 6 while setting up; {here().rotate} once SAML is on)"
+
+
 _EXPORT_NAME_RE = re.compile(r"^jumpcloud-.*metadata(?: ?\(\d+\))?\.xml$", re.IGNORECASE)
 
 
@@ -558,7 +563,7 @@ def _check_certificates(md: IdpMetadata, now: datetime, unreadable: bool) -> lis
             )
         return findings
     several = len(signing) > 1
-    renew = f"{_JC_SSO_TAB} > IdP Certificate: regenerate it, save, {_JC_EXPORT} and load it into {_PULUMI_LOAD}."
+    renew = f"{_JC_SSO_TAB} > IdP Certificate: regenerate it, save, {_JC_EXPORT} and load it into {_pulumi_load()}."
     for cert in signing:
         which = f" ({show(cert.subject, 60)}, SHA-256 {cert.sha256_fingerprint[:11]}…)" if several else ""
         if cert.not_after <= now:
@@ -596,7 +601,7 @@ def _check_certificates(md: IdpMetadata, now: datetime, unreadable: bool) -> lis
                     "metadata.cert.expires",
                     f"The signing certificate{which} expires on {_date(cert.not_after)} (in {days} days).",
                     "Note the date: before it, regenerate the certificate in "
-                    f"{_JC_SSO_TAB} > IdP Certificate and load the new metadata into {_PULUMI_LOAD}.",
+                    f"{_JC_SSO_TAB} > IdP Certificate and load the new metadata into {_pulumi_load()}.",
                 )
             )
         if cert.key_type == "RSA" and cert.key_size is not None and cert.key_size < 2048:
@@ -641,7 +646,7 @@ def _check_valid_until(md: IdpMetadata, now: datetime) -> list[Finding]:
                 f"The metadata says it is valid until {md.valid_until:%Y-%m-%d %H:%M} UTC, which has passed; "
                 "Pulumi refuses expired metadata.",
                 "Download fresh metadata from the identity provider (JumpCloud's export has no "
-                f"validUntil: {_JC_SSO_TAB} > Export Metadata) and load it in {_PULUMI_LOAD}.",
+                f"validUntil: {_JC_SSO_TAB} > Export Metadata) and load it in {_pulumi_load()}.",
             )
         ]
     return []

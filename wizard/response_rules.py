@@ -423,7 +423,7 @@ _OTHER_APP_RESPONSE = (
 _CERTIFICATE_REGENERATED = (
     "the certificate was regenerated in JumpCloud after this metadata was exported",
     "Regenerated: export the metadata again (SSO tab > Export Metadata) and load it into Pulumi "
-    "(Settings > Access Management > SAML SSO > update the metadata), or use the wizard's rotate command.",
+    "(Settings > Access Management > SAML SSO > update the metadata) or $place_rotate.",
 )
 _ENTITY_ID_CHANGED = (
     "the IdP Entity ID was changed on the SSO tab after this metadata was exported",
@@ -435,8 +435,14 @@ ISSUER_CAUSES = (_ENTITY_ID_CHANGED, _OTHER_APP_METADATA, _OTHER_APP_RESPONSE)
 
 
 def likely_causes(causes: tuple[tuple[str, str], ...]) -> tuple[str, str]:
-    """(" Likely causes: a; b; c.", "fix for a fix for b fix for c"): for a message and its fix."""
-    return " Likely causes: " + "; ".join(cause for cause, _ in causes) + ".", " ".join(fix for _, fix in causes)
+    """(" Likely causes: a; b; c.", "fix for a fix for b fix for c"): for a message and its fix
+    (``$place_rotate``... in a fix worded for where the admin is, ``wizard.where``)."""
+    from string import Template
+
+    places = here().template_values()
+    return " Likely causes: " + "; ".join(cause for cause, _ in causes) + ".", " ".join(
+        Template(fix).safe_substitute(places) for _, fix in causes
+    )
 
 
 @assertion_rule
