@@ -93,13 +93,9 @@ class RotationScreen(Screen):
         yield Header()
         with VerticalScroll(id="rotation-body"):
             yield Static("Rotate JumpCloud's signing certificate in Pulumi", classes="step-title")
-            yield Static("In JumpCloud, first:", classes="subhead")
-            steps = Text()
-            for number, step in enumerate(JUMPCLOUD_STEPS, start=1):
-                steps.append(("\n" if number > 1 else "") + f"{number}. ", style="bold").append(step)
-            yield Static(steps, id="jumpcloud-steps")
-
-            yield Static("The Pulumi organisation", classes="subhead")
+            # Pulumi first: from the moment the certificate is regenerated sign-in fails until
+            # Pulumi has the new metadata, so a missing token is found before, not after
+            yield Static("First, the Pulumi organisation and a way in (before you regenerate)", classes="subhead")
             with Horizontal(classes="input-row"):
                 yield Label("Organisation", classes="inline-label")
                 yield Input(state.org, placeholder="as in app.pulumi.com/<org>", id="rot_org")
@@ -109,10 +105,16 @@ class RotationScreen(Screen):
             yield FieldError("rot_api")
             yield Static("", id="token-source", markup=False)
             with Vertical(classes="field"):
-                yield Label("Access token of an organisation admin (optional; never saved)")
+                yield Label("Access token of an organisation admin (never saved)", id="token-label")
                 self._token_input = Input(password=True, placeholder="paste a Pulumi access token (pul-…)", id="token")
                 yield self._token_input
                 yield FieldError("token")
+
+            yield Static("Then, in JumpCloud:", classes="subhead")
+            steps = Text()
+            for number, step in enumerate(JUMPCLOUD_STEPS, start=1):
+                steps.append(("\n" if number > 1 else "") + f"{number}. ", style="bold").append(step)
+            yield Static(steps, id="jumpcloud-steps")
 
             yield Static("The new metadata (exported after regenerating)", classes="subhead")
             with Horizontal(classes="input-row"):
@@ -171,6 +173,8 @@ class RotationScreen(Screen):
         self.query_one("#token-source", Static).update(
             "Access token: " + token_source_label(self._found_source, entered) + "."
         )
+        needed = "optional: one was found" if self._found_source else "needed: none was found"
+        self.query_one("#token-label", Label).update(f"Access token of an organisation admin ({needed}; never saved)")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id in ("token", "rot_api"):

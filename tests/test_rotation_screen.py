@@ -117,7 +117,11 @@ async def test_full_rotation_through_the_screen(fake, tmp_path, capfd, monkeypat
         assert screen.query_one("#rot_org").value == ORG
         assert screen.query_one("#rot_api").value == fake.url
         assert "from PULUMI_ACCESS_TOKEN" in str(screen.query_one("#token-source").render())
+        assert "(optional: one was found;" in str(screen.query_one("#token-label").render())
         assert "Regenerate certificate" in str(screen.query_one("#jumpcloud-steps").render())
+        # the way into Pulumi comes before regenerating, which breaks sign-in until Pulumi has the file
+        token, steps = screen.query_one("#token"), screen.query_one("#jumpcloud-steps")
+        assert token.region.y < steps.region.y
 
         # applying before comparing is refused, nothing is sent
         await press(pilot, screen, "#apply")
@@ -176,11 +180,13 @@ async def test_pulumi_refusal_is_shown_as_is_and_other_app_blocked(fake, tmp_pat
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_rotation(pilot)
         assert "none found" in str(screen.query_one("#token-source").render())
+        assert "(needed: none was found;" in str(screen.query_one("#token-label").render())
         screen.query_one("#paste").text = NEW_XML
 
-        # no token anywhere: said beside the token input, no request made
+        # no token anywhere: said beside the token input, no request made; the fix names the field
         await press(pilot, screen, "#compare")
         assert "No Pulumi access token" in error_of(screen, "token")
+        assert "paste it in the access token field" in " ".join(error_of(screen, "token").split())
         assert fake.requests == []
 
         await paste_token(pilot, screen, TOKEN)

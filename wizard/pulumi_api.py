@@ -21,6 +21,7 @@ from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from string import Template
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -44,10 +45,9 @@ SOURCE_ENV = TOKEN_ENV
 SOURCE_CREDENTIALS = "~/.pulumi/credentials.json"
 SOURCE_ENTERED = "entered in the wizard"
 
-TOKEN_FIX = (
+TOKEN_FIX = (  # a transport template: $place_pulumi_token is where the admin is (wizard.where)
     "Create a personal access token in Pulumi (your avatar > Personal access tokens) while "
-    "signed in as an admin of the organisation, then set PULUMI_ACCESS_TOKEN or run "
-    "'pulumi login'."
+    "signed in as an admin of the organisation, then $place_pulumi_token."
 )
 API_URL_FIX = (
     f"Check the API URL (Pulumi Cloud: {DEFAULT_API_BASE}; self-hosted: your API domain, not "
@@ -202,7 +202,7 @@ def no_token_finding(api_base: str, *, environ: Mapping[str, str] = os.environ) 
     return finding(
         "pulumi.no_token",
         f"No Pulumi access token: {TOKEN_ENV} is not set and {path} has no login for {api_base}.",
-        TOKEN_FIX,
+        Template(TOKEN_FIX).safe_substitute(here().template_values()),
         field="token",
     )
 

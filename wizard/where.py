@@ -31,6 +31,7 @@ class Places:
     recheck_pulumi: str  # how what Pulumi has loaded is read again
     jumpcloud_key: str  # where a JumpCloud API key is given
     jumpcloud_org_id: str  # where a JumpCloud organisation ID is given
+    pulumi_token: str  # where a Pulumi access token is given
 
     def template_values(self) -> dict[str, str]:
         """For :class:`string.Template` texts: ``$place_idp_url_value`` and so on."""
@@ -45,6 +46,8 @@ WIZARD = Places(
     recheck_pulumi="Compare with Pulumi again",
     jumpcloud_key="on step 1 (ctrl+j)",
     jumpcloud_org_id="in the Organisation ID field on step 1 (ctrl+j)",
+    pulumi_token="paste it in the access token field (step 6, or the rotation screen), or run 'pulumi login' "
+    "in another terminal",
 )
 
 COMMAND_LINE = Places(
@@ -55,6 +58,7 @@ COMMAND_LINE = Places(
     recheck_pulumi="Run 'jumpcloud-pulumi-sso status --org ORG'",
     jumpcloud_key=f"in {JUMPCLOUD_KEY_ENV} or at the hidden prompt, never as a command-line argument",
     jumpcloud_org_id=f"in {JUMPCLOUD_ORG_ID_ENV}",
+    pulumi_token="set PULUMI_ACCESS_TOKEN or run 'pulumi login'",
 )
 
 _PLACES: ContextVar[Places] = ContextVar("places", default=WIZARD)
