@@ -143,9 +143,12 @@ class JumpCloudCheck:
             from wizard.codes import finding
 
             shown.append(finding("jumpcloud.ok", proven.note[0].upper() + proven.note[1:] + "."))
-        self.query_one("#jc-findings", FindingsView).show(shown)  # type: ignore[attr-defined]
+        answer = self.query_one("#jc-findings", FindingsView)  # type: ignore[attr-defined]
+        answer.show(shown)
         self.jumpcloud_shown(check)
         self.form_changed(checked=True)  # type: ignore[attr-defined]
+        # the answer is under the button, often below the fold: in sight, or the press seems to do nothing
+        self.call_after_refresh(answer.scroll_visible, animate=False)  # type: ignore[attr-defined]
 
     def jumpcloud_shown(self, check: Any) -> None:
         """After the answer is shown (step 3 shows the difference, step 4 the groups)."""

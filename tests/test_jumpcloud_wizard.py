@@ -189,6 +189,11 @@ async def test_jumpcloud_unreachable_leaves_the_step_to_the_admin(tmp_path, refu
         await tick(pilot, "#acknowledged")
         await press(pilot, "#jc-check")
         assert "connection refused" in shown(pilot, "#jc-findings")
+        # the answer is in sight (it is below the fold at this size), and says where the URL is set
+        body = app.screen.query_one("#body")
+        answer = app.screen.query_one("#jc-findings")
+        assert body.content_region.contains_region(answer.region) or answer.region.y == body.content_region.y
+        assert "JumpCloud URL (step 1, ctrl+j)" in " ".join(shown(pilot, "#jc-findings").split())
         await next_step(pilot)  # not refuted: the admin's confirmation stands, recorded as such
         assert app.state.status(StepId.CREATE_APP) is StepStatus.CONFIRMED
 

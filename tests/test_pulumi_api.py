@@ -253,6 +253,13 @@ def test_connection_refused(refused_port):
     result = call(f"http://127.0.0.1:{port}", "get_saml", ORG)
     assert codes(result) == ["pulumi.refused"], result.findings
     assert f"127.0.0.1:{port}" in result.findings[0].message
+    # the fix says where the URL is set: step 1 in the wizard (steps 6 to 8 have no such field)
+    assert "of the API base URL (step 1);" in result.findings[0].fix
+    from wizard.where import on_command_line
+
+    with on_command_line():
+        fix = call(f"http://127.0.0.1:{port}", "get_saml", ORG).findings[0].fix
+    assert "of the API base URL (--api-url);" in fix
 
 
 def test_dns_failure_is_named():

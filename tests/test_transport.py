@@ -35,6 +35,7 @@ from wizard.transport import (
     retry_after,
 )
 from wizard.values import url_problem
+from wizard.where import WIZARD
 
 SECRET = "key-" + secrets.token_urlsafe(24)
 CAP = 64 * 1024
@@ -176,7 +177,18 @@ def test_every_code_of_the_two_clients_is_the_one_they_always_had():
     assert SCIM.codes <= set(PRIMARY_CODES)  # ScimProbeResult.primary finds every one
 
 
-ALWAYS = {"name", "url_what", "url_field", "secret_what", "secret_field", "incidents", "host", "hostname", "timeout"}
+ALWAYS = {
+    "name",
+    "url_what",
+    "url_field",
+    "secret_what",
+    "secret_field",
+    "incidents",
+    "host",
+    "hostname",
+    "timeout",
+    *WIZARD.template_values(),  # where to act ($place_pulumi_token...), worded for the wizard or command line
+}
 ANSWER = {"status", "attempts", "wait", "said", "says", "location", "location_host"}
 PER_KEY = {
     "bad_url": {"problem"},

@@ -91,7 +91,7 @@ JUMPCLOUD = Api(
         "refused": Rule(
             "unreachable",
             SHARED_RULES["refused"].message,
-            "Check the JumpCloud URL (step 1) and this computer's network, VPN and proxy, then try again.",
+            "Check the $url_what and this computer's network, VPN and proxy, then try again.",
             "$url_field",
         ),
         "bad_url": Rule("bad_url", "$problem", URL_FIX, "$url_field"),

@@ -301,7 +301,7 @@ class Api:
         rule = self.rule(key)
         values = {
             "name": self.name,
-            "url_what": self.url_what,
+            "url_what": here().url(self.url_field, self.url_what),
             "url_field": self.url_field,
             "secret_what": self.secret_what,
             "secret_field": self.secret_field,

@@ -32,10 +32,17 @@ class Places:
     jumpcloud_key: str  # where a JumpCloud API key is given
     jumpcloud_org_id: str  # where a JumpCloud organisation ID is given
     pulumi_token: str  # where a Pulumi access token is given
+    # where each remote API's URL is set, by the field a finding about it belongs to
+    urls: tuple[tuple[str, str], ...] = ()
 
     def template_values(self) -> dict[str, str]:
         """For :class:`string.Template` texts: ``$place_idp_url_value`` and so on."""
-        return {f"place_{name}": value for name, value in asdict(self).items()}
+        return {f"place_{name}": value for name, value in asdict(self).items() if isinstance(value, str)}
+
+    def url(self, field: str, what: str) -> str:
+        """``what`` ("API base URL") with where it is set: "API base URL (step 1)"."""
+        where = dict(self.urls).get(field, "")
+        return f"{what} ({where})" if where else what
 
 
 WIZARD = Places(
@@ -48,6 +55,7 @@ WIZARD = Places(
     jumpcloud_org_id="in the Organisation ID field on step 1 (ctrl+j)",
     pulumi_token="paste it in the access token field (step 6, or the rotation screen), or run 'pulumi login' "
     "in another terminal",
+    urls=(("api_base", "step 1"), ("jumpcloud_url", "step 1, ctrl+j")),  # SCIM's is on its own step
 )
 
 COMMAND_LINE = Places(
@@ -59,6 +67,7 @@ COMMAND_LINE = Places(
     jumpcloud_key=f"in {JUMPCLOUD_KEY_ENV} or at the hidden prompt, never as a command-line argument",
     jumpcloud_org_id=f"in {JUMPCLOUD_ORG_ID_ENV}",
     pulumi_token="set PULUMI_ACCESS_TOKEN or run 'pulumi login'",
+    urls=(("api_base", "--api-url"), ("jumpcloud_url", "--jumpcloud-url"), ("scim_base_url", "--base-url")),
 )
 
 _PLACES: ContextVar[Places] = ContextVar("places", default=WIZARD)
