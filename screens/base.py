@@ -318,6 +318,11 @@ class StepScreen(Screen):
     def action_back(self) -> None:
         self.app.go_back(self.STEP)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back" and self.row.number == 1:
+            return None  # nothing before step 1: ctrl+b shown dimmed in the footer, as the button is
+        return True
+
     # Textual calls the handler of every class in the MRO, so a step's own
     # on_button_pressed / on_mount runs before these without calling super().
     def on_button_pressed(self, event: Button.Pressed) -> None:
