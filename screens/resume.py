@@ -47,19 +47,29 @@ class ResumeScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         step = STEPS[self.saved.current]
+        # opened from the palette to start over, "Resume" would read as the launch's question
+        title, ask, stay = (
+            ("Start over?", "Go on where you are, or start over (the saved progress is discarded).", "Go on [r]")
+            if self.asking
+            else (
+                "Saved progress found",
+                "Resume where you left off, or start over (the saved progress is discarded).",
+                "Resume [r]",
+            )
+        )
         with Vertical(id="resume-box"):
-            yield Static("Saved progress found", classes="step-title")
+            yield Static(title, classes="step-title")
             yield Static(
                 f"Organisation: {self.saved.org or '(not set)'}\n"
-                f"Last step: {step.number}. {step.title}\n"
-                f"{self._kept_input()}\n"
-                "Resume where you left off, or start over (the saved progress is discarded).",
+                f"{'Current' if self.asking else 'Last'} step: {step.number}. {step.title}\n"
+                f"{self._kept_input() if not self.asking else ''}\n"
+                f"{ask}",
                 markup=False,
                 id="resume-text",
             )
             yield Static("", id="start-over-warning", markup=False)
             with Horizontal(id="resume-buttons"):
-                yield Button(Content("Resume [r]"), id="resume", variant="primary")
+                yield Button(Content(stay), id="resume", variant="primary")
                 yield Button(Content("Start over [s]"), id="start-over", variant="error")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -79,6 +89,6 @@ class ResumeScreen(ModalScreen[bool]):
         self.armed = True
         self.query_one("#start-over-warning", Static).update(
             "Start over discards every step's progress and cannot be undone. "
-            "Press s (or Start over) again to discard it, r to resume."
+            f"Press s (or Discard everything) again to discard it, r to {'go on' if self.asking else 'resume'}."
         )
         self.query_one("#start-over", Button).label = Content("Discard everything [s]")

@@ -662,6 +662,9 @@ async def test_start_over_from_the_palette_asks_first(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, ResumeScreen)
         assert "cannot be undone" in str(app.screen.query_one("#start-over-warning").render())
+        # the question asked, not the launch's "Saved progress found ... Resume"
+        assert "Start over?" in str(app.screen.query_one(".step-title").render())
+        assert "Resume" not in str(app.screen.query_one("#resume").label)
         await pilot.press("r")  # changed my mind: nothing is discarded
         await pilot.pause()
         assert not isinstance(app.screen, ResumeScreen) and app.state.org == "acmecorp"
