@@ -301,7 +301,10 @@ def test_a_whole_idp_url_with_a_bad_value_is_refused_for_its_value_not_for_being
 
     said = idp_url_value_problem("https://sso.jumpcloud.com/saml2/Bit Defender")
     assert said == "The IdP URL value cannot contain spaces; use '-' instead."
-    assert "not the whole URL" in idp_url_value_problem("https://example.com/saml2/bitdefender")
+    assert "not a JumpCloud IdP URL" in idp_url_value_problem("https://example.com/saml2/bitdefender")
+    # Pulumi's URL (the org's, say) is named as Pulumi's: the guide allows JumpCloud's whole URL only
+    said = idp_url_value_problem("https://app.pulumi.com/acmecorp")
+    assert said is not None and said.startswith("app.pulumi.com is Pulumi's, not the app's IdP URL")
 
 
 def test_step_two_takes_the_value_out_of_the_whole_idp_url_as_its_guide_allows():

@@ -100,7 +100,7 @@ async def walk_first_four(pilot, app, recorder) -> None:
     await type_into(pilot, "#idp_url_value", "https://sso.jumpcloud.com/other/bitdefender")
     await next_step(pilot)
     assert isinstance(app.screen, CreateAppScreen)
-    assert "not the whole URL" in error_text(pilot, "idp_url_value")  # not JumpCloud's IdP URL: refused
+    assert "not a JumpCloud IdP URL" in error_text(pilot, "idp_url_value")  # not JumpCloud's IdP URL: refused
     await type_into(pilot, "#idp_url_value", "bitdefender")
     assert "https://sso.jumpcloud.com/saml2/bitdefender" in str(app.screen.query_one("#idp-url .copy-text").render())
     await next_step(pilot)

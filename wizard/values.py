@@ -237,7 +237,16 @@ def idp_url_value_problem(value: str) -> str | None:
             rest = stripped[len(JUMPCLOUD_SSO_BASE) :].strip("/")
             if rest and "/" not in rest and idp_url_value_problem(rest):
                 return idp_url_value_problem(rest)
-        return "Enter only the value after https://sso.jumpcloud.com/saml2/, not the whole URL."
+        host = (urlsplit(stripped).hostname or "").lower() if "://" in stripped else ""
+        if host == "pulumi.com" or host.endswith(".pulumi.com"):
+            return (
+                f"{host} is Pulumi's, not the app's IdP URL: enter the value chosen in JumpCloud "
+                "(the part after https://sso.jumpcloud.com/saml2/), or paste the whole JumpCloud URL."
+            )
+        return (
+            "That is not a JumpCloud IdP URL: enter the value after https://sso.jumpcloud.com/saml2/, "
+            "or paste the whole URL that starts with it."
+        )
     if any(c.isspace() for c in value):
         return "The IdP URL value cannot contain spaces; use '-' instead."
     if not _IDP_VALUE_RE.match(value):
