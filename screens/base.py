@@ -383,6 +383,7 @@ class StepScreen(Screen):
         # Focusing the first field may scroll it into view; start at the step's title instead.
         body = self.query_one("#body", VerticalScroll)
         self.call_after_refresh(body.scroll_home, animate=False)
+        self.call_after_refresh(lambda: self.call_after_refresh(self._first_focus_in_sight))
         size = self.app.size
         self.set_class(size.width < MIN_WIDTH or size.height < MIN_HEIGHT, "-too-small")
         self.sub_title = self.app.state.org or ""
@@ -392,6 +393,17 @@ class StepScreen(Screen):
             field.select_on_focus = False
         self.call_after_refresh(self._start_following_the_form)
         self.call_after_refresh(self.app.first_screen_painted)
+
+    def _first_focus_in_sight(self) -> None:
+        """The step opens at its guide; when the first field is below it (step 2 at 80x24),
+        keys must not go to a field out of sight (arrows would change a choice unseen): the
+        body takes the focus instead, so arrows scroll the guide and Tab goes to the field."""
+        body = self.query_one("#body", VerticalScroll)
+        focused = self.focused
+        if focused is None or focused is body or body not in focused.ancestors:
+            return
+        if not body.content_region.contains_region(focused.region):
+            body.focus(scroll_visible=False)
 
     def _start_following_the_form(self) -> None:
         # The widgets' own Changed messages from mounting have been handled by now.

@@ -101,6 +101,32 @@ async def test_the_focused_app_kind_choice_differs_without_colour(tmp_path):
         assert kinds.styles.border_left[0] != "thick"
 
 
+async def test_a_step_whose_first_field_is_below_its_guide_takes_no_keys_out_of_sight(tmp_path):
+    """Step 2 at 80x24 opens at its guide with the app-kind choice below the fold: arrows
+    must not change that choice unseen. They scroll the guide; Tab goes to the choice, in view."""
+    from screens.create_app import CreateAppScreen
+
+    app = saved_at(tmp_path, StepId.CREATE_APP)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resume(pilot, CreateAppScreen)
+        await settle(pilot)
+        body, kinds = screen.query_one("#body"), screen.query_one("#app_kind")
+        assert not visible(screen, kinds)  # this test's premise: the choice starts below the fold
+        assert screen.focused is body
+        chosen = kinds.pressed_index
+        await pilot.press("down")
+        await pilot.pause()
+        assert kinds.pressed_index == chosen and body.scroll_y > 0
+        await pilot.press("tab")
+        await settle(pilot)
+        assert screen.focused is kinds and visible(screen, kinds)
+    # where the first field is in view (step 1), it has the focus, so typing goes there at once
+    fresh = make_app(tmp_path / "fresh")
+    async with fresh.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert fresh.screen.focused is fresh.screen.query_one("#org")
+
+
 # ---------------------------------------------------------------------------
 # the step list folds below 100 columns; a value is never broken inside
 
