@@ -50,9 +50,20 @@ def test_sso_tab_lists_the_rows_not_ticked():
 
 
 def test_groups_are_parsed_from_lines_or_commas_without_duplicates():
-    assert parse_groups("Engineering, SRE\n\n sre \nPlatform; Data") == ["Engineering", "SRE", "Platform", "Data"]
+    assert parse_groups("Engineering, SRE\n\n SRE \nPlatform; Data") == ["Engineering", "SRE", "Platform", "Data"]
     assert fields(check_groups([])) == {"groups"}
     assert not has_errors(check_groups(["Engineering"]))
+
+
+def test_group_names_differing_only_in_case_are_both_kept_and_pointed_out():
+    """Nothing says JumpCloud takes 'SRE' and 'sre' for one group: neither is dropped
+    unseen; the step says they differ only in case, and does not refuse them."""
+    groups = parse_groups("Engineering, SRE\n sre")
+    assert groups == ["Engineering", "SRE", "sre"]
+    found = check_groups(groups)
+    assert not has_errors(found)
+    note = next(f for f in found if f.code == "step.groups.case_only")
+    assert "'SRE' and 'sre' differ only in case" in note.message and note.field == "groups"
 
 
 def test_signin_needs_both_ways_reported():

@@ -281,6 +281,7 @@ REGISTRY: Mapping[str, Code] = _index(
     Code("step.app.idp_url_value", _E),
     Code("step.app.kind", _E),
     Code("step.groups.none", _E),
+    Code("step.groups.case_only", _I),
     Code("step.jumpcloud_url", _E),
     Code("step.groups.too_long", _E),
     Code("step.ok", _OK),

@@ -160,11 +160,13 @@ _SPLIT_RE = re.compile(r"[,\n;]+")
 
 
 def parse_groups(text: str) -> list[str]:
-    """Group names from a comma-, semicolon- or line-separated list, in order, without duplicates."""
+    """Group names from a comma-, semicolon- or line-separated list, in order, without
+    repeats.  Names differing only in case are kept: nothing says JumpCloud takes them for
+    one group (``check_groups`` points them out)."""
     seen: dict[str, None] = {}
     for part in _SPLIT_RE.split(text):
         name = part.strip()
-        if name and name.casefold() not in {k.casefold() for k in seen}:
+        if name:
             seen[name] = None
     return list(seen)
 
@@ -180,12 +182,26 @@ def check_groups(groups: list[str]) -> list[Finding]:
                 "groups",
             )
         ]
+    by_case: dict[str, list[str]] = {}
+    for name in groups:
+        by_case.setdefault(name.casefold(), []).append(name)
+    alike = [names for names in by_case.values() if len(names) > 1]
+    notes = [
+        finding(
+            "step.groups.case_only",
+            " and ".join(f"'{n}'" for n in names) + " differ only in case: both are recorded, as written.",
+            "Keep both only if JumpCloud has both groups; otherwise remove the one that is not its name.",
+            "groups",
+        )
+        for names in alike
+    ]
     long = [g for g in groups if len(g) > 200]
     if long:
         return [
-            finding("step.groups.too_long", "A group name is longer than 200 characters.", "Check the list.", "groups")
+            finding("step.groups.too_long", "A group name is longer than 200 characters.", "Check the list.", "groups"),
+            *notes,
         ]
-    return [finding("step.ok", f"{len(groups)} group(s) recorded.")]
+    return [*notes, finding("step.ok", f"{len(groups)} group(s) recorded.")]
 
 
 def check_signin(idp_initiated_ok: bool, sp_initiated_ok: bool) -> list[Finding]:
