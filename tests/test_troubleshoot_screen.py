@@ -813,3 +813,34 @@ async def test_an_edit_after_the_diagnosis_says_the_results_are_about_the_paste_
         status = shown(screen, "#ts-status")
         assert "changed since it was diagnosed" not in status
         assert "xml.malformed" in screen.report.codes  # the paste as it is now: an 'x' after the XML
+
+
+async def test_a_reopened_export_is_said_beside_the_metadata_field(tmp_path):
+    """The IdP URL value changed after the export: step 5 is reopened and its export may be
+    the old app's. The diagnosis still runs against it, and says so beside the field."""
+    from wizard import flow
+
+    state = saved_state_at(StepId.SIGNIN)
+    state.idp_url_value = "pulumi-new"
+    flow.reconcile(state)
+    assert state.status(StepId.METADATA) is StepStatus.REOPENED
+    state.current_step = StepId.CREATE_APP.value
+    StateStore(tmp_path / "state").save(state)
+    app = make_app(tmp_path / "state")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: type(app.screen).__name__ == "ResumeScreen", what="the resume prompt")
+        await pilot.press("r")
+        await settle(pilot)
+        screen = await open_troubleshooting(pilot)
+        await diagnose_paste(pilot, response())
+        note = " ".join(shown(screen, "#err-ts_metadata").split())
+        assert "Step 5 is reopened (the IdP URL value changed (pulumi → pulumi-new))" in note
+        assert "Export the metadata again on step 5" in note
+        assert screen.report is not None  # the diagnosis ran all the same
+    # with step 5 accepted, no such note
+    fresh = app_at(tmp_path / "other", StepId.SIGNIN)
+    async with fresh.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        await diagnose_paste(pilot, response())
+        assert shown(screen, "#err-ts_metadata").strip() == ""

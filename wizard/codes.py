@@ -137,6 +137,7 @@ REGISTRY: Mapping[str, Code] = _index(
     Code("troubleshoot.org", _E),
     Code("troubleshoot.at", _E),
     Code("troubleshoot.at.future", _E),
+    Code("troubleshoot.metadata.reopened", _W),
     # jumpcloud: JumpCloud's admin API (wizard/jumpcloud.py; transport outcomes from wizard/transport.py)
     Code("jumpcloud.app.ambiguous", _E),
     Code("jumpcloud.app.created", _OK),

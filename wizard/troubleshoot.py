@@ -173,16 +173,23 @@ class DiagnosisInputs:
     metadata_source: str = STEP5_METADATA  # in words, for the note under the input
     now: datetime | None = None  # None: the current time
     problems: tuple[Finding, ...] = ()  # each beside its field: ts_metadata, ts_at
-    notes: tuple[Finding, ...] = ()  # warnings beside their field; the diagnosis still runs (none yet)
+    notes: tuple[Finding, ...] = ()  # warnings beside their field; the diagnosis still runs
 
 
 def diagnosis_inputs(
-    metadata_path: str, captured_at: str, step5_metadata_xml: str, *, now: datetime | None = None
+    metadata_path: str,
+    captured_at: str,
+    step5_metadata_xml: str,
+    *,
+    now: datetime | None = None,
+    step5_reopened: str = "",
 ) -> DiagnosisInputs:
     """Step 5's export unless a metadata file is named; now unless a capture time is given.
 
     A time without a zone is UTC (as the times in a SAML response are); one later than
-    ``now`` (the clock) is refused: a response cannot have been captured then."""
+    ``now`` (the clock) is refused: a response cannot have been captured then.
+    ``step5_reopened`` is step 5's note when it is reopened ("reopened: the IdP URL value
+    changed ..."): its export may be the old app's, which is said beside the field."""
     from wizard.clock import parse_utc
     from wizard.steps import METADATA_CAP  # as step 5: the parser reports a bigger file as too large
 
@@ -211,6 +218,17 @@ def diagnosis_inputs(
             )
         )
     if not metadata_path.strip():
+        if step5_reopened and step5_metadata_xml.strip():
+            why = step5_reopened.removeprefix("reopened: ")
+            notes = (
+                finding(
+                    "troubleshoot.metadata.reopened",
+                    f"Step 5 is reopened ({why}): its export, which the signature is checked against, "
+                    "may no longer be the app's.",
+                    "Export the metadata again on step 5, or name the new export here.",
+                    "ts_metadata",
+                ),
+            )
         return DiagnosisInputs(step5_metadata_xml, STEP5_METADATA, at, tuple(problems), notes)
     data, read_problems = read_named_file(metadata_path, TROUBLESHOOT_METADATA_FILE, cap=METADATA_CAP)
     if data is None:
