@@ -240,6 +240,9 @@ class WizardApp(App):
             # the step's line says "failed" for the last Next: say when the form passes now, or why not now
             reason = next((f.message for f in verdict.findings if f.is_error), "")
             screen.show_ready(failed and verdict.passed, reason if failed and not verdict.passed else "")
+        if screen is not None:  # a changed answer reopens what rests on it: said before Next, not after
+            reopened = flow.would_reopen(state, step, message.form)
+            screen.show_reopens(flow.reopen_warning(reopened), flow.reopen_warning(reopened, short=True))
 
     def go_next(self, step: StepId) -> None:
         index = STEP_ORDER.index(step)

@@ -143,14 +143,34 @@ class StepScreen(Screen):
     _ready = False  # the step failed at the last Next, and what it holds now passes
     _reason_now = ""  # ... or the first reason it does not, now
 
+    _reopens: tuple[str, str] = ("", "")  # what Next would reopen, in words: whole, and short
+
     def show_ready(self, ready: bool, reason_now: str = "") -> None:
         if (ready, reason_now) != (self._ready, self._reason_now):
             self._ready, self._reason_now = ready, reason_now
             self.refresh_title()
             if ready:  # beside Next too: at 80x24 the title may be scrolled away
                 gate = self.query_one("#gate-message", Static)
-                gate.update("Passes now: press Next.")
+                gate.update(self._idle_gate(gate))
                 gate.set_class(False, "-error")
+
+    def show_reopens(self, whole: str, short: str) -> None:
+        """What Next would reopen (the app works it out from the form): beside Next, where
+        no reason stops the step, so that a change to an earlier answer is no surprise."""
+        self._reopens = (whole, short)
+        gate = self.query_one("#gate-message", Static)
+        if not gate.has_class("-error"):  # the reasons to fix come first
+            gate.update(self._idle_gate(gate))
+            gate.set_class(bool(whole), "-warning")
+
+    def _idle_gate(self, gate: Static) -> str:
+        """The line beside Next when nothing stops the step."""
+        whole, short = self._reopens
+        ready = "Passes now. " if self._ready else ""
+        said = ready + whole
+        if whole and not _fits_gate(gate, said):
+            said = ready + short
+        return said if whole else ("Passes now: press Next." if self._ready else "")
 
     def _title(self) -> Content:
         title = Content(f"Step {self.row.number} of {len(STEP_ORDER)}: {self.row.title}")
@@ -255,7 +275,7 @@ class StepScreen(Screen):
                 gate.update(f"Not yet: {count} to fix (shown above).")
             gate.set_class(True, "-error")
         else:
-            gate.update("")
+            gate.update(self._idle_gate(gate))
             gate.set_class(False, "-error")
 
     def show_answer(self, findings: list[Finding]) -> None:
@@ -413,6 +433,10 @@ class StepScreen(Screen):
 
     def _recheck_refused_step(self) -> None:
         """The line under the title says why the last Next was refused; what the step shows
-        now (input restored on resume, say) may pass: the app is asked to say so at once."""
-        if self._last_form is not None and self.app.state.status(self.STEP) is StepStatus.FAILED:
+        now (input restored on resume, say) may pass, and input restored from a draft may
+        reopen later steps: the app is asked to say so at once."""
+        state = self.app.state
+        if self._last_form is not None and (
+            state.status(self.STEP) is StepStatus.FAILED or state.drafts.get(self.STEP.value)
+        ):
             self.post_message(self.FormChanged(self.STEP, self._last_form, live=False, checked=False))

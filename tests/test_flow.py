@@ -11,7 +11,7 @@ from tests.exports import GOOD_EXPORT
 from tests.wizard_helpers import SSO_TAB_ROWS, mark_complete
 from wizard import flow
 from wizard.findings import error, ok
-from wizard.state import STEP_ORDER, StateStore, StepStatus, WizardState
+from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState
 from wizard.steps import INPUTS, STEPS, record_digest, summarize_metadata
 
 W, APP, SSO, GROUPS, META, PULUMI, SIGNIN, SCIM, SUMMARY = STEP_ORDER
@@ -403,3 +403,20 @@ def test_a_change_undone_is_said_so_and_a_new_one_named_again():
     state.org = "acmecorp3"
     flow.reconcile(state)
     assert state.record(SSO).note == "reopened: the organisation name changed (acmecorp → acmecorp3)"
+
+
+def test_what_next_would_reopen_is_known_before_and_the_state_is_untouched():
+    state = finished_state()
+    before = copy.deepcopy(state)
+    form = {"org": "acmecorp2", "api_base": state.api_base, "has_sso_package": True, "has_saml_edition": True}
+    reopened = flow.would_reopen(state, StepId.WELCOME, form)
+    assert [r.step for r in reopened] == [SSO, PULUMI, StepId.SIGNIN, SCIM, StepId.SUMMARY]
+    assert flow.reopen_warning(reopened) == (
+        "Accepting this reopens steps 3, 6, 7, 8 and 9: the organisation name changed (acmecorp → acmecorp2)."
+    )
+    assert flow.reopen_warning(reopened[:1], short=True) == (
+        "Accepting this reopens step 3, which rests on what changed here."
+    )
+    assert state == before  # only a copy was changed
+    same = {"org": "acmecorp", "api_base": state.api_base, "has_sso_package": True, "has_saml_edition": True}
+    assert flow.would_reopen(state, StepId.WELCOME, same) == [] and flow.reopen_warning([]) == ""

@@ -91,6 +91,14 @@ async def test_changing_the_org_after_the_end_reopens_only_what_rests_on_it(tmp_
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)
         await set_value(pilot, "#org", "acmecorp2")
+        # said before Next, beside it: what accepting the change reopens, and why
+        gate = " ".join(str(app.screen.query_one("#gate-message").render()).split())
+        assert gate == (
+            "Accepting this reopens steps 3, 6, 7, 8 and 9: the organisation name changed (acmecorp → acmecorp2)."
+        )
+        await set_value(pilot, "#org", "acmecorp")  # changed back: nothing would be reopened
+        assert str(app.screen.query_one("#gate-message").render()) == ""
+        await set_value(pilot, "#org", "acmecorp2")
         await next_step(pilot)
 
         # the app, its groups and its metadata do not rest on the org: they keep their state

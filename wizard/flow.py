@@ -93,6 +93,24 @@ def preview(state: WizardState, step: StepId, form: Form) -> Verdict:
     return row.gate(_candidate(state, row, form), form)
 
 
+def would_reopen(state: WizardState, step: StepId, form: Form) -> list[Reopened]:
+    """The steps that Next on ``step`` with ``form`` would reopen: those completed on an
+    input the form changes.  The state is not changed."""
+    return [r for r in reconcile(_candidate(state, STEPS[step], form)) if r.step is not step]
+
+
+def reopen_warning(reopened: list[Reopened], *, short: bool = False) -> str:
+    """Said before Next: "Accepting this reopens steps 3 and 6: the organisation name changed (a → b)."
+    (``short``: without the reason); "" when nothing would be reopened."""
+    if not reopened:
+        return ""
+    numbers = [str(STEPS[r.step].number) for r in reopened]
+    steps = f"step {numbers[0]}" if len(numbers) == 1 else "steps " + ", ".join(numbers[:-1]) + " and " + numbers[-1]
+    if short:
+        return f"Accepting this reopens {steps}, which {'rests' if len(numbers) == 1 else 'rest'} on what changed here."
+    return f"Accepting this reopens {steps}: {reopened[0].why}."
+
+
 def submit(state: WizardState, step: StepId, form: Form) -> Outcome:
     """The admin pressed Next on ``step`` with ``form``."""
     row = STEPS[step]
