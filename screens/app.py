@@ -378,6 +378,11 @@ class WizardApp(App):
     def on_copy_value_requested(self, message: CopyValue.Requested) -> None:
         self.copy_value(message.label, message.value)
 
+    # how long a notification stays, as a multiple of its own timeout: the tests, which read
+    # app._notifications (expired ones are dropped from it), lengthen it so that a slow
+    # machine's seconds between a notification and the assertion cannot expire it
+    NOTIFICATION_TIME_SCALE = 1.0
+
     def notify(
         self,
         message: str,
@@ -389,6 +394,7 @@ class WizardApp(App):
     ) -> None:
         """Every notification as plain text: they quote paths, file names and values, and a
         '[' in one must show as written, not be read as markup (or fail as bad markup)."""
+        timeout = (self.NOTIFICATION_TIMEOUT if timeout is None else timeout) * self.NOTIFICATION_TIME_SCALE
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def _guide_links(self, screen: Screen) -> list[tuple[str, str]]:

@@ -3,9 +3,11 @@
 ``LocalServer`` is the scaffolding every stand-in shares: a threaded HTTP server on
 127.0.0.1 and a free port (behind TLS when given a server context), serving in a
 background thread.  ``with Server(...) as s: s.url`` starts it and stops it; stopping
-also cuts short any answer still stalling (``_stopping``).  A subclass answers each
-request of the methods it names in ``methods`` in ``_respond(handler, method)``, or
-hands a WSGI application to the constructor instead.
+also cuts short any answer still stalling (``_stopping``), which then sends nothing;
+``release()`` ends every stall at once and answers (a test that must see the app
+busy stalls for long and releases when it has: no guess at how slow the machine is).
+A subclass answers each request of the methods it names in ``methods`` in
+``_respond(handler, method)``, or hands a WSGI application to the constructor instead.
 
 ``ScriptedFake`` adds what the API stand-ins (tests/jumpcloud_fake.py,
 tests/pulumi_fake.py) share: a log of every request (``requests``), canned answers
@@ -22,6 +24,7 @@ import json
 import re
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -78,6 +81,7 @@ class LocalServer:
     ) -> None:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._released = threading.Event()
         self._httpd: ThreadingHTTPServer | WSGIServer
         if wsgi_app is None:
 
@@ -114,6 +118,22 @@ class LocalServer:
         self._httpd.server_close()
         self._thread.join(timeout=5)
 
+    def release(self) -> None:
+        """End every stall now, answering as scripted (a later answer stalls no more)."""
+        self._released.set()
+
+    def _stall(self, seconds: float) -> bool:
+        """Wait ``seconds`` before an answer, or until ``release``; True when the server is
+        stopping instead (the answer is then not sent)."""
+        deadline = time.monotonic() + seconds
+        while not self._released.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            if self._stopping.wait(min(left, POLL_INTERVAL)):
+                return True
+        return self._stopping.is_set()
+
     def __enter__(self) -> Self:
         return self.start()
 
@@ -149,7 +169,7 @@ class Scripted:
     status: int = 200
     body: Any = None  # dict or list -> JSON; str -> text; bytes -> sent as is
     headers: dict[str, str] = field(default_factory=dict)
-    stall: float = 0.0  # seconds to wait before answering (cut short when the server stops)
+    stall: float = 0.0  # seconds to wait before answering (cut short by release or the server stopping)
     method: str | None = None  # only for this method (None: any)
     path: str | None = None  # a regular expression the path must match (None: any)
 
@@ -210,7 +230,7 @@ class ScriptedFake(LocalServer):
                     scripted = self.script.pop(i)
                     break
         if scripted is not None:
-            if scripted.stall and self._stopping.wait(scripted.stall):
+            if scripted.stall and self._stall(scripted.stall):
                 return
             self._send(handler, scripted.status, scripted.body, scripted.headers)
             return

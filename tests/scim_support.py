@@ -134,7 +134,7 @@ class Reply:
     status: int = 200
     body: bytes | str | dict | None = None
     headers: dict[str, str] = field(default_factory=dict)
-    stall: float = 0.0  # seconds to wait before answering (cut short when the server stops)
+    stall: float = 0.0  # seconds to wait before answering (cut short by release or the server stopping)
 
     def encoded(self) -> tuple[bytes, dict[str, str]]:
         headers = dict(self.headers)
@@ -192,7 +192,7 @@ class FaultServer(LocalServer):
                 )
             )
             reply = self._next(parts.path)
-        if reply.stall and self._stopping.wait(reply.stall):
+        if reply.stall and self._stall(reply.stall):
             return
         body, headers = reply.encoded()
         send(handler, reply.status, body, headers)

@@ -143,15 +143,21 @@ async def test_the_token_is_looked_for_once_typing_pauses_and_for_the_final_api_
         )
 
     monkeypatch.setattr(pulumi_api, "find_token", find_token)
-    # a pause long enough that a loaded machine's stall between two keys is not taken for one
-    monkeypatch.setattr(WelcomeScreen, "TOKEN_LOOKUP_PAUSE", 1.0)
     app = make_app(tmp_path / "state")
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: looked, what="the first lookup")
         looked.clear()
+        # a pause long enough that a loaded machine's stall between two keys is not taken for
+        # one (0.6 s seen between two simulated keys on a loaded 2-core machine)
+        monkeypatch.setattr(WelcomeScreen, "TOKEN_LOOKUP_PAUSE", 3.0)
         await type_into(pilot, "#api_base", "https://pulumi.example.com", keys=True)
         line = app.screen.query_one("#pulumi-token-source")
-        await until(pilot, lambda: "example.com" in str(line.render()), what="the token line for the final URL")
+        await until(
+            pilot,
+            lambda: "example.com" in str(line.render()),
+            seconds=WelcomeScreen.TOKEN_LOOKUP_PAUSE + 8,
+            what="the token line for the final URL",
+        )
         await settle(pilot)
         assert looked == ["https://pulumi.example.com"]
         assert "the CLI's login for https://pulumi.example.com." in str(line.render())

@@ -32,6 +32,9 @@ ORG = "acmecorp"
 TOKEN = "pul-6c1f0e9d2b7a4c3e8f5d1a0b9c8e7f6d5a4b3c2d"
 WRONG = "pul-00000000000000000000000000000000deadbeef"
 SIZE = (100, 30)
+# a stall (and network timeout) longer than any test: the answer waits for the test's
+# release() or for the stand-in to stop
+HELD = 120.0
 
 
 # --------------------------------------------------------------------------- the gate
@@ -304,10 +307,11 @@ async def test_token_from_the_pulumi_cli_login_and_busy_state(fake, tmp_path):
     creds = Path.home() / ".pulumi" / "credentials.json"  # conftest's temporary HOME
     creds.parent.mkdir(parents=True, exist_ok=True)
     creds.write_text(json.dumps({"current": fake.url, "accessTokens": {fake.url: TOKEN}}))
-    fake.then(
-        200, {"idpSsoDescriptor": ""}, stall=3.0
-    )  # the first answer is slow: time to see Verify busy even on a loaded machine
+    # the first answer waits until the test has seen Verify busy and releases it: a fixed
+    # stall (or the app's timeout) could end before a loaded machine's key press returns
+    fake.then(200, {"idpSsoDescriptor": ""}, stall=HELD)
     app = app_for(tmp_path, fake.url)
+    app.network_timeout = HELD
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_step(pilot)
         assert "from ~/.pulumi/credentials.json" in str(screen.query_one("#token-source").render())
@@ -317,6 +321,8 @@ async def test_token_from_the_pulumi_cli_login_and_busy_state(fake, tmp_path):
         assert str(button.label) == "Verifying…"
         # keys still work while Pulumi is asked
         await tick(pilot, "#applied")
+        assert button.disabled, "the tick waited for Pulumi's answer"
+        fake.release()
         await settle(pilot)
         assert screen.result is not None and not button.disabled
         await verify(pilot, screen)
@@ -328,8 +334,9 @@ async def test_leaving_the_step_while_pulumi_is_asked(fake, tmp_path, monkeypatc
     from screens.metadata import MetadataScreen
 
     monkeypatch.setenv("PULUMI_ACCESS_TOKEN", TOKEN)
-    fake.then(200, {}, stall=5.0)
+    fake.then(200, {}, stall=HELD)  # cut short when the fake stops, after the app
     app = app_for(tmp_path, fake.url)
+    app.network_timeout = HELD
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_step(pilot)
         await press_verify(pilot, screen)

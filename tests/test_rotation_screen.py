@@ -262,8 +262,11 @@ async def test_failures_are_findings_and_keys_never_wait(tmp_path, monkeypatch, 
     # a stalled server: the screen stays responsive and escape still closes it
     with FakePulumi(TOKEN) as slow:
         slow.add_org(ORG, GOOD_EXPORT.read_text())
-        slow.then(200, {}, stall=5.0)
+        # held until the stand-in stops (after the app): a fixed stall, or the app's timeout,
+        # could end before a loaded machine's key press returns and Compare is seen busy
+        slow.then(200, {}, stall=120.0)
         app = app_for(tmp_path / "slow", slow.url)
+        app.network_timeout = 120.0
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_rotation(pilot)
             screen.query_one("#paste").text = NEW_XML

@@ -157,10 +157,13 @@ async def test_leaving_the_step_while_the_check_waits_does_not_crash(tmp_path):
     from tests.scim_support import FaultServer, Reply
 
     with FaultServer() as faults:
-        base = faults.script(f"/scim/v2/{ORG}", [Reply(200, {"totalResults": 0}, stall=2.0)])
+        # the answer is held (not a fixed stall a loaded machine's click could outlast) until
+        # the admin has gone back; then let go, and every worker left is waited for
+        base = faults.script(f"/scim/v2/{ORG}", [Reply(200, {"totalResults": 0}, stall=120.0)])
         state = state_at_scim(base.split("/scim/v2/")[0])
         StateStore(tmp_path / "state").save(state)
         app = make_app(tmp_path / "state")
+        app.network_timeout = 120.0
         async with app.run_test(size=(100, 30)) as pilot:
             screen = await open_scim_step(pilot)
             await paste_token(pilot, TOKEN)
@@ -168,6 +171,8 @@ async def test_leaving_the_step_while_the_check_waits_does_not_crash(tmp_path):
             await until(pilot, lambda: screen.query_one("#check-scim").disabled, what="Check to be busy")
             assert str(screen.query_one("#check-scim").label) == "Checking…"
             await pilot.press("ctrl+b")  # the admin goes back while the server has not answered
-            await pilot.pause(2.5)
+            await until(pilot, lambda: isinstance(app.screen, SigninScreen), what="step 7")
+            faults.release()
+            await settle(pilot)
             assert isinstance(app.screen, SigninScreen)
             assert app.is_running

@@ -774,33 +774,41 @@ async def test_next_with_another_path_typed_loads_that_one_not_the_one_loaded_be
 async def test_next_pressed_while_the_export_is_still_being_checked_waits_for_the_check(tmp_path, monkeypatch):
     """Resumed at a verified step 5, the export is checked again; Next pressed before that
     check ends goes on once it has, and never marks the verified step failed."""
-    import time
+    import threading
 
     import wizard.metadata as metadata
 
     real = metadata.check_metadata
+    # the check answers when the test says: a fixed sleep could end before a loaded machine
+    # has seen it busy and pressed Next
+    answer = threading.Event()
 
     def slow(*args, **kwargs):
-        time.sleep(1.0)
+        answer.wait(60)
         return real(*args, **kwargs)
 
     StateStore(tmp_path / "state").save(state_at_metadata(metadata_path=str(GOOD_EXPORT)))
     app = make_app(tmp_path / "state")
-    async with app.run_test(size=SIZE) as pilot:
-        await resume_at_metadata(pilot)
-        await next_step(pilot)
-        assert app.state.status(StepId.METADATA) is StepStatus.VERIFIED
-        monkeypatch.setattr(metadata, "check_metadata", slow)
-        app.go_to(StepId.METADATA)
-        await until(
-            pilot,
-            lambda: isinstance(app.screen, MetadataScreen) and app.screen.checker.busy,
-            what="step 5 checking its export again",
-        )
-        await pilot.press("ctrl+n")  # before the check has answered
-        await pilot.pause()
-        assert app.state.status(StepId.METADATA) is StepStatus.VERIFIED
-        await until(pilot, lambda: isinstance(app.screen, PulumiScreen), what="step 6 once checked")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await resume_at_metadata(pilot)
+            await next_step(pilot)
+            assert app.state.status(StepId.METADATA) is StepStatus.VERIFIED
+            monkeypatch.setattr(metadata, "check_metadata", slow)
+            app.go_to(StepId.METADATA)
+            await until(
+                pilot,
+                lambda: isinstance(app.screen, MetadataScreen) and app.screen.checker.busy,
+                what="step 5 checking its export again",
+            )
+            await pilot.press("ctrl+n")  # before the check has answered
+            await pilot.pause()
+            assert app.state.status(StepId.METADATA) is StepStatus.VERIFIED
+            assert isinstance(app.screen, MetadataScreen), "Next went on before the check answered"
+            answer.set()
+            await until(pilot, lambda: isinstance(app.screen, PulumiScreen), what="step 6 once checked")
+    finally:
+        answer.set()  # a failed test leaves no check waiting
     assert app.state.status(StepId.METADATA) is StepStatus.VERIFIED
 
 

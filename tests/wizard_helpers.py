@@ -45,6 +45,9 @@ def make_app(state_dir: Path, downloads: Path | None = None, recorder: CopyRecor
     # scrolls (a focused field brought into view) end at once: a click or a snapshot taken
     # during one would land on where things were, and pass or fail with the machine's speed
     app.animation_level = "none"
+    # notifications stay for the test to read: expired ones leave app._notifications, and a
+    # loaded machine can take longer than a notification's few seconds to reach the assertion
+    app.NOTIFICATION_TIME_SCALE = 100.0
     return app
 
 
