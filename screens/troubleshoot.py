@@ -152,15 +152,15 @@ class TroubleshootScreen(Screen):
                     with Horizontal(id="ts-row"):
                         yield Label("Org", id="ts-org-label")
                         yield Input(state.org, placeholder="acmecorp", id="ts_org", compact=True)
-                        yield Input(
-                            placeholder="or a file: ~/Downloads/saml-response.txt", id="response_path", compact=True
-                        )
+                        # labelled: at 80 columns a placeholder saying what the field is was cut short
+                        yield Label("Response file", id="ts-file-label")
+                        yield Input(placeholder="~/Downloads/saml-response.txt", id="response_path", compact=True)
                         yield Button("Load", id="ts-load", compact=True)
                         yield Button("Diagnose", id="ts-run", compact=True, variant="primary")
                     with Horizontal(id="ts-row2"):
                         yield Label("Metadata", id="ts-metadata-label")
                         yield Input(
-                            placeholder="step 5's export, or a file path",
+                            placeholder="step 5's export, or a path",
                             id="ts_metadata",
                             compact=True,
                         )
