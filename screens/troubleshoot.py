@@ -65,22 +65,47 @@ def render_entry(entry: Entry, *, brief: bool = False) -> Group:
     return Group(Text("● " + entry.title, style="bold"), Padding(grid, (0, 0, 0, 2)))
 
 
-def render_summary(report: Troubleshooting) -> Table:
+class SummaryRows:
+    """The summary's rows laid out for the width they get: a label column and the value
+    beside it; a value too long for the space beside its label goes on the lines under
+    it, at the left, so that a URL is not broken inside when a whole line can hold it
+    (at 80 columns the Audience was cut as '…/metada' + 'ta')."""
+
+    LABEL = 19
+
+    def __init__(self, rows: list[tuple[Text, Text, Text]]) -> None:
+        self.rows = rows  # (mark, label, value)
+
+    def __rich_console__(self, console, options):  # type: ignore[no-untyped-def]
+        width = options.max_width
+        beside = width - 2 - self.LABEL - 1  # mark and space, label, space
+        for mark, label, value in self.rows:
+            lines = value.split("\n") if value.plain else [value]
+            head = Text.assemble(mark, " ", label.copy(), " ")
+            head.truncate(2 + self.LABEL + 1, pad=True)
+            if all(line.cell_len <= beside for line in lines):
+                for i, line in enumerate(lines):
+                    yield (head if i == 0 else Text(" " * (3 + self.LABEL))) + line
+                continue
+            yield head
+            for line in lines:  # folded only when longer than a whole line
+                for piece in line.wrap(console, max(width - 4, 20), overflow="fold"):
+                    yield Text("    ") + piece
+
+
+def render_summary(report: Troubleshooting) -> SummaryRows:
     """The decoded values; a flagged one in red with the expected value under it in green."""
-    grid = Table.grid(padding=(0, 1), expand=True)
-    grid.add_column("mark", no_wrap=True, width=1)
-    grid.add_column("label", no_wrap=True, style="bold", width=19)
-    grid.add_column("value", overflow="fold", ratio=1)
+    rows: list[tuple[Text, Text, Text]] = []
     for row in report.rows:
         if row.flagged:
             value = Text(fold_fingerprints(row.value), style="red")
-            grid.add_row(Text("✗", style="bold red"), Text(row.label, style="bold red"), value)
+            rows.append((Text("✗", style="bold red"), Text(row.label, style="bold red"), value))
             if row.expected:
                 expected = Text(fold_fingerprints(row.expected), style="bold green")
-                grid.add_row("", Text("expected", style="green"), expected)
+                rows.append((Text(" "), Text("expected", style="bold green"), expected))
         else:
-            grid.add_row("", row.label, Text(fold_fingerprints(row.value)))
-    return grid
+            rows.append((Text(" "), Text(row.label, style="bold"), Text(fold_fingerprints(row.value))))
+    return SummaryRows(rows)
 
 
 class PasteArea(TextArea):

@@ -483,6 +483,22 @@ def test_summary_rows_put_the_expected_value_beside_each_flagged_value():
     assert report.signature_checked_against_metadata
 
 
+async def test_at_80_columns_a_long_value_goes_under_its_label_whole_not_broken_inside(tmp_path):
+    """The Audience (56 characters) did not fit beside its label at 80 columns and was
+    folded as '…/metada' + 'ta': it now goes on the line under the label, whole."""
+    audience = VALUES.sp_entity_id.replace("acmecorp", "AcmeCorp")
+    app = app_at(tmp_path, StepId.SIGNIN)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await resume(pilot, SigninScreen)
+        screen = await open_troubleshooting(pilot)
+        await diagnose_paste(pilot, response(audience=audience))
+        summary = screen.query_one("#ts-summary")
+        lines = [line.text.rstrip() for line in summary.render_lines(summary.region.reset_offset)]
+        assert any(line.strip() == audience for line in lines), lines
+        assert any(line.strip() == VALUES.sp_entity_id for line in lines)  # the expected value too
+        assert any(line.strip().startswith("Status") and line.strip().endswith("Success") for line in lines)
+
+
 def test_unreadable_metadata_says_the_signature_could_not_be_checked():
     from wizard.troubleshoot import diagnose_for_org
 
