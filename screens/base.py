@@ -150,9 +150,7 @@ class StepScreen(Screen):
             self._ready, self._reason_now = ready, reason_now
             self.refresh_title()
             if ready:  # beside Next too: at 80x24 the title may be scrolled away
-                gate = self.query_one("#gate-message", Static)
-                gate.update(self._idle_gate(gate))
-                gate.set_class(False, "-error")
+                self._show_idle_gate(self.query_one("#gate-message", Static))
 
     def show_reopens(self, whole: str, short: str) -> None:
         """What Next would reopen (the app works it out from the form): beside Next, where
@@ -160,17 +158,19 @@ class StepScreen(Screen):
         self._reopens = (whole, short)
         gate = self.query_one("#gate-message", Static)
         if not gate.has_class("-error"):  # the reasons to fix come first
-            gate.update(self._idle_gate(gate))
-            gate.set_class(bool(whole), "-warning")
+            self._show_idle_gate(gate)
 
-    def _idle_gate(self, gate: Static) -> str:
-        """The line beside Next when nothing stops the step."""
+    def _show_idle_gate(self, gate: Static) -> None:
+        """The line beside Next when nothing stops the step: "Passes now" after a refusal,
+        and what accepting the step would reopen."""
         whole, short = self._reopens
         ready = "Passes now. " if self._ready else ""
         said = ready + whole
         if whole and not _fits_gate(gate, said):
             said = ready + short
-        return said if whole else ("Passes now: press Next." if self._ready else "")
+        gate.update(said if whole else ("Passes now: press Next." if self._ready else ""))
+        gate.set_class(False, "-error")
+        gate.set_class(bool(whole), "-warning")
 
     def _title(self) -> Content:
         title = Content(f"Step {self.row.number} of {len(STEP_ORDER)}: {self.row.title}")
@@ -274,9 +274,9 @@ class StepScreen(Screen):
                 count = "1 thing" if len(errors) == 1 else f"{len(errors)} things"
                 gate.update(f"Not yet: {count} to fix (shown above).")
             gate.set_class(True, "-error")
+            gate.set_class(False, "-warning")
         else:
-            gate.update(self._idle_gate(gate))
-            gate.set_class(False, "-error")
+            self._show_idle_gate(gate)
 
     def show_answer(self, findings: list[Finding]) -> None:
         """A check this step ran has answered: its findings beside their fields, and the
@@ -379,7 +379,7 @@ class StepScreen(Screen):
             event.refresh_styles = False
         else:
             self._fold_steps()  # the window or the admin's choice may have changed meanwhile
-        self._recheck_refused_step()  # shown again from under the resume prompt or a dialog
+        self._ask_for_a_fresh_verdict()  # shown again from under the resume prompt or a dialog
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT, "-too-small")
@@ -429,9 +429,9 @@ class StepScreen(Screen):
         # The widgets' own Changed messages from mounting have been handled by now.
         if self._last_form is None:
             self._last_form = self.form()
-            self._recheck_refused_step()
+            self._ask_for_a_fresh_verdict()
 
-    def _recheck_refused_step(self) -> None:
+    def _ask_for_a_fresh_verdict(self) -> None:
         """The line under the title says why the last Next was refused; what the step shows
         now (input restored on resume, say) may pass, and input restored from a draft may
         reopen later steps: the app is asked to say so at once."""
