@@ -14,7 +14,7 @@ from screens.base import StepScreen
 from screens.widgets import FieldError
 from wizard.findings import error, has_errors
 from wizard.state import STEP_ORDER, StepId, StepStatus
-from wizard.steps import STEPS, check_record_path
+from wizard.steps import STEPS, check_record_path, record_file_name, record_target
 
 _STYLE = {
     StepStatus.VERIFIED: "green",
@@ -38,7 +38,7 @@ class SummaryScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(self._table(), id="summary-table")
         state = self.view
-        default = state.record_path or str(Path.cwd() / f"pulumi-sso-{state.org or 'setup'}.md")
+        default = state.record_path or str(Path.cwd() / record_file_name(state.org))
         with Vertical(classes="field"):
             yield Label("Write the setup record to")
             with Horizontal(classes="input-row"):
@@ -82,7 +82,10 @@ class SummaryScreen(StepScreen):
         from wizard.report import write_record
         from wizard.steps import record_digest
 
-        path_text = self.query_one("#record_path", Input).value
+        field = self.query_one("#record_path", Input)
+        path_text = record_target(field.value, self.app.state.org)
+        if path_text != field.value:  # a folder: the record's file in it, shown where it was typed
+            field.value = path_text
         findings = check_record_path(path_text)
         self.show_findings(findings)
         if has_errors(findings):

@@ -210,6 +210,27 @@ async def test_loading_a_file_empties_the_paste_box_of_other_xml(tmp_path):
 # ending and quitting
 
 
+async def test_a_folder_given_for_the_record_gets_the_record_s_usual_name_in_it(tmp_path):
+    """A folder was refused ('name a file in it'); it now means pulumi-sso-<org>.md in that
+    folder, and the field shows the whole path written."""
+    state_dir = tmp_path / "state"
+    StateStore(state_dir).save(finished_setup(tmp_path, through=StepId.SUMMARY))
+    app = make_app(state_dir)
+    folder = tmp_path / "My Records"
+    folder.mkdir()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SummaryScreen)
+        await set_value(pilot, "#record_path", f"'{folder}'")  # as a terminal pastes a dragged folder
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        written = folder / "pulumi-sso-acmecorp.md"
+        assert written.is_file() and "setup record for `acmecorp`" in written.read_text()
+        assert isinstance(app.screen, ConfirmScreen) and str(written) in str(
+            app.screen.query_one("#confirm-text").render()
+        )
+        assert app.state.record_path == str(written)
+
+
 async def test_finish_writes_the_record_and_offers_to_quit(tmp_path):
     state_dir = tmp_path / "state"
     state = finished_setup(tmp_path, through=StepId.SUMMARY)

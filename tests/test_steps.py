@@ -115,6 +115,15 @@ def test_a_path_pasted_as_a_terminal_or_file_manager_gives_it_is_read(tmp_path, 
     assert named_path(f"'{tmp_path}/record.md'") == tmp_path / "record.md"
 
 
+def test_the_record_target_of_a_folder_is_the_usual_name_in_it(tmp_path):
+    from wizard.steps import record_target
+
+    assert record_target(str(tmp_path), "acmecorp") == str(tmp_path / "pulumi-sso-acmecorp.md")
+    assert record_target(str(tmp_path / "mine.md"), "acmecorp") == str(tmp_path / "mine.md")
+    assert record_target(str(tmp_path / "missing" / "x.md"), "acmecorp") == str(tmp_path / "missing" / "x.md")
+    assert record_target("", "acmecorp") == ""
+
+
 def test_a_path_that_exists_as_typed_is_taken_as_typed(tmp_path):
     odd = tmp_path / "'quoted'.xml"  # a file whose name really has quotes
     odd.write_bytes(GOOD_EXPORT.read_bytes())

@@ -283,6 +283,23 @@ def check_scim_step(probe_codes: list[str] | None, probe_ok: bool, confirmed: bo
     return [finding("step.ok", "SCIM configured (confirmed by the admin, not verified).")]
 
 
+def record_file_name(org: str) -> str:
+    """The setup record's file name unless the admin names another: pulumi-sso-<org>.md."""
+    return f"pulumi-sso-{org or 'setup'}.md"
+
+
+def record_target(path_text: str, org: str) -> str:
+    """Where the record goes for what the admin entered: a folder that exists means the
+    record's usual file name in it (a folder alone was refused: 'name a file in it')."""
+    try:
+        folder = named_path(path_text) if path_text.strip() else None
+        if folder is not None and folder.is_dir() and not folder.is_symlink():
+            return str(folder / record_file_name(org))
+    except (OSError, ValueError):
+        pass  # check_record_path says what is wrong with it
+    return path_text
+
+
 def check_record_path(path_text: str) -> list[Finding]:
     if not path_text.strip():
         return [
