@@ -223,6 +223,21 @@ class WizardApp(App):
             )
         self.go_next(message.step)
 
+    def on_rotation_screen_rotated(self, message) -> None:  # RotationScreen.Rotated
+        """A rotation made here is live in Pulumi: steps 5 and 6 take the rotated export
+        (the domain decides, flow.adopt_rotation), and what rests on the old one reopens."""
+        reopened = flow.adopt_rotation(self.state, message.org, message.api_base, message.xml, message.source)
+        if reopened is None:
+            return  # not this setup's organisation, or no export of it accepted yet
+        self.save()
+        said = "Step 5 now holds the rotated export" + (
+            ", and step 6 Pulumi's read-back of it." if self.state.status(StepId.PULUMI) is StepStatus.VERIFIED else "."
+        )
+        if reopened:
+            names = ", ".join(f"{STEPS[r.step].number}. {STEPS[r.step].title}" for r in reopened)
+            said += f" Reopened {names}: {reopened[0].why}."
+        self.notify(said, timeout=10)
+
     def on_step_screen_form_changed(self, message: StepScreen.FormChanged) -> None:
         state, step = self.state, message.step
         flow.keep_draft(state, step, message.form)

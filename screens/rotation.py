@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Collapsible, Footer, Header, Input, Label, Static, TextArea
 
@@ -69,6 +70,15 @@ class DiffView(Grid):
 
 class RotationScreen(Screen):
     CSS_PATH = assets.path("rotation.tcss")  # loaded when the screen is first shown
+
+    class Rotated(Message):
+        """Pulumi now serves the new certificate: the app decides what it means for the
+        steps (``flow.adopt_rotation``).  Holds the export, never the token."""
+
+        def __init__(self, org: str, api_base: str, xml: str, source: str) -> None:
+            super().__init__()
+            self.org, self.api_base, self.xml, self.source = org, api_base, xml, source
+
     BINDINGS = [Binding("escape", "close", "Close", priority=True)]
     FIELDS = {"org": "rot_org", "api_base": "rot_api"}  # where a finding about each meaning is shown
 
@@ -81,6 +91,8 @@ class RotationScreen(Screen):
         self._applying = False
         self._planned_for: tuple[str, str, str] | None = None
         self._found_source: str | None = None
+        self._applied: tuple[str, str, str] = ("", "", "")
+        self._loaded: tuple[str, str] = ("", "")  # the file last loaded, and its text
         self._token_input: Input | None = None
         self.checker: CheckRunner = CheckRunner(self, "rotation", buttons=("compare", "apply"))
 
@@ -200,6 +212,7 @@ class RotationScreen(Screen):
         text, problems = load_new_metadata(self.query_one("#metadata_path", Input).value)
         self._place(problems)
         if text is not None:
+            self._loaded = (self.query_one("#metadata_path", Input).value.strip(), text)
             self.query_one("#paste", TextArea).text = text
             self.notify(f"Loaded {len(text):,} characters: press Compare.", timeout=4)
 
@@ -300,6 +313,7 @@ class RotationScreen(Screen):
             self._place(problems, "outcome")
             return
         self._place([], "outcome")
+        self._applied = current  # what was sent: the org, the API and the export
         self.query_one("#outcome", FindingsView).running("Sending the new metadata to Pulumi, then reading it back …")
         self._applying = True
         api, plan, timeout = current[1], self.plan, self.app.network_timeout
@@ -327,6 +341,9 @@ class RotationScreen(Screen):
         outcome.show(result.findings)
         self.call_after_refresh(outcome.scroll_visible, animate=False)
         if rotation_live(result):
+            org, api, xml = self._applied
+            path, loaded = self._loaded
+            self.post_message(self.Rotated(org, api, xml, path if loaded == xml else "pasted XML"))
             self.query_one("#confirm", Checkbox).value = False
             self.plan = None  # applied: a new rotation starts with a new comparison
             self._planned_for = None

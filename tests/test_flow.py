@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -420,3 +421,24 @@ def test_what_next_would_reopen_is_known_before_and_the_state_is_untouched():
     assert state == before  # only a copy was changed
     same = {"org": "acmecorp", "api_base": state.api_base, "has_sso_package": True, "has_saml_edition": True}
     assert flow.would_reopen(state, StepId.WELCOME, same) == [] and flow.reopen_warning([]) == ""
+
+
+def test_a_rotation_made_in_the_wizard_replaces_the_export_and_reopens_what_rests_on_the_old_one():
+    from tests.pulumi_fake import fingerprint, make_cert, metadata_xml
+
+    new_der = make_cert(datetime(2026, 11, 20, tzinfo=UTC), datetime(2031, 11, 20, tzinfo=UTC))
+    new_xml = metadata_xml(new_der)
+    state = finished_state()
+    other = copy.deepcopy(state)
+    # another organisation's rotation, or an export that fails the checks: nothing changes
+    assert flow.adopt_rotation(other, "someone-else", state.api_base, new_xml, "x.xml") is None
+    assert flow.adopt_rotation(other, state.org, state.api_base, "<not-metadata/>", "x.xml") is None
+    assert other == state
+    reopened = flow.adopt_rotation(state, state.org, "https://api.pulumi.com/", new_xml, "~/new.xml")
+    assert state.metadata_summary["cert_sha256"] == fingerprint(new_der)
+    assert state.status(META) is StepStatus.VERIFIED and "rotated export (~/new.xml)" in state.record(META).note
+    assert state.status(PULUMI) is StepStatus.VERIFIED and "after the rotation" in state.record(PULUMI).note
+    # signed in with the old certificate, recorded with it: to be done again
+    assert [r.step for r in reopened] == [SIGNIN, SUMMARY]
+    assert state.status(SIGNIN) is StepStatus.REOPENED and state.status(SUMMARY) is StepStatus.REOPENED
+    assert not flow.reconcile(state)  # the new records rest on the new export

@@ -154,6 +154,12 @@ async def test_full_rotation_through_the_screen(fake, tmp_path, capfd, monkeypat
         outcome = str(screen.query_one("#outcome").render())
         assert "Pulumi now uses the new certificate" in outcome and "rotate.live" in outcome
         assert any(n.title == "Rotated" for n in app._notifications)
+        # step 5 holds the rotated export now, not the old one shown as loaded and verified
+        assert app.state.metadata_summary["cert_sha256"] == fingerprint(NEW_DER)
+        assert app.state.metadata_path == str(new_file) and app.state.metadata_xml == NEW_XML
+        assert "rotated export" in app.state.record(StepId.METADATA).note
+        assert not app.state.status(StepId.PULUMI).complete  # step 6 was still to do here: it still is
+        assert StateStore(tmp_path / "state").load().state.metadata_summary["cert_sha256"] == fingerprint(NEW_DER)
 
         # escape goes back to the step underneath
         await pilot.press("escape")

@@ -95,8 +95,53 @@ def preview(state: WizardState, step: StepId, form: Form) -> Verdict:
 
 def would_reopen(state: WizardState, step: StepId, form: Form) -> list[Reopened]:
     """The steps that Next on ``step`` with ``form`` would reopen: those completed on an
-    input the form changes.  The state is not changed."""
-    return [r for r in reconcile(_candidate(state, STEPS[step], form)) if r.step is not step]
+    input the form changes (with what the gate would record, such as step 5's facts of a
+    new export).  The state is not changed."""
+    row = STEPS[step]
+    candidate = _candidate(state, row, form)
+    verdict = row.gate(candidate, form)
+    if verdict.passed:
+        for name, value in verdict.updates.items():
+            setattr(candidate, name, value)
+    return [r for r in reconcile(candidate) if r.step is not step]
+
+
+def adopt_rotation(state: WizardState, org: str, api_base: str, new_xml: str, source: str) -> list[Reopened] | None:
+    """A certificate rotation, made from the wizard for this setup's organisation, was
+    applied and read back from Pulumi: the rotated export becomes step 5's, checked as
+    step 5 checks it, and Pulumi's read-back is step 6's evidence; what rests on the old
+    certificate (sign-in, the record) is reopened.  Without this the steps kept showing
+    the old export as loaded and verified.  None, and nothing changed, for another
+    organisation, or when step 5 was never accepted (no export of this setup to replace)."""
+    from wizard.metadata import check_metadata
+    from wizard.steps import summarize_metadata
+    from wizard.values import normalize_api_base
+
+    try:
+        same_place = (org, normalize_api_base(api_base)) == (state.org, normalize_api_base(state.api_base))
+    except ValueError:
+        same_place = False
+    if not same_place or not state.status(StepId.METADATA).complete:
+        return None
+    report = check_metadata(new_xml)
+    if report.metadata is None or not report.ok:
+        return None
+    pulumi_complete = state.status(StepId.PULUMI).complete
+    warnings = [f.message for f in report.findings if f.severity.value == "warning"]
+    state.metadata_xml, state.metadata_path = new_xml, source
+    state.metadata_summary = summarize_metadata(report.metadata, source or "pasted XML")
+    state.metadata_warnings = warnings
+    for step in (StepId.METADATA, StepId.PULUMI):
+        state.drafts.pop(step.value, None)
+    note = f"the rotated export ({source or 'pasted XML'}) passed the metadata checks Pulumi documents"
+    if warnings:
+        note += f"; {len(warnings)} warning(s) shown at the rotation"
+    status = StepStatus.WARNINGS if warnings else StepStatus.VERIFIED
+    state.set_record(StepId.METADATA, StepRecord(status, note, basis_of(state, StepId.METADATA)))
+    if pulumi_complete:  # step 6 done before: the read-back is its evidence now (else it is still to do)
+        read_back = "Pulumi's API returned the rotated metadata (the new certificate) after the rotation"
+        state.set_record(StepId.PULUMI, StepRecord(StepStatus.VERIFIED, read_back, basis_of(state, StepId.PULUMI)))
+    return reconcile(state)
 
 
 def reopen_warning(reopened: list[Reopened], *, short: bool = False) -> str:
