@@ -442,3 +442,23 @@ def test_a_rotation_made_in_the_wizard_replaces_the_export_and_reopens_what_rest
     assert [r.step for r in reopened] == [SIGNIN, SUMMARY]
     assert state.status(SIGNIN) is StepStatus.REOPENED and state.status(SUMMARY) is StepStatus.REOPENED
     assert not flow.reconcile(state)  # the new records rest on the new export
+
+
+def test_what_accepting_another_export_would_reopen_is_known_before_next():
+    """Step 5's facts (the certificate) are recorded by its gate, not its form: Next with an
+    export signed by another certificate reopens Pulumi and what follows, said before."""
+    from tests.pulumi_fake import make_cert, metadata_xml
+    from wizard.metadata import check_metadata
+
+    new_xml = metadata_xml(make_cert(datetime(2026, 11, 20, tzinfo=UTC), datetime(2031, 11, 20, tzinfo=UTC)))
+    state = finished_state()
+    form = {
+        "metadata_path": "~/new.xml",
+        "metadata_xml": new_xml,
+        "report": check_metadata(new_xml),
+        "source": "~/new.xml",
+    }
+    assert flow.preview(state, META, form).passed
+    reopened = flow.would_reopen(state, META, form)
+    assert [r.step for r in reopened] == [PULUMI, SIGNIN, SUMMARY]
+    assert "certificate" in flow.reopen_warning(reopened)
