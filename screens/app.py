@@ -19,6 +19,7 @@ import assets
 from screens.base import StepScreen
 from screens.widgets import CopyValue
 from wizard import __version__, flow
+from wizard.findings import Severity
 from wizard.flow import Reopened
 from wizard.state import STEP_ORDER, StateStore, StepId, StepStatus, WizardState
 from wizard.steps import STEPS, org_values_of
@@ -256,8 +257,10 @@ class WizardApp(App):
             reason = next((f.message for f in verdict.findings if f.is_error), "")
             screen.show_ready(failed and verdict.passed, reason if failed and not verdict.passed else "")
         if screen is not None:  # a changed answer reopens what rests on it: said before Next, not after
-            reopened = flow.would_reopen(state, step, message.form)
+            verdict, reopened = flow.before_next(state, step, message.form)
             screen.show_reopens(flow.reopen_warning(reopened), flow.reopen_warning(reopened, short=True))
+            # information about what is entered (never a reason not to go on), beside its field
+            screen.show_notes([f for f in verdict.findings if f.severity is Severity.INFO and f.field])
 
     def go_next(self, step: StepId) -> None:
         index = STEP_ORDER.index(step)

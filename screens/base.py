@@ -160,6 +160,15 @@ class StepScreen(Screen):
         if not gate.has_class("-error"):  # the reasons to fix come first
             self._show_idle_gate(gate)
 
+    def show_notes(self, notes: list[Finding]) -> None:
+        """Information about what is entered, in the field's note line (``#note-<field>``)
+        where the step has one; the notes of every such line are replaced."""
+        for line in self.query(".field-note").results(Static):
+            field = (line.id or "").removeprefix("note-")
+            said = [f"ℹ {n.message} {n.fix}".strip() for n in notes if n.field == field]
+            line.update("\n".join(said))
+            line.display = bool(said)
+
     def _show_idle_gate(self, gate: Static) -> None:
         """The line beside Next when nothing stops the step: "Passes now" after a refusal,
         and what accepting the step would reopen."""

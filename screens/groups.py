@@ -22,6 +22,7 @@ class GroupsScreen(JumpCloudCheck, StepScreen):
         area = TextArea("\n".join(self.view.groups), id="groups", soft_wrap=True, show_line_numbers=False)
         yield area
         yield FieldError("groups")
+        yield Static("", id="note-groups", classes="field-note", markup=False)
         yield from self.compose_jumpcloud()
         with Vertical(id="jc-bind"):
             yield Static("Other groups in JumpCloud: tick those to bind to the app", classes="subhead")
@@ -32,6 +33,7 @@ class GroupsScreen(JumpCloudCheck, StepScreen):
 
     def on_mount(self) -> None:
         self.query_one("#jc-bind").display = False
+        self.query_one("#note-groups").display = False
 
     def jc_buttons(self) -> tuple[str, ...]:
         return ("jc-bind-run",)

@@ -469,3 +469,19 @@ async def test_what_was_entered_is_saved_once_the_admin_pauses_not_only_on_quit(
             what="the skip reason on disk",
         )
         assert token not in app.store.path.read_text(encoding="utf-8")
+
+
+async def test_group_names_differing_only_in_case_are_pointed_out_before_next(tmp_path):
+    from screens.groups import GroupsScreen
+
+    app = saved_at(tmp_path, StepId.GROUPS)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await resume(pilot, GroupsScreen)
+        note = screen.query_one("#note-groups")
+        assert not note.display
+        screen.query_one("#groups").text = "Engineering, engineering"
+        await until(pilot, lambda: note.display, what="the note beside the groups")
+        said = " ".join(str(note.render()).split())
+        assert "'Engineering' and 'engineering' differ only in case" in said
+        screen.query_one("#groups").text = "Engineering"
+        await until(pilot, lambda: not note.display, what="the note to go")

@@ -131,6 +131,15 @@ def test_teams_pushed_by_scim_against_the_groups(fake):
     assert codes(po.team_findings(["Engineering", "Everyone"], teams)) == ["pulumi.scim.teams_ok"]
 
 
+def test_one_team_does_not_count_for_two_groups_differing_only_in_case():
+    found = po.team_findings(["Engineering", "engineering"], ["Engineering"])
+    assert codes(found) == ["pulumi.scim.teams_missing"] and "engineering" in found[0].message
+    assert codes(po.team_findings(["Engineering", "engineering"], ["engineering", "Engineering"])) == [
+        "pulumi.scim.teams_ok"
+    ]
+    assert codes(po.team_findings(["Engineering"], ["engineering"])) == ["pulumi.scim.teams_ok"]  # as before
+
+
 def test_a_group_name_too_long_for_a_team_is_said_before(fake):
     found = po.team_findings(["x" * 101, "ok"], ["ok"])
     assert codes(found) == ["pulumi.scim.team_name_too_long", "pulumi.scim.teams_ok"]

@@ -85,7 +85,7 @@ def test_each_section_of_the_record_says_which_step_stands_behind_it():
     assert "Entered in JumpCloud: ✎ confirmed" in text
     assert "Bound in JumpCloud: ✎ confirmed" in text
     assert "- Checked: ✓ verified" in text
-    assert "- Signed in: ✎ confirmed" in text
+    assert "- Signed in: ✎ confirmed (confirmed in the test's saved state)" in text  # with what it rests on
     assert "- Skipped: no Enterprise edition" in text
     mark_complete(state, StepId.GROUPS, StepStatus.VERIFIED, "JumpCloud's API lists the groups")
     state.scim_skipped = False

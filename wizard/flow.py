@@ -93,17 +93,22 @@ def preview(state: WizardState, step: StepId, form: Form) -> Verdict:
     return row.gate(_candidate(state, row, form), form)
 
 
-def would_reopen(state: WizardState, step: StepId, form: Form) -> list[Reopened]:
-    """The steps that Next on ``step`` with ``form`` would reopen: those completed on an
-    input the form changes (with what the gate would record, such as step 5's facts of a
-    new export).  The state is not changed."""
+def before_next(state: WizardState, step: StepId, form: Form) -> tuple[Verdict, list[Reopened]]:
+    """What Next on ``step`` with ``form`` would say (the gate's verdict), and the steps it
+    would reopen: those completed on an input the form changes (with what the gate would
+    record, such as step 5's facts of a new export).  The state is not changed."""
     row = STEPS[step]
     candidate = _candidate(state, row, form)
     verdict = row.gate(candidate, form)
     if verdict.passed:
         for name, value in verdict.updates.items():
             setattr(candidate, name, value)
-    return [r for r in reconcile(candidate) if r.step is not step]
+    return verdict, [r for r in reconcile(candidate) if r.step is not step]
+
+
+def would_reopen(state: WizardState, step: StepId, form: Form) -> list[Reopened]:
+    """The steps that Next on ``step`` with ``form`` would reopen (``before_next``)."""
+    return before_next(state, step, form)[1]
 
 
 def adopt_rotation(state: WizardState, org: str, api_base: str, new_xml: str, source: str) -> list[Reopened] | None:

@@ -358,8 +358,22 @@ def team_findings(groups: list[str], teams: list[str]) -> list[Finding]:
                 "groups",
             )
         )
-    have = {t.casefold() for t in teams}
-    missing = [g for g in groups if g.casefold() not in have and len(g) <= MAX_TEAM_NAME]
+    # each team accounts for one group: the same name first, then one differing only in
+    # case; two groups differing only in case are not both "arrived" on the strength of one team
+    unmatched = list(teams)
+    pending = []
+    for group in groups:
+        if group in unmatched:
+            unmatched.remove(group)
+        else:
+            pending.append(group)
+    missing = []
+    for group in pending:
+        alike = next((t for t in unmatched if t.casefold() == group.casefold()), None)
+        if alike is not None:
+            unmatched.remove(alike)
+        elif len(group) <= MAX_TEAM_NAME:
+            missing.append(group)
     if missing:
         findings.append(
             finding(

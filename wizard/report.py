@@ -127,9 +127,10 @@ def build_record(state: WizardState, *, now: datetime | None = None) -> str:
         "",
         "## Sign-in",
         "",
-        f"- Signed in: {_evidence(state, StepId.SIGNIN)}",
-        "- IdP-initiated: the Pulumi tile in the JumpCloud User Console",
-        f"- SP-initiated: {values.sp_signin_url or 'the /signin/sso/ page of your Pulumi console'}"
+        f"- Signed in: {_evidence(state, StepId.SIGNIN)}"
+        + (f" ({_md(state.record(StepId.SIGNIN).note)})" if state.record(StepId.SIGNIN).note else ""),
+        "- Where to sign in, IdP-initiated: the Pulumi tile in the JumpCloud User Console",
+        f"- Where to sign in, SP-initiated: {values.sp_signin_url or 'the /signin/sso/ page of your Pulumi console'}"
         f" (organisation `{state.org}`)",
         "",
         "## SCIM provisioning",
