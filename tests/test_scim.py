@@ -125,6 +125,14 @@ def test_wrong_token_is_unauthorized_and_not_retried(real: RealScimServer):
     assert result.attempts == 1 and len(real.seen) == 1
 
 
+def test_a_wrong_token_that_is_an_english_word_leaves_the_message_whole(real: RealScimServer):
+    """The token is redacted from what a server says, not from the wizard's own sentence:
+    'wrong' as the token took the word out of 'it is wrong, revoked, …'."""
+    finding = primary(probe_scim_sync(real.base_url("acme"), "wrong", timeout=5))
+    assert finding.code == "scim.unauthorized"
+    assert "it is wrong, revoked" in finding.message and "redacted" not in finding.message
+
+
 def test_another_orgs_token_is_unauthorized(real: RealScimServer):
     result = probe_scim_sync(real.base_url("acme"), EMPTY_TOKEN, timeout=5)
     assert primary(result).code == "scim.unauthorized"

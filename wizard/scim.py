@@ -60,7 +60,7 @@ PRIMARY_CODES = (
 
 _TOKEN_FIX = (
     "In Pulumi: Settings > Access Management > SAML & SCIM, generate a new SCIM token, "
-    "copy it at once (it is shown only once) and paste it here and in JumpCloud's "
+    "copy it at once (it is shown only once), $place_scim_token, and paste it in JumpCloud's "
     "Identity Management tab. Regenerating invalidates the previous token."
 )
 _BASE_FIX = (

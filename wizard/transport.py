@@ -361,8 +361,9 @@ class HttpClient:
         self._sleep = sleep
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
-        refusal = api.url_refusal(base_url) or api.secret_refusal(secret)
-        self.problem = None if refusal is None else self.redact(refusal)
+        url_refusal = api.url_refusal(base_url)
+        # a refused secret is described, never quoted: only what came with the URL is redacted
+        self.problem = self.redact(url_refusal) if url_refusal is not None else api.secret_refusal(secret)
 
     def __repr__(self) -> str:
         return f"HttpClient({self.api.prefix!r}, {self.base_url!r})"
@@ -378,10 +379,13 @@ class HttpClient:
             await self._client.aclose()
 
     def finding(self, key: StatusKey, /, **context: str) -> Finding:
-        """The API's finding for an outcome at this base URL, with the secret redacted."""
+        """The API's finding for an outcome at this base URL, with the secret redacted from
+        what fills its template (a server's words, a URL); the template, our own words, is
+        left alone: a short wrong token such as 'wrong' took the word out of 'it is wrong'."""
         host, hostname = _host(self.base_url)
         base = {"host": host, "hostname": hostname, "timeout": f"{self.timeout:g}"}
-        return self.redact(self.api.finding(key, {**base, **context}))
+        values = {name: self._secret.redact(value) for name, value in {**base, **context}.items()}
+        return self.api.finding(key, values)
 
     def redact(self, finding: Finding) -> Finding:
         """``finding`` with the secret taken out of its message and fix."""

@@ -32,6 +32,7 @@ class Places:
     jumpcloud_key: str  # where a JumpCloud API key is given
     jumpcloud_org_id: str  # where a JumpCloud organisation ID is given
     pulumi_token: str  # where a Pulumi access token is given
+    scim_token: str  # where the SCIM token is given to be checked
     # where each remote API's URL is set, by the field a finding about it belongs to
     urls: tuple[tuple[str, str], ...] = ()
 
@@ -55,6 +56,7 @@ WIZARD = Places(
     jumpcloud_org_id="in the Organisation ID field on step 1 (ctrl+j)",
     pulumi_token="paste it in the access token field (step 6, or the rotation screen), or run 'pulumi login' "
     "in another terminal",
+    scim_token="paste it in the token field here",
     urls=(("api_base", "step 1"), ("jumpcloud_url", "step 1, ctrl+j")),  # SCIM's is on its own step
 )
 
@@ -67,6 +69,7 @@ COMMAND_LINE = Places(
     jumpcloud_key=f"in {JUMPCLOUD_KEY_ENV} or at the hidden prompt, never as a command-line argument",
     jumpcloud_org_id=f"in {JUMPCLOUD_ORG_ID_ENV}",
     pulumi_token="set PULUMI_ACCESS_TOKEN or run 'pulumi login'",
+    scim_token="set PULUMI_SCIM_TOKEN (or give it at the hidden prompt) for check-scim",
     urls=(("api_base", "--api-url"), ("jumpcloud_url", "--jumpcloud-url"), ("scim_base_url", "--base-url")),
 )
 
