@@ -416,7 +416,7 @@ def test_what_next_would_reopen_is_known_before_and_the_state_is_untouched():
         "Accepting this reopens steps 3, 6, 7, 8 and 9: the organisation name changed (acmecorp → acmecorp2)."
     )
     assert flow.reopen_warning(reopened[:1], short=True) == (
-        "Accepting this reopens step 3, which rests on what changed here."
+        "Accepting this reopens step 3: the organisation name changed."
     )
     assert state == before  # only a copy was changed
     same = {"org": "acmecorp", "api_base": state.api_base, "has_sso_package": True, "has_saml_edition": True}
@@ -462,3 +462,20 @@ def test_what_accepting_another_export_would_reopen_is_known_before_next():
     reopened = flow.would_reopen(state, META, form)
     assert [r.step for r in reopened] == [PULUMI, SIGNIN, SUMMARY]
     assert "certificate" in flow.reopen_warning(reopened)
+
+
+def test_a_new_idp_url_value_is_the_reason_given_not_the_suggestion_it_replaced():
+    """The wizard drops its own suggested IdP Entity ID with the old IdP URL value: the
+    reason names the value the admin changed, not a change the admin never made."""
+    from wizard.values import recommended_idp_entity_id
+
+    state = finished_state()
+    state.idp_entity_id = recommended_idp_entity_id(state.idp_url_value)
+    for step in STEP_ORDER:
+        mark_complete(state, step, StepStatus.VERIFIED if step in (META, PULUMI, SCIM, SUMMARY) else None)
+    state.idp_url_value, state.idp_entity_id = "pulumi-new", recommended_idp_entity_id("pulumi-new")
+    reopened = flow.reconcile(state)
+    assert state.record(META).note == "reopened: the IdP URL value changed (bitdefender → pulumi-new)"
+    assert (
+        flow.reopen_warning(reopened, short=True) == "Accepting this reopens steps 3 to 9: the IdP URL value changed."
+    )

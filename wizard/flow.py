@@ -154,10 +154,16 @@ def reopen_warning(reopened: list[Reopened], *, short: bool = False) -> str:
     (``short``: without the reason); "" when nothing would be reopened."""
     if not reopened:
         return ""
-    numbers = [str(STEPS[r.step].number) for r in reopened]
-    steps = f"step {numbers[0]}" if len(numbers) == 1 else "steps " + ", ".join(numbers[:-1]) + " and " + numbers[-1]
-    if short:
-        return f"Accepting this reopens {steps}, which {'rests' if len(numbers) == 1 else 'rest'} on what changed here."
+    numbers = [STEPS[r.step].number for r in reopened]
+    if len(numbers) == 1:
+        steps = f"step {numbers[0]}"
+    elif len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        steps = f"steps {numbers[0]} to {numbers[-1]}"  # 3 to 8: shorter than the list, so the reason fits
+    else:
+        steps = "steps " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+    if short:  # the first reason, without the old and new values
+        first = next((name for name in reopened[0].changed if name != "record"), None)
+        return f"Accepting this reopens {steps}: {INPUTS[first].words if first else 'what it rests on'} changed."
     return f"Accepting this reopens {steps}: {reopened[0].why}."
 
 
@@ -198,7 +204,13 @@ def revise(state: WizardState, step: StepId, form: Form) -> bool:
 
 
 def _words(state: WizardState, old: dict[str, str], changed: list[str]) -> str:
+    from wizard.values import recommended_idp_entity_id
+
     specific = [name for name in changed if name != "record"] or changed
+    if "idp_url_value" in specific and "idp_entity_id" in specific:
+        # the wizard's own suggestion for the old app went with it: not a change the admin made
+        if old.get("idp_entity_id") == recommended_idp_entity_id(old.get("idp_url_value", "")):
+            specific.remove("idp_entity_id")
     parts = []
     for name in specific:
         spec = INPUTS[name]
