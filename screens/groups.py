@@ -18,7 +18,7 @@ class GroupsScreen(JumpCloudCheck, StepScreen):
     JC_PART = "groups"
 
     def compose_body(self) -> ComposeResult:
-        yield Label("Groups bound to the application (one per line or comma-separated):")
+        yield Label("Groups bound to the application:")  # how to list them is in the guide above
         area = TextArea("\n".join(self.view.groups), id="groups", soft_wrap=True, show_line_numbers=False)
         yield area
         yield FieldError("groups")
