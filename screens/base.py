@@ -66,8 +66,9 @@ def status_line(state: WizardState, step: StepId) -> str:
     record = state.record(step)
     if record.status is StepStatus.NOT_STARTED:
         return ""
-    note = record.note.removeprefix("reopened: ")
-    return f"{record.status.glyph} {record.status.words}" + (f": {note}" if note else "")
+    words = record.status.words
+    note = record.note.removeprefix(f"{words}: ")  # "reopened: …", "skipped: …": the word once
+    return f"{record.status.glyph} {words}" + (f": {note}" if note else "")
 
 
 class StepScreen(Screen):

@@ -485,3 +485,14 @@ async def test_group_names_differing_only_in_case_are_pointed_out_before_next(tm
         assert "'Engineering' and 'engineering' differ only in case" in said
         screen.query_one("#groups").text = "Engineering"
         await until(pilot, lambda: not note.display, what="the note to go")
+
+
+def test_the_line_under_a_title_says_its_status_word_once():
+    from screens.base import status_line
+    from wizard.state import StepRecord, WizardState
+
+    state = WizardState()
+    state.set_record(StepId.SCIM, StepRecord(StepStatus.SKIPPED, "skipped: provisioning later", {}))
+    assert status_line(state, StepId.SCIM) == "» skipped: provisioning later"
+    state.set_record(StepId.SCIM, StepRecord(StepStatus.REOPENED, "reopened: the SCIM base URL changed", {}))
+    assert status_line(state, StepId.SCIM) == "↺ reopened: the SCIM base URL changed"
