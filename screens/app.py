@@ -224,6 +224,12 @@ class WizardApp(App):
             )
         self.go_next(message.step)
 
+    def on_summary_screen_record_written(self, message) -> None:  # SummaryScreen.RecordWritten
+        """Where the record was written is kept: step 9 offers it again, also after an
+        earlier step changed and dropped what was typed there."""
+        flow.keep_record_path(self.state, message.path)
+        self._save_soon()
+
     def on_rotation_screen_rotated(self, message) -> None:  # RotationScreen.Rotated
         """A rotation made here is live in Pulumi: steps 5 and 6 take the rotated export
         (the domain decides, flow.adopt_rotation), and what rests on the old one reopens."""

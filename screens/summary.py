@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
 from screens.base import StepScreen
@@ -27,6 +28,14 @@ _STYLE = {
 
 
 class SummaryScreen(StepScreen):
+    class RecordWritten(Message):
+        """The record was written to ``path``: the app keeps where (a later change to an
+        earlier step makes the record stale, not its place)."""
+
+        def __init__(self, path: str) -> None:
+            super().__init__()
+            self.path = path
+
     STEP = StepId.SUMMARY
     NEXT_LABEL = "Finish"
 
@@ -106,6 +115,7 @@ class SummaryScreen(StepScreen):
             )
             return False
         self._written, self._written_digest = str(written), record_digest(state)
+        self.post_message(self.RecordWritten(str(written)))
         self.query_one("#written", Static).update(f"✓ Setup record written to {written}")
         self.notify(f"Setup record written to {written}")
         self.form_changed(checked=True)

@@ -496,3 +496,32 @@ def test_the_line_under_a_title_says_its_status_word_once():
     assert status_line(state, StepId.SCIM) == "» skipped: provisioning later"
     state.set_record(StepId.SCIM, StepRecord(StepStatus.REOPENED, "reopened: the SCIM base URL changed", {}))
     assert status_line(state, StepId.SCIM) == "↺ reopened: the SCIM base URL changed"
+
+
+async def test_where_the_record_was_written_is_kept_when_an_earlier_step_changes(tmp_path):
+    """Written but not finished, then an earlier answer changed: what was typed on step 9
+    is dropped with its draft, but the place the record was written is offered again."""
+    from screens.groups import GroupsScreen
+
+    state_dir = tmp_path / "state"
+    StateStore(state_dir).save(finished_setup(tmp_path, through=StepId.SUMMARY))
+    app = make_app(state_dir)
+    record = tmp_path / "records" / "acme.md"
+    record.parent.mkdir()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await resume(pilot, SummaryScreen)
+        await set_value(pilot, "#record_path", str(record))
+        app.screen.query_one("#write").press()
+        await settle(pilot)
+        assert record.is_file() and app.state.record_path == str(record)
+        app.go_to(StepId.GROUPS)
+        await settle(pilot)
+        assert isinstance(app.screen, GroupsScreen)
+        app.screen.query_one("#groups").text = "Engineering\nPlatform"
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        app.go_to(StepId.SUMMARY)
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        assert app.screen.query_one("#record_path").value == str(record)

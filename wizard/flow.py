@@ -111,6 +111,11 @@ def would_reopen(state: WizardState, step: StepId, form: Form) -> list[Reopened]
     return before_next(state, step, form)[1]
 
 
+def keep_record_path(state: WizardState, path: str) -> None:
+    """The setup record was written to ``path``: where step 9 offers to write it next."""
+    state.record_path = path
+
+
 def adopt_rotation(state: WizardState, org: str, api_base: str, new_xml: str, source: str) -> list[Reopened] | None:
     """A certificate rotation, made from the wizard for this setup's organisation, was
     applied and read back from Pulumi: the rotated export becomes step 5's, checked as
