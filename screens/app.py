@@ -254,19 +254,21 @@ class WizardApp(App):
             self.save()  # a check said no to what the step had: it is failed at once
             if screen is not None:
                 screen.show_state()
+        if screen is None:
+            return
+        # the gate's verdict on what is shown, and what accepting it would reopen: worked out once
+        verdict, reopened = flow.before_next(state, step, message.form)
         failed = state.status(step) is StepStatus.FAILED
-        if (message.live or failed) and screen is not None:
-            verdict = flow.preview(state, step, message.form)
-            if message.live:
-                screen.show_findings(verdict.shown, verdict.findings)
+        if message.live:
+            screen.show_findings(verdict.shown, verdict.findings)
+        if message.live or failed:
             # the step's line says "failed" for the last Next: say when the form passes now, or why not now
             reason = next((f.message for f in verdict.findings if f.is_error), "")
             screen.show_ready(failed and verdict.passed, reason if failed and not verdict.passed else "")
-        if screen is not None:  # a changed answer reopens what rests on it: said before Next, not after
-            verdict, reopened = flow.before_next(state, step, message.form)
-            screen.show_reopens(flow.reopen_warning(reopened), flow.reopen_warning(reopened, short=True))
-            # information about what is entered (never a reason not to go on), beside its field
-            screen.show_notes([f for f in verdict.findings if f.severity is Severity.INFO and f.field])
+        # a changed answer reopens what rests on it: said before Next, not after
+        screen.show_reopens(flow.reopen_warning(reopened), flow.reopen_warning(reopened, short=True))
+        # information about what is entered (never a reason not to go on), beside its field
+        screen.show_notes([f for f in verdict.findings if f.severity is Severity.INFO and f.field])
 
     def go_next(self, step: StepId) -> None:
         index = STEP_ORDER.index(step)

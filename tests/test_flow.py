@@ -410,7 +410,7 @@ def test_what_next_would_reopen_is_known_before_and_the_state_is_untouched():
     state = finished_state()
     before = copy.deepcopy(state)
     form = {"org": "acmecorp2", "api_base": state.api_base, "has_sso_package": True, "has_saml_edition": True}
-    reopened = flow.would_reopen(state, StepId.WELCOME, form)
+    reopened = flow.before_next(state, StepId.WELCOME, form)[1]
     assert [r.step for r in reopened] == [SSO, PULUMI, StepId.SIGNIN, SCIM, StepId.SUMMARY]
     assert flow.reopen_warning(reopened) == (
         "Accepting this reopens steps 3, 6, 7, 8 and 9: the organisation name changed (acmecorp → acmecorp2)."
@@ -420,7 +420,7 @@ def test_what_next_would_reopen_is_known_before_and_the_state_is_untouched():
     )
     assert state == before  # only a copy was changed
     same = {"org": "acmecorp", "api_base": state.api_base, "has_sso_package": True, "has_saml_edition": True}
-    assert flow.would_reopen(state, StepId.WELCOME, same) == [] and flow.reopen_warning([]) == ""
+    assert flow.before_next(state, StepId.WELCOME, same)[1] == [] and flow.reopen_warning([]) == ""
 
 
 def test_a_rotation_made_in_the_wizard_replaces_the_export_and_reopens_what_rests_on_the_old_one():
@@ -459,7 +459,7 @@ def test_what_accepting_another_export_would_reopen_is_known_before_next():
         "source": "~/new.xml",
     }
     assert flow.preview(state, META, form).passed
-    reopened = flow.would_reopen(state, META, form)
+    reopened = flow.before_next(state, META, form)[1]
     assert [r.step for r in reopened] == [PULUMI, SIGNIN, SUMMARY]
     assert "certificate" in flow.reopen_warning(reopened)
 

@@ -106,11 +106,6 @@ def before_next(state: WizardState, step: StepId, form: Form) -> tuple[Verdict, 
     return verdict, [r for r in reconcile(candidate) if r.step is not step]
 
 
-def would_reopen(state: WizardState, step: StepId, form: Form) -> list[Reopened]:
-    """The steps that Next on ``step`` with ``form`` would reopen (``before_next``)."""
-    return before_next(state, step, form)[1]
-
-
 def keep_record_path(state: WizardState, path: str) -> None:
     """The setup record was written to ``path``: where step 9 offers to write it next."""
     state.record_path = path
