@@ -479,3 +479,19 @@ def test_a_new_idp_url_value_is_the_reason_given_not_the_suggestion_it_replaced(
     assert (
         flow.reopen_warning(reopened, short=True) == "Accepting this reopens steps 3 to 9: the IdP URL value changed."
     )
+
+
+def test_a_rotated_export_of_another_entity_id_fails_step_5_as_next_would():
+    """Step 3 says the IdP Entity ID is strategicgroupnw; a rotation applied an export that
+    carries another one: step 5 is not shown as verified, it fails with the gate's reason."""
+    from tests.pulumi_fake import make_cert, metadata_xml
+
+    der = make_cert(datetime(2026, 11, 20, tzinfo=UTC), datetime(2031, 11, 20, tzinfo=UTC))
+    state = finished_state()
+    state.idp_entity_id = "strategicgroupnw"
+    flow.reconcile(state)
+    for step in STEP_ORDER:
+        mark_complete(state, step, StepStatus.VERIFIED if step in (META, PULUMI, SCIM, SUMMARY) else None)
+    flow.adopt_rotation(state, state.org, state.api_base, metadata_xml(der, entity_id="other-entity"), "~/new.xml")
+    assert state.status(META) is StepStatus.FAILED
+    assert "other-entity" in state.record(META).note and "strategicgroupnw" in state.record(META).note

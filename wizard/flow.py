@@ -113,13 +113,16 @@ def keep_record_path(state: WizardState, path: str) -> None:
 
 def adopt_rotation(state: WizardState, org: str, api_base: str, new_xml: str, source: str) -> list[Reopened] | None:
     """A certificate rotation, made from the wizard for this setup's organisation, was
-    applied and read back from Pulumi: the rotated export becomes step 5's, checked as
-    step 5 checks it, and Pulumi's read-back is step 6's evidence; what rests on the old
+    applied and read back from Pulumi: the rotated export becomes step 5's, through step
+    5's own gate, and Pulumi's read-back is step 6's evidence; what rests on the old
     certificate (sign-in, the record) is reopened.  Without this the steps kept showing
     the old export as loaded and verified.  None, and nothing changed, for another
-    organisation, or when step 5 was never accepted (no export of this setup to replace)."""
+    organisation, or when step 5 was never accepted (no export of this setup to replace).
+    An export step 5's gate would not take (another IdP Entity ID than step 3's) fails
+    step 5 with the gate's reason, as Next would: it is not shown as verified."""
+    from dataclasses import replace
+
     from wizard.metadata import check_metadata
-    from wizard.steps import summarize_metadata
     from wizard.values import normalize_api_base
 
     try:
@@ -130,19 +133,20 @@ def adopt_rotation(state: WizardState, org: str, api_base: str, new_xml: str, so
         return None
     report = check_metadata(new_xml)
     if report.metadata is None or not report.ok:
-        return None
+        return None  # not an export Pulumi takes: no rotation applied it
+    source = source or "pasted XML"
+    # the warnings were shown at the rotation, and it was confirmed
+    form = {"metadata_path": source, "metadata_xml": new_xml, "source": source, "report": report, "ack_warnings": True}
+    verdict = preview(state, StepId.METADATA, form)
+    if not verdict.passed:
+        return submit(state, StepId.METADATA, form).reopened
     pulumi_complete = state.status(StepId.PULUMI).complete
-    warnings = [f.message for f in report.findings if f.severity.value == "warning"]
-    state.metadata_xml, state.metadata_path = new_xml, source
-    state.metadata_summary = summarize_metadata(report.metadata, source or "pasted XML")
-    state.metadata_warnings = warnings
-    for step in (StepId.METADATA, StepId.PULUMI):
-        state.drafts.pop(step.value, None)
-    note = f"the rotated export ({source or 'pasted XML'}) passed the metadata checks Pulumi documents"
+    warnings = verdict.updates.get("metadata_warnings", [])
+    note = f"the rotated export ({source}) passed the metadata checks Pulumi documents"
     if warnings:
         note += f"; {len(warnings)} warning(s) shown at the rotation"
-    status = StepStatus.WARNINGS if warnings else StepStatus.VERIFIED
-    state.set_record(StepId.METADATA, StepRecord(status, note, basis_of(state, StepId.METADATA)))
+    _accept(state, StepId.METADATA, form, replace(verdict, note=note))
+    state.drafts.pop(StepId.PULUMI.value, None)
     if pulumi_complete:  # step 6 done before: the read-back is its evidence now (else it is still to do)
         read_back = "Pulumi's API returned the rotated metadata (the new certificate) after the rotation"
         state.set_record(StepId.PULUMI, StepRecord(StepStatus.VERIFIED, read_back, basis_of(state, StepId.PULUMI)))
@@ -176,12 +180,17 @@ def submit(state: WizardState, step: StepId, form: Form) -> Outcome:
         state.set_record(step, StepRecord(StepStatus.FAILED, _first_error(verdict), earlier.basis))
         keep_draft(state, step, form)
         return Outcome(verdict, reconcile(state))
-    row.apply(state, form)
+    _accept(state, step, form, verdict)
+    return Outcome(verdict, reconcile(state))
+
+
+def _accept(state: WizardState, step: StepId, form: Form, verdict: Verdict) -> None:
+    """``form`` passed ``step``'s gate: it goes into the state, with what the gate records."""
+    STEPS[step].apply(state, form)
     for name, value in verdict.updates.items():
         setattr(state, name, value)
     state.drafts.pop(step.value, None)
     state.set_record(step, StepRecord(verdict.status, verdict.note, basis_of(state, step)))
-    return Outcome(verdict, reconcile(state))
 
 
 def revise(state: WizardState, step: StepId, form: Form) -> bool:
