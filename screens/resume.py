@@ -33,7 +33,7 @@ class ResumeScreen(ModalScreen[bool]):
     def _kept_input(self) -> str:
         """A line naming the steps whose input was entered but not submitted ("" for none)."""
         steps = sorted(
-            (STEPS[StepId(key)] for key in self.saved.drafts if key in StepId._value2member_map_),
+            (STEPS[step] for step in StepId if step.value in self.saved.drafts),
             key=lambda s: s.number,
         )
         if not steps:

@@ -28,7 +28,7 @@ import assets
 from screens.check import CheckRunner
 from screens.widgets import FieldError, FindingsView, fold_fingerprints
 from screens.widgets.guide import Guide
-from wizard.state import StepId, StepStatus
+from wizard.state import StepId
 from wizard.steps import STEPS
 
 if TYPE_CHECKING:
@@ -342,13 +342,12 @@ class TroubleshootScreen(Screen):
         from wizard.troubleshoot import diagnosis_inputs
 
         state = self.app.state
-        reopened = state.status(StepId.METADATA) is StepStatus.REOPENED
         inputs = diagnosis_inputs(
             self.query_one("#ts_metadata", Input).value,
             self.query_one("#ts_at", Input).value,
             state.metadata_xml,
             now=self.app.now(),
-            step5_reopened=state.record(StepId.METADATA).note if reopened else "",
+            step5=state.record(StepId.METADATA),
         )
         for slot in ("ts_metadata", "ts_at"):
             self.query_one(f"#err-{slot}", FieldError).show(

@@ -21,7 +21,6 @@ from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from string import Template
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -32,7 +31,7 @@ from wizard.codes import finding
 from wizard.findings import Finding, has_errors
 from wizard.transport import DEFAULT_TIMEOUT, MAX_ATTEMPTS, MAX_QUOTE, Api, HttpClient, Rule, Sleep, clip
 from wizard.values import DEFAULT_API_BASE, api_base_problem, normalize_api_base, org_problem
-from wizard.where import here
+from wizard.where import here, placed
 
 if TYPE_CHECKING:  # lxml and cryptography load only when metadata is read
     from wizard.metadata import IdpMetadata
@@ -202,7 +201,7 @@ def no_token_finding(api_base: str, *, environ: Mapping[str, str] = os.environ) 
     return finding(
         "pulumi.no_token",
         f"No Pulumi access token: {TOKEN_ENV} is not set and {path} has no login for {api_base}.",
-        Template(TOKEN_FIX).safe_substitute(here().template_values()),
+        placed(TOKEN_FIX),
         field="token",
     )
 

@@ -44,7 +44,7 @@ from wizard.response_facts import AssertionFacts, ResponseFacts
 from wizard.response_signature import fingerprint
 from wizard.saml_ns import MD_NS, SAML_NS, SAMLP_NS
 from wizard.values import ACCEPTED_NAMEID_FORMATS, NAMEID_EMAIL, OrgValues
-from wizard.where import here
+from wizard.where import here, placed
 
 SKEW = timedelta(minutes=5)  # clock skew Pulumi allows either side
 OLD_CAPTURE = timedelta(minutes=10)  # expired longer ago than this: an old capture, not a clock problem
@@ -437,11 +437,8 @@ ISSUER_CAUSES = (_ENTITY_ID_CHANGED, _OTHER_APP_METADATA, _OTHER_APP_RESPONSE)
 def likely_causes(causes: tuple[tuple[str, str], ...]) -> tuple[str, str]:
     """(" Likely causes: a; b; c.", "fix for a fix for b fix for c"): for a message and its fix
     (``$place_rotate``... in a fix worded for where the admin is, ``wizard.where``)."""
-    from string import Template
-
-    places = here().template_values()
     return " Likely causes: " + "; ".join(cause for cause, _ in causes) + ".", " ".join(
-        Template(fix).safe_substitute(places) for _, fix in causes
+        placed(fix) for _, fix in causes
     )
 
 

@@ -26,6 +26,7 @@ from wizard.clock import aware_now
 from wizard.codes import finding
 from wizard.files import FileKind, decode_text, read_named_file
 from wizard.findings import Finding, Severity
+from wizard.state import StepRecord, StepStatus
 
 if TYPE_CHECKING:  # imported lazily: the screen module must stay cheap to import
     from wizard.catalogue import Entry
@@ -182,14 +183,14 @@ def diagnosis_inputs(
     step5_metadata_xml: str,
     *,
     now: datetime | None = None,
-    step5_reopened: str = "",
+    step5: StepRecord | None = None,
 ) -> DiagnosisInputs:
     """Step 5's export unless a metadata file is named; now unless a capture time is given.
 
     A time without a zone is UTC (as the times in a SAML response are); one later than
     ``now`` (the clock) is refused: a response cannot have been captured then.
-    ``step5_reopened`` is step 5's note when it is reopened ("reopened: the IdP URL value
-    changed ..."): its export may be the old app's, which is said beside the field."""
+    ``step5`` is step 5's record: when it is reopened (the IdP URL value changed, say), its
+    export may be the old app's, which is said beside the field."""
     from wizard.clock import parse_utc
     from wizard.steps import METADATA_CAP  # as step 5: the parser reports a bigger file as too large
 
@@ -218,8 +219,8 @@ def diagnosis_inputs(
             )
         )
     if not metadata_path.strip():
-        if step5_reopened and step5_metadata_xml.strip():
-            why = step5_reopened.removeprefix("reopened: ")
+        if step5 is not None and step5.status is StepStatus.REOPENED and step5_metadata_xml.strip():
+            why = step5.note.removeprefix("reopened: ")
             notes = (
                 finding(
                     "troubleshoot.metadata.reopened",

@@ -217,13 +217,19 @@ def org_from_url(text: str) -> str | None:
     return first if first and not org_problem(first) else None
 
 
-def idp_value_from_url(text: str) -> str | None:
-    """The IdP URL value in a pasted JumpCloud SSO URL (``https://sso.jumpcloud.com/saml2/<value>``),
-    or None when ``text`` is not one."""
+def _after_sso_base(text: str) -> str | None:
+    """What follows ``https://sso.jumpcloud.com/saml2/`` in ``text`` (slashes trimmed), or
+    None when ``text`` is not a JumpCloud SSO URL."""
     value = text.strip()
     if not value.lower().startswith(JUMPCLOUD_SSO_BASE):
         return None
-    rest = value[len(JUMPCLOUD_SSO_BASE) :].strip("/")
+    return value[len(JUMPCLOUD_SSO_BASE) :].strip("/")
+
+
+def idp_value_from_url(text: str) -> str | None:
+    """The IdP URL value in a pasted JumpCloud SSO URL (``https://sso.jumpcloud.com/saml2/<value>``),
+    or None when ``text`` is not one."""
+    rest = _after_sso_base(text)
     return rest if rest and not idp_url_value_problem(rest) else None
 
 
@@ -233,10 +239,11 @@ def idp_url_value_problem(value: str) -> str | None:
         return "Enter the IdP URL value: the part after https://sso.jumpcloud.com/saml2/."
     if value.lower().startswith(("http://", "https://")) or "/" in value:
         stripped = value.strip()
-        if stripped.lower().startswith(JUMPCLOUD_SSO_BASE):  # JumpCloud's IdP URL: what is wrong is its value
-            rest = stripped[len(JUMPCLOUD_SSO_BASE) :].strip("/")
-            if rest and "/" not in rest and idp_url_value_problem(rest):
-                return idp_url_value_problem(rest)
+        rest = _after_sso_base(stripped)  # JumpCloud's IdP URL: what is wrong is its value
+        if rest and "/" not in rest:
+            problem = idp_url_value_problem(rest)
+            if problem:
+                return problem
         host = (urlsplit(stripped).hostname or "").lower() if "://" in stripped else ""
         if host == "pulumi.com" or host.endswith(".pulumi.com"):
             return (

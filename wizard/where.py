@@ -81,6 +81,13 @@ def here() -> Places:
     return _PLACES.get()
 
 
+def placed(text: str) -> str:
+    """``text`` with its ``$place_…`` placeholders filled for where the admin is now."""
+    from string import Template
+
+    return Template(text).safe_substitute(here().template_values())
+
+
 @contextmanager
 def on_command_line() -> Iterator[Places]:
     """Word every fix made inside for the command line."""
@@ -91,4 +98,13 @@ def on_command_line() -> Iterator[Places]:
         _PLACES.reset(token)
 
 
-__all__ = ["COMMAND_LINE", "JUMPCLOUD_KEY_ENV", "JUMPCLOUD_ORG_ID_ENV", "WIZARD", "Places", "here", "on_command_line"]
+__all__ = [
+    "COMMAND_LINE",
+    "JUMPCLOUD_KEY_ENV",
+    "JUMPCLOUD_ORG_ID_ENV",
+    "WIZARD",
+    "Places",
+    "here",
+    "on_command_line",
+    "placed",
+]
